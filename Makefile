@@ -1,0 +1,43 @@
+# Two commands for a new user: `make report` and `make test`.
+# Both build the virtual environment when it is missing or when pyproject.toml changed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.thidua-installed
+
+BLOC   ?= kinh-te-ky-thuat
+PERIOD ?= 2018
+
+.PHONY: env report test test-fast sample bench clean-reports system-deps
+
+env: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name thidua --display-name "Python (thidua)" >/dev/null
+	@touch $(STAMP)
+
+# Debian packages that some tests need (LibreOffice for template checks, Chromium for browser tests).
+# Installed when we are root and they are missing; otherwise those tests skip and say what to install.
+system-deps:
+	@bash .ci/system-deps.sh
+
+report: $(STAMP)
+	$(BIN)/thidua run --bloc $(BLOC) --period $(PERIOD)
+
+sample: $(STAMP)
+	$(BIN)/thidua sample --out data
+
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow and not browser" -x -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/scoring_scale.py
+
+clean-reports:
+	rm -rf reports

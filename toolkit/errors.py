@@ -1,0 +1,46 @@
+"""The few failures a caller must tell apart.
+
+Data errors carry a list of :class:`Problem` so that every fault of every file is reported
+in one pass; the CLI prints them and exits non-zero without a traceback.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One fault in an input, located precisely enough for a civil servant to fix it."""
+
+    file: str
+    where: str  # key path ("contents[2].criteria[0].max"), "row 7, column self_value", or "Sheet!B12"
+    message: str  # what is wrong and what was expected, in Vietnamese
+    severity: str = "error"  # "error" stops the analysis; "warning" is reported and the analysis goes on
+
+    def __str__(self) -> str:
+        loc = f"{self.file}: {self.where}" if self.where else self.file
+        return f"[{'LỖI' if self.severity == 'error' else 'CẢNH BÁO'}] {loc}: {self.message}"
+
+
+class ThiduaError(Exception):
+    """Base of every error this toolkit raises on purpose."""
+
+
+@dataclass
+class DataError(ThiduaError):
+    """Input data or a covenant is invalid; ``problems`` lists every fault found."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        n = len(self.problems)
+        head = f"Dữ liệu không hợp lệ ({n} lỗi):"
+        return "\n".join([head, *(f"  {p}" for p in self.problems)])
+
+
+class ParameterError(ThiduaError):
+    """A run parameter (bloc, period, path) is invalid; the message lists what is valid."""
+
+
+class ReportError(ThiduaError):
+    """Producing a report failed after its inputs were accepted (e.g. a notebook cell failed)."""

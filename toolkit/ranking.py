@@ -1,0 +1,83 @@
+"""Ranking within each bloc by the covenant's tie-break order, saying which key decided each tie.
+
+Units sharing every tie-break key share a rank (competition ranking: 1, 2, 2, 4); the
+covenant must list ``name`` last to force a strict order. Units without a submission are
+not ranked.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .text import collation_rank
+
+KEY_LABELS = {
+    "total": "tổng điểm",
+    "bonus": "điểm thưởng cao hơn",
+    "penalty": "bị trừ ít điểm hơn",
+    "self_gap": "tự chấm sát kết quả thẩm định hơn",
+    "vote_share": "tỷ lệ phiếu bình xét cao hơn",
+    "name": "thứ tự tên đơn vị (theo bảng chữ cái)",
+}
+
+
+def key_label(key: str, titles: dict[str, str] | None = None) -> str:
+    kind, _, ref = key.partition(":")
+    if kind == "content":
+        return f"điểm nội dung {ref} cao hơn"
+    if kind == "criterion":
+        return f"điểm tiêu chí {ref} cao hơn"
+    return KEY_LABELS[kind]
+
+
+def key_values(units: pd.DataFrame, contents: pd.DataFrame, crit_scores: pd.DataFrame, key: str) -> pd.Series:
+    """Value of one tie-break key per unit, oriented so that larger is better."""
+    kind, _, ref = key.partition(":")
+    idx = pd.MultiIndex.from_frame(units[["bloc_id", "unit_id"]])
+    if kind in ("total", "bonus", "penalty"):
+        return units[kind].astype(float)
+    if kind == "self_gap":
+        return -units["self_gap"].astype(float)
+    if kind == "vote_share":
+        return units["vote_share"].astype(float).fillna(-np.inf)
+    if kind == "name":
+        return -pd.Series(collation_rank(units["name"]), index=units.index, dtype=float)
+    source, col = (contents, "content_id") if kind == "content" else (crit_scores, "criterion_id")
+    sel = source[source[col] == ref].set_index(["bloc_id", "unit_id"])["final_score"]
+    return pd.Series(sel.reindex(idx).to_numpy(dtype=float), index=units.index)
+
+
+def rank_units(units: pd.DataFrame, contents: pd.DataFrame, crit_scores: pd.DataFrame, tie_break: list[str]) -> pd.DataFrame:
+    """Add ``rank``, ``decided_by`` and ``tied_with`` to submitted units, per bloc."""
+    ranked = units[units["submitted"]].copy()
+    keys = pd.DataFrame({k: key_values(ranked, contents, crit_scores, k) for k in tie_break}, index=ranked.index)
+    order = ranked[["bloc_id"]].join(keys)
+    order = order.sort_values(["bloc_id", *tie_break], ascending=[True] + [False] * len(tie_break), kind="stable")
+    same_bloc = order["bloc_id"].eq(order["bloc_id"].shift())
+    eq_prev = pd.DataFrame({k: order[k].eq(order[k].shift()) & same_bloc for k in tie_break})
+    all_eq = eq_prev.all(axis=1)
+    pos = order.groupby("bloc_id", sort=False).cumcount() + 1
+    rank = pos.where(~all_eq).ffill().astype(int)
+    same_total_prev = eq_prev[tie_break[0]]
+    same_total_next = same_total_prev.shift(-1, fill_value=False)
+    # the key that separated a unit from its same-total neighbour: first key that differs
+    diff_prev = (~eq_prev).to_numpy()
+    first_diff_prev = np.where(diff_prev.any(axis=1), diff_prev.argmax(axis=1), -1)
+    first_diff_next = np.append(first_diff_prev[1:], -1)
+    labels = np.array([key_label(k) for k in tie_break] + ["đồng hạng (các tiêu chí phân hạng đều bằng nhau)"], dtype=object)
+    pick = np.where(same_total_prev, first_diff_prev, np.where(same_total_next, first_diff_next, -2))
+    decided = np.where(pick == -2, "", labels[np.where(pick < 0, len(tie_break), pick)])
+    order = order.assign(rank=rank.to_numpy(), decided_by=decided, tie=(same_total_prev | same_total_next).to_numpy())
+    order["total_key"] = order[tie_break[0]]
+    names = ranked["name"]
+    grp = order[order["tie"]].groupby(["bloc_id", "total_key"], sort=False).groups
+    tied_with = pd.Series("", index=order.index, dtype=object)
+    for members in grp.values():
+        member_names = names.loc[members]
+        for i in members:
+            tied_with[i] = "; ".join(n for j, n in member_names.items() if j != i)
+    out = units.join(order[["rank", "decided_by"]]).join(tied_with.rename("tied_with"))
+    out["rank"] = out["rank"].astype("Int64")
+    out["decided_by"] = out["decided_by"].fillna("")
+    out["tied_with"] = out["tied_with"].fillna("")
+    return out

@@ -1,0 +1,146 @@
+"""Scores: criterion values to points, content subtotals, bonus and penalty, totals, bands.
+
+Vectorised over all units (and blocs) at once: one pass per scoring *kind* or *rule*, never
+one per unit or criterion, so a national run costs about what a pandas groupby costs.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .covenant import Covenant
+from .numbers import round_half_up
+
+KEYS = ["bloc_id", "unit_id"]
+
+
+def criteria_table(cov: Covenant) -> pd.DataFrame:
+    """One row per criterion, in covenant order."""
+    rows = [
+        {
+            "content_id": c.id, "content_title": c.title, "criterion_id": k.id, "criterion_title": k.title,
+            "max": float(k.max), "kind": k.kind, "points_per_event": k.points_per_event, "target": k.target,
+            "target_unit": k.unit, "lower_is_better": k.lower_is_better, "order": i,
+        }
+        for i, (c, k) in enumerate(cov.criteria)
+    ]
+    return pd.DataFrame(rows)
+
+
+def value_points(values: pd.Series, crit: pd.DataFrame, groups: pd.Series) -> pd.Series:
+    """Points for entered values; ``crit`` is aligned row by row with ``values``.
+
+    ``groups`` identifies the bloc and criterion of each row, because a ``target``
+    criterion shares its upper half by how far each unit exceeds the target relative to
+    the unit of the same bloc that exceeds it most.
+    """
+    v = values.astype("float64")
+    mx = crit["max"].to_numpy()
+    kind = crit["kind"].to_numpy()
+    out = np.full(len(v), np.nan)
+    graded = kind == "graded"
+    out[graded] = v[graded]
+    pf = kind == "pass_fail"
+    out[pf] = np.where(v[pf] >= 1, mx[pf], 0.0)
+    cnt = kind == "count"
+    out[cnt] = np.minimum(v[cnt] * crit["points_per_event"].to_numpy(dtype="float64")[cnt], mx[cnt])
+    tgt = kind == "target"
+    if tgt.any():
+        t = crit["target"].to_numpy(dtype="float64")
+        lower = crit["lower_is_better"].to_numpy(dtype=bool)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # achievement ratio: actual/target, or target/actual when lower is better
+            ratio = np.where(lower, np.where(v <= t, 1.0, t / v), v / t)
+            excess = np.where(lower, (t - v) / t, (v - t) / t)
+        excess = np.where(np.isnan(v), np.nan, np.clip(excess, 0, None))
+        excess_s = pd.Series(np.where(tgt, excess, np.nan), index=values.index)
+        best = excess_s.groupby(groups.to_numpy()).transform("max").to_numpy()
+        share = np.where(best > 0, excess / np.where(best > 0, best, 1.0), 0.0)
+        half = mx / 2.0
+        pts = half * np.minimum(ratio, 1.0) + half * share
+        out[tgt] = pts[tgt]
+    return pd.Series(np.where(np.isnan(v), np.nan, out), index=values.index)
+
+
+def criterion_scores(scores: pd.DataFrame, cov: Covenant) -> pd.DataFrame:
+    """Self, verified and final points per unit and criterion (final = verified where present)."""
+    crit = criteria_table(cov)
+    df = scores.merge(crit, on="criterion_id", how="left", validate="many_to_one")
+    df["final_value"] = df["verified_value"].where(df["verified_value"].notna(), df["self_value"])
+    df["verified"] = df["verified_value"].notna()
+    groups = df["bloc_id"].astype(str) + "\x1f" + df["criterion_id"].astype(str)
+    for col in ("self", "verified", "final"):
+        df[f"{col}_score"] = round_half_up(value_points(df[f"{col}_value"], df, groups), cov.decimals)
+    df = df.sort_values(["bloc_id", "unit_id", "order"], kind="stable").reset_index(drop=True)
+    return df
+
+
+def content_scores(crit_scores: pd.DataFrame, cov: Covenant) -> pd.DataFrame:
+    """Subtotals per content (nội dung) for self and final scores."""
+    g = crit_scores.groupby(KEYS + ["content_id"], sort=False, observed=True)
+    out = g.agg(self_score=("self_score", "sum"), final_score=("final_score", "sum"), max=("max", "sum")).reset_index()
+    for c in ("self_score", "final_score"):
+        out[c] = round_half_up(out[c], cov.decimals)
+    return out
+
+
+def adjustments(events: pd.DataFrame, cov: Covenant) -> pd.DataFrame:
+    """Bonus and penalty points per unit after per-kind and overall caps.
+
+    Returns bloc_id, unit_id, bonus (>= 0), penalty (<= 0).
+    """
+    spec = pd.DataFrame(
+        [{"event_id": e.id, "points": e.points, "cap": e.cap if e.cap is not None else np.inf} for e in cov.adjustments.events],
+        columns=["event_id", "points", "cap"],
+    )
+    ev = events.merge(spec, on="event_id", how="inner")
+    if ev.empty:
+        return pd.DataFrame(columns=KEYS + ["bonus", "penalty"]).astype({"bonus": float, "penalty": float})
+    ev["raw"] = ev["points"] * ev["count"].astype(float)
+    per_kind = ev.groupby(KEYS + ["event_id"], as_index=False).agg(raw=("raw", "sum"), cap=("cap", "first"))
+    per_kind["pts"] = np.sign(per_kind["raw"]) * np.minimum(per_kind["raw"].abs(), per_kind["cap"])
+    per_kind["bonus"] = per_kind["pts"].clip(lower=0)
+    per_kind["penalty"] = per_kind["pts"].clip(upper=0)
+    out = per_kind.groupby(KEYS, as_index=False)[["bonus", "penalty"]].sum()
+    if cov.adjustments.bonus_cap is not None:
+        out["bonus"] = out["bonus"].clip(upper=cov.adjustments.bonus_cap)
+    if cov.adjustments.penalty_cap is not None:
+        out["penalty"] = out["penalty"].clip(lower=-cov.adjustments.penalty_cap)
+    out["bonus"] = round_half_up(out["bonus"], cov.decimals)
+    out["penalty"] = round_half_up(out["penalty"], cov.decimals)
+    return out
+
+
+def unit_totals(crit_scores: pd.DataFrame, events: pd.DataFrame, cov: Covenant) -> pd.DataFrame:
+    """Per unit: self and final criteria totals, bonus, penalty, total, lowest criterion share."""
+    cs = crit_scores.assign(share=crit_scores["final_score"] / crit_scores["max"])
+    g = cs.groupby(KEYS, sort=False)
+    out = g.agg(
+        self_criteria=("self_score", "sum"),
+        criteria_total=("final_score", "sum"),
+        min_share=("share", "min"),
+        verified_rows=("verified", "sum"),
+        rows=("verified", "size"),
+    ).reset_index()
+    out["fully_verified"] = out["verified_rows"] == out["rows"]
+    out = out.drop(columns=["verified_rows", "rows"])
+    adj = adjustments(events, cov)
+    out = out.merge(adj, on=KEYS, how="left")
+    out[["bonus", "penalty"]] = out[["bonus", "penalty"]].fillna(0.0)
+    d = cov.decimals
+    out["self_criteria"] = round_half_up(out["self_criteria"], d)
+    out["criteria_total"] = round_half_up(out["criteria_total"], d)
+    out["total"] = round_half_up(out["criteria_total"] + out["bonus"] + out["penalty"], d)
+    out["self_gap"] = round_half_up(out["self_criteria"] - out["criteria_total"], d)
+    return out
+
+
+def assign_bands(totals: pd.DataFrame, cov: Covenant) -> pd.DataFrame:
+    """The first band (highest first) whose total and per-criterion floor the unit reaches."""
+    basis = totals["total"] if cov.band_score == "total" else totals["criteria_total"]
+    band_id = pd.Series(pd.NA, index=totals.index, dtype="object")
+    for band in cov.bands:
+        ok = (basis >= band.min_total - 1e-9) & (totals["min_share"] >= band.min_criterion_share - 1e-9)
+        band_id = band_id.where(band_id.notna() | ~ok, band.id)
+    labels = {b.id: b.label for b in cov.bands}
+    return totals.assign(band_id=band_id, band=band_id.map(labels))

@@ -1,0 +1,100 @@
+"""Targets (chỉ tiêu) of the covenant, met or missed, with the numbers behind each verdict.
+
+Staff-rating and organisation targets use annual data; for a half or a quarter they are
+reported as not applicable rather than guessed.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .covenant import ORGANISATION_VI, Covenant
+from .numbers import ROUNDING_VI, round_count
+from .text import fmt_number, fmt_percent
+from .vocab import Vocabulary
+
+KEYS = ["bloc_id", "unit_id"]
+COLUMNS = KEYS + ["target_id", "title", "kind", "required", "actual", "numerator", "denominator", "met", "detail"]
+
+
+def _staff_counts(staff: pd.DataFrame, units: pd.DataFrame, vocab: Vocabulary) -> pd.DataFrame:
+    """Wide table: one column per staff level (count), plus ``staff_total``."""
+    levels = list(vocab.scales["staff"].levels)
+    wide = (staff.pivot_table(index=KEYS, columns="level", values="count", aggfunc="sum", fill_value=0)
+            .reindex(columns=levels, fill_value=0) if len(staff) else pd.DataFrame(columns=levels))
+    wide = units[KEYS].merge(wide.reset_index() if len(staff) else wide.assign(**{k: [] for k in KEYS}), on=KEYS, how="left")
+    wide[levels] = wide[levels].fillna(0).astype(float)
+    wide["staff_total"] = wide[levels].sum(axis=1)
+    return wide
+
+
+def _at_least(wide: pd.DataFrame, vocab: Vocabulary, level: str) -> pd.Series:
+    levels = list(vocab.scales["staff"].levels)
+    return wide[levels[levels.index(level):]].sum(axis=1)
+
+
+def staff_targets(staff: pd.DataFrame, units: pd.DataFrame, cov: Covenant, vocab: Vocabulary) -> pd.DataFrame:
+    wide = _staff_counts(staff, units, vocab)
+    scale = vocab.scales["staff"]
+    frames = []
+    for t in cov.targets.staff:
+        num = _at_least(wide, vocab, t.min_level)
+        den = wide["staff_total"]
+        share = num / den.where(den > 0)
+        met = (num >= t.min_share * den - 1e-9).where(den > 0)
+        level_label = scale.display(t.min_level)
+        detail = [
+            (f"{n:g}/{d:g} = {fmt_percent(s)} {level_label.lower()} trở lên; cần ≥ {fmt_percent(t.min_share, 0)}"
+             if d > 0 else "chưa có số liệu xếp loại công chức, viên chức")
+            for n, d, s in zip(num, den, share)
+        ]
+        frames.append(wide[KEYS].assign(target_id=t.id, title=t.title, kind="staff", required=fmt_percent(t.min_share, 0),
+                                         actual=share, numerator=num, denominator=den, met=met, detail=detail))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+
+
+def org_targets(orgs: pd.DataFrame, units: pd.DataFrame, cov: Covenant, vocab: Vocabulary) -> pd.DataFrame:
+    frames = []
+    for t in cov.targets.organisations:
+        scale = vocab.scale_for_org(t.organisation)
+        rank = {lvl: i for i, lvl in enumerate(scale.levels)}
+        mine = orgs[orgs.organisation == t.organisation][KEYS + ["level", "label"]]
+        df = units[KEYS].merge(mine, on=KEYS, how="left")
+        have = df["level"].notna()
+        met = df["level"].map(rank).astype(float) >= rank[t.min_level]
+        met = met.where(have, False if t.required else np.nan)
+        need = scale.display(t.min_level)
+        detail = np.where(have, "đạt mức '" + df["label"].fillna("") + f"'; cần '{need}' trở lên",
+                          f"không có số liệu {ORGANISATION_VI[t.organisation]}" + ("" if t.required else " (không bắt buộc)"))
+        frames.append(df[KEYS].assign(target_id=t.id, title=t.title, kind="organisation", required=need,
+                                      actual=df["label"], numerator=np.nan, denominator=np.nan, met=met, detail=detail))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+
+
+def excellent_cap(staff: pd.DataFrame, units: pd.DataFrame, cov: Covenant, vocab: Vocabulary) -> pd.DataFrame:
+    """Per unit: excellent count against the legal cap, with the arithmetic spelled out."""
+    cap = cov.targets.excellent_cap
+    cols = KEYS + ["excellent", "base", "cap", "within_cap", "arithmetic", "confirmed"]
+    if cap is None:
+        return pd.DataFrame(columns=cols)
+    wide = _staff_counts(staff, units, vocab)
+    scale = vocab.scales["staff"]
+    excellent = _at_least(wide, vocab, cap.level)
+    base = _at_least(wide, vocab, cap.base_min_level)
+    limit = [round_count(cap.ratio * b, cap.rounding) for b in base]
+    within = (excellent <= pd.Series(limit, index=wide.index)).where(wide["staff_total"] > 0)
+    arithmetic = [
+        f"{e:g} {'≤' if e <= lim else '>'} {fmt_percent(cap.ratio, 0)} × {b:g} ({scale.display(cap.base_min_level).lower()} trở lên)"
+        f" = {fmt_number(cap.ratio * b, 2)} → {lim} ({ROUNDING_VI[cap.rounding]})"
+        for e, b, lim in zip(excellent, base, limit)
+    ]
+    return wide[KEYS].assign(excellent=excellent, base=base, cap=limit, within_cap=within,
+                             arithmetic=arithmetic, confirmed=cap.confirmed)
+
+
+def all_targets(staff, orgs, units, cov, vocab) -> pd.DataFrame:
+    """Long table of every target for every unit; order follows the covenant."""
+    frames = [f for f in (staff_targets(staff, units, cov, vocab), org_targets(orgs, units, cov, vocab)) if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=COLUMNS)
+    return pd.concat(frames, ignore_index=True)[COLUMNS]
