@@ -33,7 +33,7 @@ class DataError(ThiduaError):
     problems: list[Problem] = field(default_factory=list)
 
     def __str__(self) -> str:
-        n = len(self.problems)
+        n = sum(p.severity == "error" for p in self.problems)
         head = f"Dữ liệu không hợp lệ ({n} lỗi):"
         return "\n".join([head, *(f"  {p}" for p in self.problems)])
 

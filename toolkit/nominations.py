@@ -98,7 +98,7 @@ def nominate(units: pd.DataFrame, cov: Covenant, targets: pd.DataFrame, cap: pd.
         cand = elig["eligible"] & ~excluded
         order = elig[cand].sort_values(["bloc_id", "rank"], kind="stable")
         sizes = {b: quota_size(award, int(n))[0] for b, n in members_per_bloc.items()}
-        size = order["bloc_id"].map(sizes)
+        size = order["bloc_id"].map(sizes).astype("int64")
         seq = order.groupby("bloc_id").cumcount()
         tie_group = order.groupby(["bloc_id", "rank"])
         start = seq - tie_group.cumcount()

@@ -48,13 +48,12 @@ class Period:
         return self.kind == "year"
 
     def previous(self) -> "Period":
-        """The immediately preceding period of the same kind (2018-H1 -> 2017-H2)."""
-        if self.kind == "year":
-            return Period(self.year - 1, "year")
-        last = 2 if self.kind == "half" else 4
-        if self.number == 1:
-            return Period(self.year - 1, self.kind, last)
-        return Period(self.year, self.kind, self.number - 1)
+        """The previous comparable period: the same period one year earlier.
+
+        A mid-year review is compared with last year's mid-year review, not with the year
+        end it follows, because the two are scored at different points of the work plan.
+        """
+        return Period(self.year - 1, self.kind, self.number)
 
     @property
     def end(self) -> _dt.date:
