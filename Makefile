@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.thidua-installed
 BLOC   ?= kinh-te-ky-thuat
 PERIOD ?= 2018
 
-.PHONY: env report test test-fast sample bench clean-reports system-deps
+.PHONY: env report test test-fast sample bench clean-reports system-deps refresh-notebooks
 
 env: $(STAMP)
 
@@ -38,6 +38,9 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/scoring_scale.py
+
+refresh-notebooks: $(STAMP)
+	$(BIN)/python tests/tools/refresh_notebooks.py
 
 clean-reports:
 	rm -rf reports

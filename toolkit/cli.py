@@ -58,6 +58,38 @@ def list_cmd(data_dir: Path) -> None:
         click.echo(f"    {', '.join(periods) if periods else 'không có dữ liệu'}")
 
 
+@main.command("run")
+@click.option("--bloc", required=True, help="Mã khối thi đua (see `thidua list`).")
+@click.option("--period", required=True, help="Kỳ: 2018 (năm), 2018-H1 (6 tháng), 2018-Q1 (quý).")
+@click.option("--notebook", default="bloc_report", show_default=True, help="Report notebook in notebooks/ (without .ipynb).")
+@DATA_OPTION
+@click.option("--reports", "reports_dir", type=click.Path(file_okay=False, path_type=Path), default=config.REPORTS_DIR,
+              show_default=True, help="Where reports are written: <reports>/<period>/<bloc>/.")
+@click.option("--timeout", type=int, default=600, show_default=True, help="Seconds allowed for one notebook cell.")
+def run_cmd(bloc: str, period: str, notebook: str, data_dir: Path, reports_dir: Path, timeout: int) -> None:
+    """Run a report notebook for one bloc and period.
+
+    Writes report.ipynb, report.html, results.xlsx, results/*.csv and manifest.json into
+    <reports>/<period>/<bloc>/. Bad parameters stop before anything is written; a failing
+    cell leaves the partial notebook in <bloc>.failed/ and the previous report untouched.
+
+    \b
+    Examples:
+      thidua run --bloc kinh-te-ky-thuat --period 2018
+      thidua run --bloc van-hoa-xa-hoi --period 2019-H1 --reports /srv/baocao
+    """
+    from .errors import ReportError
+    from .runner import run_report
+
+    try:
+        result = run_report(bloc, period, notebook, data_dir, reports_dir, timeout)
+    except ReportError as exc:
+        click.echo(f"Lỗi khi chạy báo cáo: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Báo cáo: {result.folder / 'report.html'}")
+    click.echo(f"Bảng kết quả: {result.folder / 'results.xlsx'}  ({result.seconds:.1f} giây)")
+
+
 @main.command("sample")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=config.DATA_DIR, show_default=True,
               help="Where to write the sample data folder.")

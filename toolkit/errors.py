@@ -25,6 +25,10 @@ class Problem:
 class ThiduaError(Exception):
     """Base of every error this toolkit raises on purpose."""
 
+    def _render_traceback_(self) -> list[str]:
+        # IPython shows this instead of a traceback: a notebook reader sees only the message.
+        return [f"{type(self).__name__}: {self}"]
+
 
 @dataclass
 class DataError(ThiduaError):
