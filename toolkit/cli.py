@@ -111,3 +111,8 @@ def sample_cmd(out: Path, seed: int | None) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+from .cli_submissions import ingest_cmd, template_cmd  # noqa: E402
+
+main.add_command(template_cmd)
+main.add_command(ingest_cmd)
