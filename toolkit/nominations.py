@@ -45,12 +45,18 @@ def _reasons(units: pd.DataFrame, award: Award, cov: Covenant, targets: pd.DataF
         label = next(b.label for b in cov.bands if b.id == award.min_band)
         why(units["submitted"] & ~(have <= need), f"xếp loại chưa đạt '{label}'")
     if award.required_targets:
+        # ``met`` is False for a target missed, and NaN when it could not be judged. NaN means
+        # two different things: a staff target without any staff ratings (no evidence, so the
+        # award cannot be granted: reported as missing data), and an organisation target with
+        # ``required: false`` for a unit that has no such organisation (the target does not
+        # apply to it, so it must not cost the unit an award).
         req = targets if award.required_targets == "all" else targets[targets["target_id"].isin(award.required_targets)]
-        missed = req[req["met"].eq(False) | req["met"].isna()]
-        text = missed.groupby(KEYS)["title"].agg(lambda s: "; ".join(s))
-        joined = units[KEYS].merge(text.rename("missed").reset_index(), on=KEYS, how="left")["missed"]
-        joined.index = units.index
-        why(joined.notna(), "không đạt chỉ tiêu: " + joined.fillna(""))
+        no_data = req["met"].isna() & req["kind"].eq("staff")
+        for mask, prefix in ((req["met"].eq(False), "không đạt chỉ tiêu: "), (no_data, "chưa có số liệu chỉ tiêu: ")):
+            text = req[mask].groupby(KEYS)["title"].agg(lambda s: "; ".join(s))
+            joined = units[KEYS].merge(text.rename("missed").reset_index(), on=KEYS, how="left")["missed"]
+            joined.index = units.index
+            why(joined.notna(), prefix + joined.fillna(""))
     if award.disqualifying_events:
         bad = events[events["event_id"].isin(award.disqualifying_events) & (events["count"] > 0)]
         titles = {e.id: e.title for e in cov.adjustments.events}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .text import collation_rank
+from .text import collation_rank, sort_key
 
 KEY_LABELS = {
     "total": "tổng điểm",
@@ -37,7 +37,9 @@ def key_values(units: pd.DataFrame, contents: pd.DataFrame, crit_scores: pd.Data
     if kind in ("total", "bonus", "penalty"):
         return units[kind].astype(float)
     if kind == "self_gap":
-        return -units["self_gap"].astype(float)
+        # "tự chấm sát kết quả thẩm định hơn": the unit whose self score is *closer* to the
+        # verified one wins, so under-scoring oneself by 2 is no better than over-scoring by 2.
+        return -units["self_gap"].astype(float).abs()
     if kind == "vote_share":
         return units["vote_share"].astype(float).fillna(-np.inf)
     if kind == "name":
@@ -60,22 +62,26 @@ def rank_units(units: pd.DataFrame, contents: pd.DataFrame, crit_scores: pd.Data
     rank = pos.where(~all_eq).ffill().astype(int)
     same_total_prev = eq_prev[tie_break[0]]
     same_total_next = same_total_prev.shift(-1, fill_value=False)
-    # the key that separated a unit from its same-total neighbour: first key that differs
+    # A unit sharing its rank is "đồng hạng" whatever its neighbours: which of the fully tied
+    # units the stable sort happens to put first depends on input row order, and the label
+    # must not. Otherwise the label is the first key that separated the unit from its
+    # same-total neighbour (the one above it, else the one below).
+    shared = (all_eq | all_eq.shift(-1, fill_value=False)).to_numpy()
     diff_prev = (~eq_prev).to_numpy()
     first_diff_prev = np.where(diff_prev.any(axis=1), diff_prev.argmax(axis=1), -1)
     first_diff_next = np.append(first_diff_prev[1:], -1)
     labels = np.array([key_label(k) for k in tie_break] + ["đồng hạng (các tiêu chí phân hạng đều bằng nhau)"], dtype=object)
-    pick = np.where(same_total_prev, first_diff_prev, np.where(same_total_next, first_diff_next, -2))
+    pick = np.where(shared, -1, np.where(same_total_prev, first_diff_prev, np.where(same_total_next, first_diff_next, -2)))
     decided = np.where(pick == -2, "", labels[np.where(pick < 0, len(tie_break), pick)])
     order = order.assign(rank=rank.to_numpy(), decided_by=decided, tie=(same_total_prev | same_total_next).to_numpy())
-    order["total_key"] = order[tie_break[0]]
-    names = ranked["name"]
-    grp = order[order["tie"]].groupby(["bloc_id", "total_key"], sort=False).groups
-    tied_with = pd.Series("", index=order.index, dtype=object)
-    for members in grp.values():
-        member_names = names.loc[members]
-        for i in members:
-            tied_with[i] = "; ".join(n for j, n in member_names.items() if j != i)
+    # Names of the other units with the same total, in Vietnamese name order (not row order).
+    rows = order.index[order["tie"].to_numpy()]
+    tied = pd.DataFrame({"row": rows, "bloc_id": order.loc[rows, "bloc_id"].to_numpy(),
+                         "total_key": order.loc[rows, tie_break[0]].to_numpy(), "name": ranked.loc[rows, "name"].to_numpy()})
+    tied["_k"] = tied["name"].map(sort_key)
+    pairs = tied.merge(tied, on=["bloc_id", "total_key"], suffixes=("", "_other"))
+    pairs = pairs[pairs["row"] != pairs["row_other"]].sort_values(["row", "_k_other"], kind="stable")
+    tied_with = pairs.groupby("row")["name_other"].agg("; ".join).reindex(order.index, fill_value="")
     out = units.join(order[["rank", "decided_by"]]).join(tied_with.rename("tied_with"))
     out["rank"] = out["rank"].astype("Int64")
     out["decided_by"] = out["decided_by"].fillna("")

@@ -5,24 +5,73 @@ reported as not applicable rather than guessed.
 """
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 import numpy as np
 import pandas as pd
 
 from .covenant import ORGANISATION_VI, Covenant
 from .numbers import ROUNDING_VI, round_count
-from .text import fmt_number, fmt_percent
+from .text import fmt_percent
 from .vocab import Vocabulary
 
 KEYS = ["bloc_id", "unit_id"]
 COLUMNS = KEYS + ["target_id", "title", "kind", "required", "actual", "numerator", "denominator", "met", "detail"]
 
 
+# Texts per unit are built column-wise: a value is formatted once per *distinct* value (a
+# national run has ~19,000 units but a few thousand distinct totals or shares), never by a
+# Python call per unit.
+_VI_MARKS = str.maketrans({",": ".", ".": ","})
+
+
+def _fmt_number_fast(value: float, decimals: int = 2) -> str:
+    """Same text as :func:`toolkit.text.fmt_number` for a float (Decimal half-up, "." thousands,
+    "," decimals), without Babel's per-call locale lookups."""
+    if value != value:
+        return ""
+    d = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return format(d, f",.{decimals}f").translate(_VI_MARKS)
+
+
+def map_distinct(values, func) -> np.ndarray:
+    """``[func(float(v)) for v in values]`` as an object array, calling ``func`` once per distinct value.
+
+    Values are told apart by their bits, so 0.0 and -0.0 stay distinct.
+    """
+    arr = np.ascontiguousarray(values, dtype="float64")
+    codes, uniq = pd.factorize(arr.view("int64"))
+    out = np.empty(len(uniq), dtype=object)
+    out[:] = [func(x) for x in uniq.view("float64").tolist()]
+    return out[codes]
+
+
+def fmt_numbers(values, decimals: int = 2) -> np.ndarray:
+    """Vectorised :func:`toolkit.text.fmt_number` (object array of texts, blank for NaN)."""
+    return map_distinct(values, lambda x: _fmt_number_fast(x, decimals))
+
+
+def fmt_percents(values, decimals: int = 1) -> np.ndarray:
+    """Vectorised :func:`toolkit.text.fmt_percent`: ``0.153`` -> ``'15,3%'``, blank for NaN."""
+    return map_distinct(values, lambda x: (t + "%") if (t := _fmt_number_fast(x * 100, decimals)) else "")
+
+
 def _staff_counts(staff: pd.DataFrame, units: pd.DataFrame, vocab: Vocabulary) -> pd.DataFrame:
-    """Wide table: one column per staff level (count), plus ``staff_total``."""
+    """Wide table: one column per staff level (count), plus ``staff_total``.
+
+    ``staff_ratings.csv`` is optional and a half or a quarter has none, so an empty ``staff``
+    must give zero counts. The empty case is joined on an index built from ``units`` itself:
+    an index made from empty lists would be float64 and pandas refuses to join it to the
+    string unit ids.
+    """
     levels = list(vocab.scales["staff"].levels)
-    wide = (staff.pivot_table(index=KEYS, columns="level", values="count", aggfunc="sum", fill_value=0)
-            .reindex(columns=levels, fill_value=0) if len(staff) else pd.DataFrame(columns=levels))
-    wide = units[KEYS].merge(wide.reset_index() if len(staff) else wide.assign(**{k: [] for k in KEYS}), on=KEYS, how="left")
+    if len(staff):
+        wide = (staff.astype({"count": float})
+                .pivot_table(index=KEYS, columns="level", values="count", aggfunc="sum", fill_value=0)
+                .reindex(columns=levels, fill_value=0))
+    else:
+        wide = pd.DataFrame(columns=levels, index=pd.MultiIndex.from_frame(units[KEYS].iloc[0:0]), dtype=float)
+    wide = units[KEYS].join(wide, on=KEYS)
     wide[levels] = wide[levels].fillna(0).astype(float)
     wide["staff_total"] = wide[levels].sum(axis=1)
     return wide
@@ -43,11 +92,9 @@ def staff_targets(staff: pd.DataFrame, units: pd.DataFrame, cov: Covenant, vocab
         share = num / den.where(den > 0)
         met = (num >= t.min_share * den - 1e-9).where(den > 0)
         level_label = scale.display(t.min_level)
-        detail = [
-            (f"{n:g}/{d:g} = {fmt_percent(s)} {level_label.lower()} trở lên; cần ≥ {fmt_percent(t.min_share, 0)}"
-             if d > 0 else "chưa có số liệu xếp loại công chức, viên chức")
-            for n, d, s in zip(num, den, share)
-        ]
+        text = (map_distinct(num, lambda x: f"{x:g}") + "/" + map_distinct(den, lambda x: f"{x:g}") + " = "
+                + fmt_percents(share) + f" {level_label.lower()} trở lên; cần ≥ {fmt_percent(t.min_share, 0)}")
+        detail = list(np.where(den.to_numpy() > 0, text, "chưa có số liệu xếp loại công chức, viên chức"))
         frames.append(wide[KEYS].assign(target_id=t.id, title=t.title, kind="staff", required=fmt_percent(t.min_share, 0),
                                          actual=share, numerator=num, denominator=den, met=met, detail=detail))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
@@ -81,13 +128,15 @@ def excellent_cap(staff: pd.DataFrame, units: pd.DataFrame, cov: Covenant, vocab
     scale = vocab.scales["staff"]
     excellent = _at_least(wide, vocab, cap.level)
     base = _at_least(wide, vocab, cap.base_min_level)
-    limit = [round_count(cap.ratio * b, cap.rounding) for b in base]
+    limit = list(map_distinct(base, lambda b: round_count(cap.ratio * b, cap.rounding)))
     within = (excellent <= pd.Series(limit, index=wide.index)).where(wide["staff_total"] > 0)
-    arithmetic = [
-        f"{e:g} {'≤' if e <= lim else '>'} {fmt_percent(cap.ratio, 0)} × {b:g} ({scale.display(cap.base_min_level).lower()} trở lên)"
-        f" = {fmt_number(cap.ratio * b, 2)} → {lim} ({ROUNDING_VI[cap.rounding]})"
-        for e, b, lim in zip(excellent, base, limit)
-    ]
+    lim = np.array(limit, dtype=object)
+    arithmetic = list(
+        map_distinct(excellent, lambda e: f"{e:g}") + np.where(excellent.to_numpy() <= np.array(limit, dtype=float), " ≤ ", " > ").astype(object)
+        + f"{fmt_percent(cap.ratio, 0)} × " + map_distinct(base, lambda b: f"{b:g}")
+        + f" ({scale.display(cap.base_min_level).lower()} trở lên) = "
+        + map_distinct(base, lambda b: _fmt_number_fast(cap.ratio * b, 2)) + " → " + lim.astype(str).astype(object)
+        + f" ({ROUNDING_VI[cap.rounding]})")
     return wide[KEYS].assign(excellent=excellent, base=base, cap=limit, within_cap=within,
                              arithmetic=arithmetic, confirmed=cap.confirmed)
 
