@@ -60,6 +60,6 @@ def code_hash() -> str:
     h = hashlib.sha256()
     for f in sorted([*(config.ROOT / "toolkit").rglob("*.py"), *(config.ROOT / "toolkit").rglob("*.j2"),
                      *config.NOTEBOOKS_DIR.glob("*.ipynb")]):
-        h.update(str(f.relative_to(config.ROOT)).encode())
+        h.update(f"{f.parent.name}/{f.name}".encode())
         h.update(f.read_bytes())
     return h.hexdigest()

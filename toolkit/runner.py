@@ -8,6 +8,7 @@ its partial notebook in ``<bloc>.failed/`` beside the untouched previous report.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
 import os
 import re
@@ -19,6 +20,7 @@ from pathlib import Path
 from . import config, manifest
 from .errors import ParameterError, ReportError
 from .kernel import ensure_kernel
+from .periods import Period
 from .report import check_parameters
 
 DEFAULT_NOTEBOOK = "bloc_report"
@@ -32,6 +34,25 @@ class RunResult:
     files: list[Path]
     seconds: float
     stages: dict[str, float] = field(default_factory=dict)
+    status: str = "ok"  # "ok" or "skipped" (inputs and code unchanged since the existing report)
+
+
+def fingerprint(params: dict, inputs: dict[str, str], code_hash: str) -> str:
+    """What a report depends on; equal fingerprints mean the report would come out the same."""
+    blob = json.dumps({"parameters": params, "inputs": inputs, "code": code_hash}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def is_current(folder: Path, fp: str) -> bool:
+    """True when ``folder`` holds a complete report made with fingerprint ``fp``."""
+    try:
+        record = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if record.get("fingerprint") != fp:
+        return False
+    outputs = record.get("outputs", {})
+    return bool(outputs) and all((folder / rel).is_file() and manifest.sha256(folder / rel) == h for rel, h in outputs.items())
 
 
 def notebook_path(name: str) -> Path:
@@ -93,23 +114,39 @@ def _swap_into_place(tmp: Path, final: Path) -> None:
 
 
 def run_report(bloc: str, period: str, notebook: str = DEFAULT_NOTEBOOK, data_dir: Path | str | None = None,
-               reports_dir: Path | str | None = None, timeout: int = 600) -> RunResult:
-    """Execute ``notebooks/<notebook>.ipynb`` for a bloc and period; return where the report is."""
-    started = _dt.datetime.now(_dt.timezone.utc)
-    t0 = time.perf_counter()
-    stages: dict[str, float] = {}
+               reports_dir: Path | str | None = None, timeout: int = 600, force: bool = True) -> RunResult:
+    """Execute ``notebooks/<notebook>.ipynb`` for a bloc and period; return where the report is.
+
+    With ``force=False`` an existing complete report with the same inputs, code and
+    parameters is kept as it is (status "skipped"), which is what makes a killed batch cheap to
+    resume.
+    """
     nb_in = notebook_path(notebook)
     data_arg = str(data_dir) if data_dir else ""
     ws, period = check_parameters(bloc, period, data_arg, "")
     reports_dir = Path(reports_dir) if reports_dir else config.REPORTS_DIR
-    final = report_folder(reports_dir, bloc, period, notebook)
+    params = {"bloc": bloc, "period": period, "data_dir": str(Path(data_arg).resolve()) if data_arg else "", "output_dir": "."}
+    inputs = manifest.hashes(ws.input_files(bloc, Period.parse(period)), ws.data_dir)
+    return execute_report(nb_in, report_folder(reports_dir, bloc, period, notebook), params, inputs,
+                          f"dữ liệu {ws.data_dir.name}/", timeout=timeout, force=force)
+
+
+def execute_report(nb_in: Path, final: Path, params: dict, inputs: dict[str, str], source: str,
+                   timeout: int = 600, force: bool = True) -> RunResult:
+    """Run one parameterised notebook into ``final``: skip if current, else temp folder, HTML, manifest, swap."""
+    started = _dt.datetime.now(_dt.timezone.utc)
+    t0 = time.perf_counter()
+    stages: dict[str, float] = {}
     final.parent.mkdir(parents=True, exist_ok=True)
+    code_hash = manifest.code_hash()
+    fp = fingerprint({**params, "notebook": nb_in.stem}, inputs, code_hash)
+    if not force and is_current(final, fp):
+        return RunResult(final, sorted(f for f in final.rglob("*") if f.is_file()), time.perf_counter() - t0, status="skipped")
     tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     stages["check"] = time.perf_counter() - t0
     nb_out = tmp / "report.ipynb"
-    params = {"bloc": bloc, "period": period, "data_dir": str(Path(data_arg).resolve()) if data_arg else "", "output_dir": "."}
     try:
         t = time.perf_counter()
         _execute(nb_in, nb_out, params, tmp, timeout)
@@ -124,22 +161,21 @@ def run_report(bloc: str, period: str, notebook: str = DEFAULT_NOTEBOOK, data_di
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     t = time.perf_counter()
-    p = ws.check(bloc, period)
-    inputs = manifest.hashes(ws.input_files(bloc, p), ws.data_dir)
     code = manifest.git_commit()
     footer = (f"Tạo bởi thidua {manifest.versions()['thidua']} (mã nguồn {(code['commit'] or 'không rõ')[:10]}"
               f"{', có sửa đổi chưa commit' if code['dirty'] else ''}) lúc {started:%d/%m/%Y %H:%M} UTC; "
-              f"sổ tay {notebook}.ipynb; dữ liệu {ws.data_dir.name}/.")
+              f"sổ tay {nb_in.name}; {source}.")
     _html(nb_out, tmp / "report.html", footer)
     stages["html"] = time.perf_counter() - t
     ended = _dt.datetime.now(_dt.timezone.utc)
     outputs = sorted(f for f in tmp.rglob("*") if f.is_file())
     record = {
-        "report": {"bloc": bloc, "period": period, "notebook": notebook},
+        "report": {**{k: v for k, v in params.items() if k in ("bloc", "period")}, "notebook": nb_in.stem},
         "parameters": params,
         "inputs": inputs,
         "outputs": manifest.hashes(outputs, tmp),
-        "code": {**code, "toolkit_hash": manifest.code_hash()},
+        "code": {**code, "toolkit_hash": code_hash},
+        "fingerprint": fp,
         "versions": manifest.versions(),
         "kernel": "thidua",
         "started": started.isoformat(timespec="seconds"),
