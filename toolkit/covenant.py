@@ -194,7 +194,8 @@ def _semantic_problems(cov: Covenant, file: str, levels: dict[str, set[str]]) ->
 
     total_max = sum(Decimal(str(k.max)) for _, k in cov.criteria)
     if total_max != Decimal(str(cov.total)):
-        add("total", f"tổng điểm khai báo {cov.total:g} khác tổng điểm chuẩn các tiêu chí {total_max}")
+        # maxima are floats, so the Decimal sum reads "102.0": print it as written ("102", "99.5")
+        add("total", f"tổng điểm khai báo {cov.total:g} khác tổng điểm chuẩn các tiêu chí {total_max.normalize():f}")
     seen: dict[str, str] = {}
     for i, content in enumerate(cov.contents):
         for j, crit in enumerate(content.criteria):
@@ -235,9 +236,15 @@ def _semantic_problems(cov: Covenant, file: str, levels: dict[str, set[str]]) ->
             for t in a.required_targets:
                 if t not in target_ids:
                     add(f"awards[{i}].required_targets", f"chỉ tiêu '{t}' không có trong targets")
+        # Awards are decided in covenant order and an award can only skip the nominees of an
+        # award decided before it; a later or unknown id would be silently ignored.
+        earlier = [b.id for b in cov.awards[:i]]
         for x in a.excludes:
-            if x not in award_ids or x == a.id:
-                add(f"awards[{i}].excludes", f"danh hiệu '{x}' không hợp lệ")
+            if x not in earlier:
+                why = ("là chính danh hiệu này" if x == a.id else "đứng sau danh hiệu này trong awards" if x in award_ids
+                       else "không có trong awards")
+                add(f"awards[{i}].excludes", f"danh hiệu '{x}' {why}; chỉ loại trừ được danh hiệu xét trước "
+                                              f"({', '.join(earlier) or 'không có'})")
     totals = [b.min_total for b in cov.bands]
     if totals != sorted(totals, reverse=True):
         add("bands", "các mức xếp loại phải xếp từ cao xuống thấp theo min_total")

@@ -106,6 +106,8 @@ def _load_scores(path: Path, cov: Covenant, members: pd.DataFrame, bloc: str, ye
     chk.rows(df, dup, "criterion_id", lambda r: f"điểm tiêu chí '{r.criterion_id}' của đơn vị '{r.unit_id}' bị nhập hai lần")
     maxima = df.criterion_id.map({k: c.max for k, c in crit.items()})
     kinds = df.criterion_id.map({k: c.kind for k, c in crit.items()})
+    # blank is judged on the text as typed: 'x' is an error, not a blank cell counted as 0
+    blank_self = df.self_value.astype(str).str.strip() == ""
     for col in ("self_value", "verified_value"):
         raw = df[col].astype(str).str.strip()
         num = parse_numbers(df[col])
@@ -118,7 +120,7 @@ def _load_scores(path: Path, cov: Covenant, members: pd.DataFrame, bloc: str, ye
         cnt = (kinds == "count") & num.notna() & (num != np.floor(num))
         chk.rows(df, cnt, col, lambda r, c=col: f"tiêu chí đếm số lần '{r.criterion_id}' cần số nguyên, nhận được '{r[c]}'")
         df[col] = num
-    blank_self = df.self_value.isna() & df.unit_id.isin(members.unit_id) & df.criterion_id.isin(crit)
+    blank_self = blank_self & df.unit_id.isin(members.unit_id) & df.criterion_id.isin(crit)
     chk.rows(df, blank_self, "self_value",
              lambda r: f"ô điểm tự chấm tiêu chí '{r.criterion_id}' của '{r.unit_id}' để trống: tính là 0", "warning")
     return df[["unit_id", "criterion_id", "self_value", "verified_value", "note"]]

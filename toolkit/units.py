@@ -75,7 +75,7 @@ def load_registry(data_dir: Path) -> Registry:
     for i in membership.index[~membership.role.isin(ROLES)]:
         problems.append(Problem(file_m, f"dòng {i + 2}, cột role", f"vai trò '{membership.role[i]}' không hợp lệ; dùng {', '.join(ROLES)}"))
     for i in membership.index[membership.duplicated(["year", "bloc_id", "unit_id"])]:
-        problems.append(Problem(file_m, f"dòng {i + 2}", f"đơn vị '{membership.unit_id[i]}' được khai báo hai lần trong khối năm {membership.year[i]:g}"))
+        problems.append(Problem(file_m, f"dòng {i + 2}, cột unit_id", f"đơn vị '{membership.unit_id[i]}' được khai báo hai lần trong khối '{membership.bloc_id[i]}' năm {membership.year[i]:g}"))
     file_l = str(data_dir / config.LINEAGE)
     lineage["year"] = pd.to_numeric(lineage["year"], errors="coerce")
     for col in ("from_unit", "to_unit"):
