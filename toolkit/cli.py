@@ -25,6 +25,9 @@ class _Group(click.Group):
         except ThiduaError as exc:
             click.echo(f"Lỗi: {exc}", err=True)
             sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("Đã dừng theo yêu cầu.", err=True)
+            sys.exit(130)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -59,35 +62,129 @@ def list_cmd(data_dir: Path) -> None:
 
 
 @main.command("run")
-@click.option("--bloc", required=True, help="Mã khối thi đua (see `thidua list`).")
-@click.option("--period", required=True, help="Kỳ: 2018 (năm), 2018-H1 (6 tháng), 2018-Q1 (quý).")
-@click.option("--notebook", default="bloc_report", show_default=True, help="Report notebook in notebooks/ (without .ipynb).")
+@click.option("--bloc", "blocs", multiple=True, required=True,
+              help="Mã khối (bloc id), repeatable; 'all' for every bloc (see `thidua list`).")
+@click.option("--period", required=True,
+              help="2018 (năm), 2018-H1 (6 tháng), 2018-Q1 (quý), or 'latest' (most recent closed period of --kind).")
+@click.option("--kind", type=click.Choice(["year", "half", "quarter"]), default="year", show_default=True,
+              help="Kind of period that 'latest' means.")
+@click.option("--notebook", "notebooks", multiple=True, default=("bloc_report",), show_default=True,
+              help="Report notebook in notebooks/ (without .ipynb); repeatable.")
 @DATA_OPTION
 @click.option("--reports", "reports_dir", type=click.Path(file_okay=False, path_type=Path), default=config.REPORTS_DIR,
               show_default=True, help="Where reports are written: <reports>/<period>/<bloc>/.")
-@click.option("--timeout", type=int, default=600, show_default=True, help="Seconds allowed for one notebook cell.")
-def run_cmd(bloc: str, period: str, notebook: str, data_dir: Path, reports_dir: Path, timeout: int) -> None:
-    """Run a report notebook for one bloc and period.
+@click.option("--jobs", type=int, default=None, help="Reports run in parallel (default: number of cores).")
+@click.option("--timeout", type=int, default=900, show_default=True, help="Seconds allowed for one whole report.")
+@click.option("--cell-timeout", type=int, default=600, show_default=True, help="Seconds allowed for one notebook cell.")
+@click.option("--force", is_flag=True, help="Redo reports even when their inputs and code are unchanged.")
+def run_cmd(blocs, period, kind, notebooks, data_dir, reports_dir, jobs, timeout, cell_timeout, force) -> None:
+    """Run report notebooks for blocs and a period.
 
     Writes report.ipynb, report.html, results.xlsx, results/*.csv and manifest.json into
     <reports>/<period>/<bloc>/. Bad parameters stop before anything is written; a failing
     cell leaves the partial notebook in <bloc>.failed/ and the previous report untouched.
+    A report whose inputs, code and parameters are unchanged is kept as it is (--force redoes
+    it), so a killed run is finished by running the same command again. With several blocs,
+    reports run in parallel and a province overview is written to <reports>/<period>/province_overview/.
+
+    Exit codes: 0 all done, 1 a report failed or timed out, 2 bad parameters or data,
+    3 some blocs have no data for the period, 4 another run holds the reports folder.
 
     \b
     Examples:
       thidua run --bloc kinh-te-ky-thuat --period 2018
-      thidua run --bloc van-hoa-xa-hoi --period 2019-H1 --reports /srv/baocao
+      thidua run --bloc all --period 2019-H1 --jobs 2
+      thidua run --bloc all --period latest --kind year      # for cron
     """
-    from .errors import ReportError
-    from .runner import run_report
+    import datetime as _dt
+    import os
 
+    from . import batch
+    from .engine import Workspace
+    from .periods import Period, latest_closed
+    from .runner import notebook_path
+
+    ws = Workspace.open(data_dir)
+    p = latest_closed(kind, _dt.date.today()) if period == "latest" else Period.parse(period)
+    names = ws.blocs() if "all" in blocs else list(dict.fromkeys(blocs))
+    for nb in notebooks:
+        notebook_path(nb)
+    if len(names) == 1 and len(notebooks) == 1:
+        ws.check(names[0], p)  # one report: a missing period is a parameter error, before anything is written
+    jobs_list = [batch.Job(b, str(p), nb) for b in names for nb in notebooks]
+    command = " ".join(["thidua", *sys.argv[1:]])
+    overview = len(names) > 1 and (config.NOTEBOOKS_DIR / "province_overview.ipynb").exists()
     try:
-        result = run_report(bloc, period, notebook, data_dir, reports_dir, timeout)
-    except ReportError as exc:
-        click.echo(f"Lỗi khi chạy báo cáo: {exc}", err=True)
-        sys.exit(1)
-    click.echo(f"Báo cáo: {result.folder / 'report.html'}")
-    click.echo(f"Bảng kết quả: {result.folder / 'results.xlsx'}  ({result.seconds:.1f} giây)")
+        with batch.reports_lock(reports_dir, command):
+            for line in batch.recover(reports_dir):
+                click.echo(f"Dọn dẹp lần chạy bị dừng trước: {line}", err=True)
+            outcomes = _run_jobs(jobs_list, reports_dir, data_dir, jobs or os.cpu_count() or 1, timeout, cell_timeout, force)
+            if overview:
+                outcomes.append(_overview(str(p), reports_dir, timeout, force))
+    except batch.LockedError as exc:
+        click.echo(f"Lỗi: {exc}", err=True)
+        sys.exit(4)
+    if len(outcomes) == 1 and outcomes[0].status in ("ok", "skipped"):
+        o = outcomes[0]
+        click.echo(f"Báo cáo: {o.where}" + ("  (giữ nguyên: dữ liệu và mã nguồn không đổi; --force để chạy lại)" if o.status == "skipped" else ""))
+        click.echo(f"Bảng kết quả: {Path(o.where).parent / 'results.xlsx'}  ({o.seconds:.1f} giây)")
+    else:
+        click.echo(batch.summary_table(outcomes))
+    code = batch.exit_code(outcomes)
+    if code == 3 and len(outcomes) == 1:
+        click.echo(f"Lỗi: {outcomes[0].message}", err=True)
+        code = 2
+    elif code == 1 and len(outcomes) == 1:
+        click.echo(f"Lỗi khi chạy báo cáo: {outcomes[0].message}\nSổ tay đã chạy một phần: {outcomes[0].where}", err=True)
+    sys.exit(code)
+
+
+def _run_jobs(jobs_list, reports_dir, data_dir, workers, timeout, cell_timeout, force):
+    import logging
+
+    from . import batch
+
+    tty = sys.stderr.isatty()
+    if tty:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(jobs_list), unit="báo cáo", file=sys.stderr)
+
+        def progress(o):
+            bar.set_postfix_str(f"{o.bloc} {o.period}: {o.status}")
+            bar.update(1)
+    else:
+        log = logging.getLogger("thidua.batch")
+        if not log.handlers:
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+            log.addHandler(handler)
+            log.setLevel(logging.INFO)
+            log.propagate = False
+
+        def progress(o):
+            log.info("%s %s %s %s %.1fs %s", o.bloc, o.period, o.notebook, o.status, o.seconds,
+                                                   o.message.splitlines()[0] if o.message else "")
+    try:
+        return batch.run_batch(jobs_list, reports_dir, data_dir, workers, timeout, cell_timeout, force, progress)
+    finally:
+        if tty:
+            bar.close()
+
+
+def _overview(period, reports_dir, timeout, force):
+    import time
+
+    from . import batch
+    from .errors import ThiduaError
+    from .overview import run_overview
+
+    t = time.perf_counter()
+    try:
+        r = run_overview(period, reports_dir, timeout=timeout, force=force)
+        return batch.Outcome("(toàn tỉnh)", period, "province_overview", r.status, time.perf_counter() - t, str(r.folder / "report.html"))
+    except ThiduaError as exc:
+        return batch.Outcome("(toàn tỉnh)", period, "province_overview", "failed", time.perf_counter() - t, "", str(exc).splitlines()[0])
 
 
 @main.command("sample")

@@ -134,11 +134,14 @@ def targets_summary(res: PeriodResult) -> pd.DataFrame:
 def excellent_cap(res: PeriodResult) -> pd.DataFrame:
     c = res.cap
     if c.empty:
-        return pd.DataFrame(columns=["Đơn vị", "Số HTXSNV", "Trần", "Phép tính", "Đánh giá"])
+        return pd.DataFrame(columns=["Đơn vị", "Số HTXSNV", "Cơ sở tính", "Tỷ lệ", "Trần", "Phép tính", "Đánh giá"])
     names = dict(zip(res.units.unit_id, res.units.name))
     c = c.assign(_k=c["unit_id"].map(names).map(sort_key)).sort_values("_k", kind="stable")
     verdict = np.where(c["within_cap"].isna(), NA, np.where(c["within_cap"].eq(True), "Trong giới hạn", "Vượt trần"))
+    base = c["base"].astype(float)
     return pd.DataFrame({"Đơn vị": c["unit_id"].map(names).to_numpy(), "Số HTXSNV": c["excellent"].astype(int).to_numpy(),
+                         "Cơ sở tính": base.astype(int).to_numpy(),
+                         "Tỷ lệ": (c["excellent"].astype(float) / base.where(base > 0)).round(4).to_numpy(),
                          "Trần": c["cap"].to_numpy(), "Phép tính": c["arithmetic"].to_numpy(), "Đánh giá": verdict})
 
 

@@ -36,5 +36,9 @@ def refresh(path: Path) -> None:
 
 if __name__ == "__main__":
     names = sys.argv[1:] or sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+    if "province_overview.ipynb" in names:
+        from conftest import prepare_overview_reports  # the root conftest: same reports as nbval uses
+
+        prepare_overview_reports()
     for name in names:
         refresh(ROOT / "notebooks" / name)
