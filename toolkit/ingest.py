@@ -26,19 +26,24 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import functools
 import hashlib
 import html
 import io
 import os
 import re
+import struct
+import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
 from python_calamine import CalamineWorkbook
 
 from . import workbook_template as T
-from .covenant import ORGANISATION_VI, Covenant
+from .covenant import ORGANISATION_VI, Covenant, parse_covenant
 from .errors import DataError, ParameterError, Problem
 from .periods import Period
 from .submissions import EVENTS, ORGS, SCORES, STAFF, period_dir
@@ -72,10 +77,20 @@ class PeriodContext:
     folder: Path
     digest: str
     province: str = ""
+    member_names: dict[str, str] = field(default_factory=dict)  # unit id -> name, in membership order
 
-    @property
-    def member_names(self) -> dict[str, str]:
-        return dict(zip(self.members["unit_id"], self.members["name"]))
+
+def _covenant(workspace, bloc: str, year: int) -> Covenant:
+    """``workspace.covenant`` with libyaml's parser when present (the pure-Python one costs ~0.1 s)."""
+    path = workspace.covenant_path(bloc, year)
+    if path.exists():
+        try:
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except (yaml.YAMLError, UnicodeDecodeError):
+            raw = None
+        if isinstance(raw, dict):
+            return parse_covenant(raw, str(path), workspace.vocab.levels())
+    return workspace.covenant(bloc, year)  # a missing or unreadable file: its own messages
 
 
 def period_context(workspace, bloc: str, period: str | Period, units=None) -> PeriodContext:
@@ -83,7 +98,7 @@ def period_context(workspace, bloc: str, period: str | Period, units=None) -> Pe
     if bloc not in workspace.blocs():
         raise ParameterError(f"Khối '{bloc}' không có trong dữ liệu. Các khối hợp lệ: {', '.join(workspace.blocs())}.")
     p = period if isinstance(period, Period) else Period.parse(period)
-    cov = workspace.covenant(bloc, p.year)
+    cov = _covenant(workspace, bloc, p.year)
     members = workspace.registry.members(bloc, p.year)
     if members.empty:
         raise ParameterError(f"Khối '{bloc}' không có thành viên năm {p.year} (membership.csv).")
@@ -95,7 +110,8 @@ def period_context(workspace, bloc: str, period: str | Period, units=None) -> Pe
     province = blocs.loc[blocs["bloc_id"] == bloc, "province"]
     return PeriodContext(bloc, workspace.registry.bloc_name(bloc), p, cov, workspace.vocab, members,
                          period_dir(workspace.data_dir, bloc, p), T.covenant_digest(cov),
-                         normalize(province.iloc[0]) if len(province) else "")
+                         normalize(province.iloc[0]) if len(province) else "",
+                         dict(zip(members["unit_id"].tolist(), members["name"].tolist())))
 
 
 # --------------------------------------------------------------------------- one workbook
@@ -131,6 +147,7 @@ def _col_letter(i: int) -> str:
     return s
 
 
+@functools.lru_cache(maxsize=64)
 def _col_index(letters: str) -> int:
     n = 0
     for ch in letters:
@@ -163,6 +180,22 @@ def _shown(value) -> str:
     return normalize(value)
 
 
+_PASS_FAIL = {label_key(T.PASS): 1.0, label_key(T.FAIL): 0.0}
+
+
+@functools.lru_cache(maxsize=8192)  # labels, sheet names and keys repeat in every file
+def _norm(value) -> str:
+    """:func:`toolkit.text.normalize`, with a fast path for text that is already clean."""
+    s = value if isinstance(value, str) else str(value)
+    if (s.isascii() or unicodedata.is_normalized("NFC", s)) and s.isprintable() and "  " not in s and s.strip() == s:
+        return s
+    return normalize(s)
+
+
+def _key(value) -> str:
+    return _norm(value).casefold()
+
+
 class _Bad(Exception):
     pass
 
@@ -177,7 +210,7 @@ def _number(value) -> float | None:
         return float(value)
     if isinstance(value, (_dt.date, _dt.time, _dt.timedelta)):
         raise _Bad
-    text = normalize(value).replace(" ", "")
+    text = _norm(value).replace(" ", "")
     if text == "":
         return None
     try:
@@ -193,36 +226,104 @@ def _text(value) -> str:
         return _fmt(value)
     if isinstance(value, (_dt.date, _dt.time)):
         return value.isoformat()
-    return normalize(value)
+    return _norm(value)
 
 
-# Formula cells in sheet XML: <c r="F12" ...><f>...</f> (any namespace prefix, not self-closing).
-_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]+[0-9]+)"[^>]*?(?<!/)>\s*<(?:\w+:)?f[\s>/]')
-_SHEET_ENTRY = re.compile(rb'<(?:\w+:)?sheet\s[^>]*?name="([^"]*)"[^>]*?\br:id="([^"]*)"|<(?:\w+:)?sheet\s[^>]*?\br:id="([^"]*)"[^>]*?name="([^"]*)"')
-_REL_ENTRY = re.compile(rb'<(?:\w+:)?Relationship\s[^>]*?>')
-_ATTR = re.compile(rb'(\w+)="([^"]*)"')
+# Sheet XML: a formula is an <f> element (any namespace prefix) inside a cell <c r="F12" ...>.
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\s([^>]*)>")
+_REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\s([^>]*)>")
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 
 
-def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
+class _Archive:
+    """Read-only view of the xlsx zip already in memory.
+
+    The central directory is parsed directly (a few microseconds) and members are inflated
+    with zlib; anything unusual (zip64, encryption flags, a damaged directory) falls back to
+    :mod:`zipfile`, which also decides whether the file is damaged.
+    """
+
+    _CD = struct.Struct("<IHHHHHHIIIHHHHHII")
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.entries = self._index(data)
+        self.zf = None
+        if self.entries is None:
+            self.zf = zipfile.ZipFile(io.BytesIO(data))  # raises BadZipFile for a damaged file
+            self.names = set(self.zf.namelist())
+        else:
+            self.names = set(self.entries)
+
+    @classmethod
+    def _index(cls, data: bytes) -> dict[str, tuple[int, int, int]] | None:
+        end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))
+        if end < 0 or end + 22 > len(data):
+            return None
+        _, _, _, _, count, size, offset, _ = struct.unpack_from("<IHHHHIIH", data, end)
+        if offset == 0xFFFFFFFF or count == 0xFFFF or offset + size > end:
+            return None
+        out, pos = {}, offset
+        try:
+            for _ in range(count):
+                (sig, _, _, flags, method, _, _, _, csize, _, nlen, xlen, clen, _, _, _, local) = cls._CD.unpack_from(data, pos)
+                if sig != 0x02014B50 or flags & 0x1 or method not in (0, 8):
+                    return None
+                name = data[pos + 46:pos + 46 + nlen].decode("utf-8" if flags & 0x800 else "cp437")
+                out[name] = (local, csize, method)
+                pos += 46 + nlen + xlen + clen
+        except (struct.error, UnicodeDecodeError):
+            return None
+        return out
+
+    def read(self, name: str) -> bytes:
+        if self.zf is not None:
+            return self.zf.read(name)
+        local, csize, method = self.entries[name]
+        nlen, xlen = struct.unpack_from("<HH", self.data, local + 26)
+        start = local + 30 + nlen + xlen
+        raw = self.data[start:start + csize]
+        return raw if method == 0 else zlib.decompress(raw, -15)
+
+
+def _sheet_paths(zf: _Archive) -> dict[str, str]:
     """Sheet name (NFC) -> zip member of its XML, from workbook.xml and its relationships."""
+    return _sheet_paths_of(zf.read("xl/workbook.xml"), zf.read("xl/_rels/workbook.xml.rels"))
+
+
+@functools.lru_cache(maxsize=256)  # files made from one template share these two small parts
+def _sheet_paths_of(workbook: bytes, relationships: bytes) -> dict[str, str]:
     rels = {}
-    for m in _REL_ENTRY.finditer(zf.read("xl/_rels/workbook.xml.rels")):
-        attrs = dict(_ATTR.findall(m.group(0)))
+    for m in _REL_TAG.finditer(relationships):
+        attrs = dict(_ATTR.findall(m.group(1)))
         target = attrs.get(b"Target", b"").decode()
         target = target.lstrip("/") if target.startswith("/") else "xl/" + target
         rels[attrs.get(b"Id", b"").decode()] = target
     out = {}
-    for m in _SHEET_ENTRY.finditer(zf.read("xl/workbook.xml")):
-        name, rid = (m.group(1), m.group(2)) if m.group(1) is not None else (m.group(4), m.group(3))
-        out[normalize(html.unescape(name.decode()))] = rels.get(rid.decode(), "")
+    for m in _SHEET_TAG.finditer(workbook):
+        attrs = {k.split(b":")[-1] if k != b"name" else k: v for k, v in _ATTR.findall(m.group(1))}
+        name, rid = attrs.get(b"name", b""), attrs.get(b"id", b"")
+        out[_norm(html.unescape(name.decode("utf-8")))] = rels.get(rid.decode(), "")
     return out
+
+
+_FORMULA_IN: dict[frozenset, re.Pattern] = {}
+
+
+def _formula_cells(xml: bytes, columns: frozenset[str]) -> set[str]:
+    """A1 refs, in ``columns``, of the cells whose <c ...> start tag is directly followed by <f>."""
+    pattern = _FORMULA_IN.get(columns)
+    if pattern is None:
+        cols = "|".join(sorted(columns)).encode()
+        pattern = _FORMULA_IN[columns] = re.compile(rb' r="((?:' + cols + rb')[0-9]+)"[^<]*<(?:\w+:)?f[\s>/]')
+    return {m.decode() for m in pattern.findall(xml)}
 
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
 
-def _open(sub: Submission, data: bytes) -> tuple[CalamineWorkbook, zipfile.ZipFile] | None:
+def _open(sub: Submission, data: bytes) -> tuple[CalamineWorkbook, _Archive] | None:
     """Open the bytes as an xlsx; record why not (encrypted, .xls, truncated, not a workbook)."""
     if not data:
         sub.error("", "tệp rỗng (0 byte): tệp bị hỏng hoặc chưa sao chép xong; hãy gửi lại tệp")
@@ -237,9 +338,9 @@ def _open(sub: Submission, data: bytes) -> tuple[CalamineWorkbook, zipfile.ZipFi
         sub.error("", "không phải tệp Excel (.xlsx): hãy gửi đúng mẫu tự chấm điểm đã điền")
         return None
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        names = set(zf.namelist())
-    except (zipfile.BadZipFile, EOFError, ValueError):
+        zf = _Archive(data)
+        names = zf.names
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError):
         sub.error("", "tệp Excel bị hỏng hoặc không đầy đủ (bị cắt ngang khi sao chép, tải về): hãy gửi lại tệp")
         return None
     if "xl/workbook.xml" not in names:
@@ -257,8 +358,8 @@ def _identify(sub: Submission, meta: list[list], ctx: PeriodContext) -> bool:
     """Check format, version, bloc, period, unit and scoring table; False stops reading."""
     found = {}
     for i, row in enumerate(meta):
-        if row and normalize(row[0]) in T.META_KEYS:
-            found[normalize(row[0])] = (_text(row[1]) if len(row) > 1 else "", f"{T.SHEET_META}!B{i + 1}")
+        if row and _norm(row[0]) in T.META_KEYS:
+            found[_norm(row[0])] = (_text(row[1]) if len(row) > 1 else "", f"{T.SHEET_META}!B{i + 1}")
     get = lambda k: found.get(k, ("", f"{T.SHEET_META}!A1"))  # noqa: E731
     fmt, where = get("format")
     if fmt != T.FORMAT_ID:
@@ -314,9 +415,8 @@ def _find(sub: Submission, sheet: str, index: dict[str, int], key: str, what: st
     return r
 
 
-def _read_scores(sub: Submission, rows: list[list], ctx: PeriodContext, formulas: set[str]) -> None:
+def _read_scores(sub: Submission, rows: list[list], index: dict[str, int], ctx: PeriodContext, formulas: set[str]) -> None:
     sheet, C = T.SHEET_SCORES, T.SCORE_COLS
-    index = _rows_by_code(sub, sheet, rows, T.CODE_CRITERION)
     out = []
     for _, k in ctx.covenant.criteria:
         r = _find(sub, sheet, index, k.id, f"tiêu chí {k.id}")
@@ -329,8 +429,8 @@ def _read_scores(sub: Submission, rows: list[list], ctx: PeriodContext, formulas
         raw = _cell(rows, r, C["value"])
         value = None
         try:
-            if k.kind == "pass_fail" and isinstance(raw, str) and label_key(raw) in (label_key(T.PASS), label_key(T.FAIL)):
-                value = 1.0 if label_key(raw) == label_key(T.PASS) else 0.0
+            if k.kind == "pass_fail" and isinstance(raw, str) and _key(raw) in _PASS_FAIL:
+                value = _PASS_FAIL[_key(raw)]
             else:
                 value = _number(raw)
         except _Bad:
@@ -369,19 +469,18 @@ def _whole_cell(sub: Submission, rows, r: int, sheet: str, col: str, what: str) 
     return value
 
 
-def _read_staff(sub: Submission, rows: list[list], ctx: PeriodContext, formulas: set[str]) -> None:
+def _read_staff(sub: Submission, rows: list[list], index: dict[str, int], ctx: PeriodContext, formulas: set[str]) -> None:
     sheet, C = T.SHEET_STAFF, T.STAFF_COLS
     year = ctx.period.year
     scale = ctx.vocab.scales["staff"]
     labels = scale.labels_for(year)
-    index = _rows_by_code(sub, sheet, rows, T.CODE_STAFF)
     out, any_value = [], False
     for level in reversed(scale.levels):
         r = _find(sub, sheet, index, level, f"xếp loại '{scale.display(level)}'")
         if r is None:
             continue
         label = _text(_cell(rows, r, C["title"]))
-        if labels.get(label_key(label)) != level:
+        if labels.get(_key(label)) != level:
             sub.error(_ref(sheet, C["title"], r), f"xếp loại '{label}' không hợp lệ năm {year}; "
                                                    f"dùng một trong: {'; '.join(scale.valid_labels(year))}")
             continue
@@ -397,16 +496,20 @@ def _read_staff(sub: Submission, rows: list[list], ctx: PeriodContext, formulas:
     sub.rows[STAFF] = out
 
 
+_SPELLING: dict[tuple[int, int], dict[str, str]] = {}
+
+
 def _canonical(scale, label: str, year: int) -> str:
     """The vocabulary's own spelling of a label typed in any case or normalisation."""
-    key = label_key(label)
-    return next((x for x in scale.valid_labels(year) if label_key(x) == key), normalize(label))
+    spelling = _SPELLING.get((id(scale), year))
+    if spelling is None:
+        spelling = _SPELLING[(id(scale), year)] = {_key(x): x for x in reversed(scale.valid_labels(year))}
+    return spelling.get(_key(label), _norm(label))
 
 
-def _read_orgs(sub: Submission, rows: list[list], ctx: PeriodContext, formulas: set[str]) -> None:
+def _read_orgs(sub: Submission, rows: list[list], index: dict[str, int], ctx: PeriodContext, formulas: set[str]) -> None:
     sheet, C = T.SHEET_ORGS, T.ORG_COLS
     year = ctx.period.year
-    index = _rows_by_code(sub, sheet, rows, T.CODE_ORG)
     required = {t.organisation for t in ctx.covenant.targets.organisations if t.required}
     out = []
     for org, title in ORGANISATION_VI.items():
@@ -418,13 +521,13 @@ def _read_orgs(sub: Submission, rows: list[list], ctx: PeriodContext, formulas: 
             continue
         raw = _cell(rows, r, C["value"])
         scale = ctx.vocab.scale_for_org(org)
-        if raw is None or (isinstance(raw, str) and normalize(raw) == ""):
+        if raw is None or (isinstance(raw, str) and _norm(raw) == ""):
             if org in required:
                 sub.warn(ref, f"chưa chọn xếp loại {title}: giao ước yêu cầu chỉ tiêu này; "
                               "nếu đơn vị có tổ chức này hãy chọn xếp loại")
             continue
         label = _text(raw)
-        if not isinstance(raw, str) or label_key(label) not in scale.labels_for(year):
+        if not isinstance(raw, str) or _key(label) not in scale.labels_for(year):
             sub.error(ref, f"xếp loại '{label}' của {title} không hợp lệ năm {year}; "
                            f"chọn một trong: {'; '.join(scale.valid_labels(year))}")
             continue
@@ -432,9 +535,8 @@ def _read_orgs(sub: Submission, rows: list[list], ctx: PeriodContext, formulas: 
     sub.rows[ORGS] = out
 
 
-def _read_events(sub: Submission, rows: list[list], ctx: PeriodContext, formulas: set[str]) -> None:
+def _read_events(sub: Submission, rows: list[list], index: dict[str, int], ctx: PeriodContext, formulas: set[str]) -> None:
     sheet, C = T.SHEET_EVENTS, T.EVENT_COLS
-    index = _rows_by_code(sub, sheet, rows, T.CODE_EVENT)
     out = []
     for e in ctx.covenant.adjustments.events:
         r = _find(sub, sheet, index, e.id, f"'{e.title}'")
@@ -449,18 +551,21 @@ def _read_events(sub: Submission, rows: list[list], ctx: PeriodContext, formulas
     sub.rows[EVENTS] = out
 
 
-def _input_cells(rows_by_sheet: dict[str, list[list]], ctx: PeriodContext) -> dict[str, set[str]]:
+# sheet -> (code prefix of its rows, input columns, reader)
+_SHEETS = {
+    T.SHEET_SCORES: (T.CODE_CRITERION, (T.SCORE_COLS["value"], T.SCORE_COLS["note"])),
+    T.SHEET_STAFF: (T.CODE_STAFF, (T.STAFF_COLS["value"],)),
+    T.SHEET_ORGS: (T.CODE_ORG, (T.ORG_COLS["value"],)),
+    T.SHEET_EVENTS: (T.CODE_EVENT, (T.EVENT_COLS["value"], T.EVENT_COLS["note"])),
+}
+
+
+def _input_cells(indexes: dict[str, dict[str, int]]) -> dict[str, tuple[set[str], frozenset]]:
     """A1 refs of the input cells actually present, per sheet (rows located by code)."""
-    spec = {T.SHEET_SCORES: (T.CODE_CRITERION, [T.SCORE_COLS["value"], T.SCORE_COLS["note"]]),
-            T.SHEET_EVENTS: (T.CODE_EVENT, [T.EVENT_COLS["value"], T.EVENT_COLS["note"]])}
-    if ctx.period.is_annual:
-        spec[T.SHEET_STAFF] = (T.CODE_STAFF, [T.STAFF_COLS["value"]])
-        spec[T.SHEET_ORGS] = (T.CODE_ORG, [T.ORG_COLS["value"]])
     out = {}
-    for sheet, (prefix, cols) in spec.items():
-        rows = rows_by_sheet.get(sheet) or []
-        found = [i for i, row in enumerate(rows) if row and isinstance(row[0], str) and row[0].startswith(prefix)]
-        out[sheet] = {f"{c}{i + 1}" for i in found for c in cols}
+    for sheet, index in indexes.items():
+        cols = _SHEETS[sheet][1]
+        out[sheet] = ({f"{c}{i + 1}" for i in index.values() for c in cols}, frozenset(cols))
     return out
 
 
@@ -472,7 +577,7 @@ def read_submission(path: Path, ctx: PeriodContext) -> Submission:
     if opened is None:
         return sub
     wb, zf = opened
-    sheets = {normalize(n): n for n in wb.sheet_names}
+    sheets = {_norm(n): n for n in wb.sheet_names}
 
     def rows_of(name: str) -> list[list] | None:
         real = sheets.get(name)
@@ -499,32 +604,31 @@ def read_submission(path: Path, ctx: PeriodContext) -> Submission:
             sub.error(f"{name}!A1", f"thiếu trang “{name}” của mẫu: hãy dùng lại mẫu gốc, không xóa hay đổi tên trang")
         else:
             rows_by_sheet[name] = rows
-    formulas = _formula_inputs(sub, zf, _input_cells(rows_by_sheet, ctx))
+    indexes = {name: _rows_by_code(sub, name, rows, _SHEETS[name][0]) for name, rows in rows_by_sheet.items()}
+    formulas = _formula_inputs(sub, zf, _input_cells(indexes))
     readers = {T.SHEET_SCORES: _read_scores, T.SHEET_STAFF: _read_staff, T.SHEET_ORGS: _read_orgs,
                T.SHEET_EVENTS: _read_events}
     for name, rows in rows_by_sheet.items():
-        readers[name](sub, rows, ctx, formulas.get(name, set()))
+        readers[name](sub, rows, indexes[name], ctx, formulas.get(name, set()))
     return sub
 
 
-def _formula_inputs(sub: Submission, zf: zipfile.ZipFile, inputs: dict[str, set[str]]) -> dict[str, set[str]]:
+def _formula_inputs(sub: Submission, zf: _Archive, inputs: dict[str, tuple[set[str], frozenset]]) -> dict[str, set[str]]:
     """Input cells holding a formula, per sheet; each reported once as an error."""
     found: dict[str, set[str]] = {}
     try:
         paths = _sheet_paths(zf)
-    except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, struct.error):
         return found
-    for sheet, cells in inputs.items():
+    for sheet, (cells, columns) in inputs.items():
         member = paths.get(sheet)
         if not cells or not member:
             continue
         try:
             xml = zf.read(member)
-        except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError):
+        except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, struct.error):
             continue
-        if b"<f" not in xml and b":f" not in xml:
-            continue
-        hits = {m.decode() for m in _FORMULA_CELL.findall(xml)} & cells
+        hits = _formula_cells(xml, columns) & cells
         for ref in sorted(hits, key=lambda a: (int(re.sub(r"\D", "", a)), a)):
             sub.error(f"{sheet}!{ref}", "ô nhập chứa công thức: hãy nhập giá trị (số hoặc chữ), không nhập công thức")
         found[sheet] = hits
@@ -550,8 +654,12 @@ class Table:
         return self.header.index(name) if name in self.header else None
 
     def of(self, unit: str) -> list[list[str]]:
-        u = self.unit_col
-        return [r for r in self.rows if len(r) > u and normalize(r[u]) == unit]
+        if "_by_unit" not in self.__dict__:
+            u, index = self.unit_col, {}
+            for r in self.rows:
+                index.setdefault(_norm(r[u]) if len(r) > u else "", []).append(r)
+            self.__dict__["_by_unit"] = index
+        return self.__dict__["_by_unit"].get(unit, [])
 
     def dict_rows(self, unit: str) -> list[dict[str, str]]:
         return [{h: (r[i] if i < len(r) else "") for i, h in enumerate(self.header)} for r in self.of(unit)]
@@ -564,7 +672,7 @@ def _load_table(folder: Path, name: str) -> Table:
     raw = path.read_bytes()
     text = raw.decode("utf-8-sig")
     lines = list(csv.reader(io.StringIO(text)))
-    header = [normalize(h) for h in lines[0]] if lines else []
+    header = [_norm(h) for h in lines[0]] if lines else []
     if "unit_id" not in header:
         raise DataError([Problem(str(path), "dòng tiêu đề", "thiếu cột unit_id: không thể ghép dữ liệu nộp vào bảng này")])
     rows = [r for r in lines[1:] if any(c.strip() for c in r)]
@@ -587,19 +695,19 @@ def _fingerprint(ctx: PeriodContext, tables: dict[str, Table], unit: str, new: d
         return tables[name].dict_rows(unit)
 
     year = ctx.period.year
-    scores = sorted((r["criterion_id"], _num_or_none(r["self_value"]), normalize(r.get("note", ""))) for r in rows(SCORES))
-    events = sorted((r["event_id"], _num_or_none(r.get("count", "")) or 1.0, normalize(r.get("reason", "")))
+    scores = sorted((r["criterion_id"], _num_or_none(r["self_value"]), _norm(r.get("note", ""))) for r in rows(SCORES))
+    events = sorted((r["event_id"], _num_or_none(r.get("count", "")) or 1.0, _norm(r.get("reason", "")))
                     for r in rows(EVENTS) if (_num_or_none(r.get("count", "")) or 1.0) != 0)
     out = {"scores": scores, "events": events}
     if ctx.period.is_annual:
         staff_labels = ctx.vocab.scales["staff"].labels_for(year)
         staff: dict[str, float] = {}
         for r in rows(STAFF):
-            key = staff_labels.get(label_key(r["rating"]), label_key(r["rating"]))
+            key = staff_labels.get(_key(r["rating"]), _key(r["rating"]))
             count = _num_or_none(r.get("count", "")) if r.get("count", "").strip() else 1.0  # a row per person
             staff[key] = staff.get(key, 0.0) + (count or 0.0)
         out["staff"] = sorted((k, v) for k, v in staff.items() if v)
-        out["orgs"] = sorted((r["organisation"], label_key(r["rating"])) for r in rows(ORGS))
+        out["orgs"] = sorted((r["organisation"], _key(r["rating"])) for r in rows(ORGS))
     return out
 
 
@@ -621,7 +729,7 @@ def _merged(table: Table, replace: dict[str, list[list[str]]], order: list[str])
 
     out, placed = [], set()
     for r in table.rows:
-        unit = normalize(r[u]) if len(r) > u else ""
+        unit = _norm(r[u]) if len(r) > u else ""
         if unit in replace:
             if unit not in placed:
                 out += [widen(x) for x in replace[unit]]
@@ -716,7 +824,7 @@ def candidate_files(directory: Path) -> list[Path]:
 def ingest(directory: Path | str, workspace, bloc: str, period: str | Period, replace=(), dry_run: bool = False) -> IngestResult:
     """Read every workbook in ``directory`` and merge accepted units into the period's tables."""
     directory = Path(directory)
-    replace = [normalize(u) for u in replace]
+    replace = [_norm(u) for u in replace]
     ctx = period_context(workspace, bloc, period, replace)
     if not directory.is_dir():
         raise ParameterError(f"Không tìm thấy thư mục '{directory}'.")

@@ -276,7 +276,7 @@ def _guide_sheet(wb, spec: TemplateSpec, sheets: list[str]) -> None:
         s.put(f"C{r}", box=True)
         s.merge_put(f"D{r}", f"E{r}", value, box=True, locked=locked, fill=None if locked else INPUT_FILL,
                     bold=label == "Đơn vị")
-        s.put(f"E{r}", box=True, locked=locked)
+        s.put(f"E{r}", box=True)
         s.ws.row_dimensions[r].height = max(20, _text_lines(value, 60) * 16 + 4)  # merged D:E is 60 wide
         r += 1
     r += 1
