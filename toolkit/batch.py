@@ -170,7 +170,8 @@ def run_batch(jobs: list[Job], reports_dir: Path, data_dir: Path | None = None, 
                     s.give(queue.pop(0), report_timeout)
             ready = mp.connection.wait([s.conn for s in slots if s.job], timeout=1.0)
             for s in slots:
-                if s.job is None:
+                job = s.job
+                if job is None:
                     continue
                 outcome = None
                 if s.conn in ready:
@@ -188,7 +189,7 @@ def run_batch(jobs: list[Job], reports_dir: Path, data_dir: Path | None = None, 
                                       f"quá {report_timeout} giây" if timed_out else "tiến trình chạy báo cáo dừng bất thường")
                     s.__init__(ctx, args)
                 if outcome is not None:
-                    results[s.job] = outcome
+                    results[job] = outcome
                     s.job = None
                     if progress:
                         progress(outcome)
@@ -226,7 +227,7 @@ def summary_table(outcomes: list[Outcome]) -> str:
     df["seconds"] = df["seconds"].map(lambda s: f"{s:.1f}")
     df = df.rename(columns={"bloc": "khối", "period": "kỳ", "notebook": "sổ tay", "status": "trạng thái", "seconds": "giây",
                             "where": "ở đâu", "message": "ghi chú"})
-    return df.to_string(index=False, max_colwidth=90)
+    return df.to_string(index=False)
 
 
 def exit_code(outcomes: list[Outcome]) -> int:

@@ -187,6 +187,35 @@ def _overview(period, reports_dir, timeout, force):
         return batch.Outcome("(toàn tỉnh)", period, "province_overview", "failed", time.perf_counter() - t, "", str(exc).splitlines()[0])
 
 
+@main.command("verify")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def verify_cmd(folder: Path) -> None:
+    """Re-execute a report from its manifest and say whether its results are identical.
+
+    Compares results/*.csv, results.xlsx and report.html (apart from its provenance footer);
+    when they differ, says which inputs or whether the code changed since the report was made.
+    Exit code 0 when identical, 1 when not.
+
+    \b
+    Example:
+      thidua verify reports/2018/kinh-te-ky-thuat
+    """
+    from .verify import verify
+
+    v = verify(folder)
+    if v.identical:
+        click.echo(f"Giống hệt: chạy lại {folder} cho cùng kết quả.")
+    else:
+        click.echo(f"KHÁC: {len(v.differing)} tệp kết quả khác: {', '.join(v.differing)}")
+    if v.inputs_changed:
+        click.echo(f"Dữ liệu đầu vào đã đổi từ lần chạy đó: {', '.join(v.inputs_changed)}")
+    if v.code_changed:
+        click.echo("Mã nguồn (toolkit hoặc sổ tay) đã đổi từ lần chạy đó.")
+    if not v.inputs_changed and not v.code_changed and not v.identical:
+        click.echo("Đầu vào và mã nguồn không đổi: kết quả không lặp lại được, cần kiểm tra.")
+    sys.exit(0 if v.identical else 1)
+
+
 @main.command("sample")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=config.DATA_DIR, show_default=True,
               help="Where to write the sample data folder.")

@@ -1,0 +1,187 @@
+"""Batch runs: lock, recovery after a kill, skipping unchanged reports, timeouts, exit codes, verify."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from toolkit import batch, config
+from toolkit.periods import Period, latest_closed
+
+BIN = Path(sys.executable).parent
+BLOCS = ["kinh-te-ky-thuat", "noi-chinh-tong-hop", "van-hoa-xa-hoi"]
+
+
+def thidua(*args, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "thidua"), *args], capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                          timeout=900, **kw)
+
+
+@pytest.mark.parametrize("kind, today, expected", [
+    ("year", dt.date(2026, 11, 25), "2025"),
+    ("year", dt.date(2026, 1, 1), "2025"),
+    ("half", dt.date(2026, 11, 25), "2026-H1"),
+    ("half", dt.date(2026, 3, 1), "2025-H2"),
+    ("quarter", dt.date(2026, 11, 25), "2026-Q3"),
+    ("quarter", dt.date(2026, 1, 15), "2025-Q4"),
+    ("quarter", dt.date(2026, 4, 1), "2026-Q1"),
+])
+def test_latest_closed_period(kind, today, expected):
+    assert str(latest_closed(kind, today)) == expected
+
+
+def test_recover_removes_half_written_and_restores_swapped(tmp_path):
+    period = tmp_path / "2018"
+    (period / ".bloc-a.tmp-123").mkdir(parents=True)
+    (period / ".bloc-a.tmp-123" / "report.ipynb").write_text("{}")
+    (period / ".bloc-b.old-456").mkdir()
+    (period / ".bloc-b.old-456" / "manifest.json").write_text("{}")
+    (period / "bloc-c").mkdir()
+    (period / ".bloc-c.old-789").mkdir()
+    done = batch.recover(tmp_path)
+    assert sorted(p.name for p in period.iterdir()) == ["bloc-b", "bloc-c"]
+    assert (period / "bloc-b" / "manifest.json").exists()
+    assert len(done) == 3
+
+
+def test_second_run_is_refused_and_told_who_holds_the_lock(tmp_path):
+    with batch.reports_lock(tmp_path, "thidua run --bloc all --period 2018"):
+        proc = thidua("run", "--bloc", "all", "--period", "2018", "--reports", str(tmp_path))
+    assert proc.returncode == 4
+    assert f"tiến trình {os.getpid()}" in proc.stderr and "thidua run --bloc all --period 2018" in proc.stderr
+    assert not (tmp_path / "2018").exists()
+
+
+def test_exit_codes():
+    o = lambda s: batch.Outcome("b", "2018", "bloc_report", s, 1.0, "")  # noqa: E731
+    assert batch.exit_code([o("ok"), o("skipped")]) == 0
+    assert batch.exit_code([o("ok"), o("no-data")]) == 3
+    assert batch.exit_code([o("no-data"), o("timeout")]) == 1
+    assert batch.exit_code([o("failed")]) == 1
+
+
+@pytest.mark.slow
+def test_cron_line_runs_every_bloc_then_skips_unchanged(tmp_path):
+    readme = (config.ROOT / "README.md").read_text(encoding="utf-8")
+    line = re.search(r"^(?:[\d*/,-]+\s+){5}(cd .+)$", readme, flags=re.M).group(1)
+    command = line.replace("/srv/thidua", str(config.ROOT)).replace(" >> /var/log/thidua.log 2>&1", "")
+    command = command.replace("--reports " + str(config.ROOT) + "/reports", f"--reports {tmp_path}")
+    assert f"--reports {tmp_path}" in command and "--period latest" in command
+    proc = subprocess.run(["bash", "-c", command], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    latest = str(latest_closed("year", dt.date.today()))
+    log_lines = [ln for ln in proc.stderr.splitlines() if re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ ", ln)]
+    assert len(log_lines) == 3, proc.stderr  # one line per bloc, no progress bar without a terminal
+    for bloc in BLOCS:
+        assert (tmp_path / latest / bloc / "manifest.json").exists()
+        assert bloc in proc.stdout
+    assert (tmp_path / latest / "province_overview" / "report.html").exists()
+    again = subprocess.run(["bash", "-c", command], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=900)
+    assert again.returncode == 0
+    assert again.stdout.count("giữ nguyên") == 4, again.stdout
+
+
+@pytest.mark.slow
+def test_overview_agrees_with_each_bloc(tmp_path):
+    proc = thidua("run", "--bloc", "all", "--period", "2019", "--reports", str(tmp_path), "--jobs", "2")
+    assert proc.returncode == 0, proc.stderr
+    from toolkit import overview
+
+    tables = overview.load_results(tmp_path, "2019")
+    leaders = overview.leaders(tables)
+    for bloc in BLOCS:
+        ranking = pd.read_csv(tmp_path / "2019" / bloc / "results" / "xep_hang.csv", dtype={"Hạng": str})
+        first = ranking.loc[ranking["Hạng"] == "1", "Đơn vị"].tolist()
+        assert leaders.loc[leaders["Khối"] == bloc, "Dẫn đầu"].item() == "; ".join(first)
+    assert "province_overview" in (tmp_path / "2019" / "province_overview" / "manifest.json").read_text()
+
+
+def _notebook(path: Path, body: str) -> None:
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell('bloc: str = ""\nperiod: str = ""\ndata_dir: str = ""\noutput_dir: str = ""',
+                                  metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(body)])
+    nb.metadata["kernelspec"] = {"name": "thidua", "display_name": "Python (thidua)", "language": "python"}
+    nbformat.write(nb, path)
+
+
+@pytest.mark.slow
+def test_a_hanging_and_a_failing_report_do_not_stop_the_others(tmp_path, monkeypatch):
+    nbdir = tmp_path / "notebooks"
+    nbdir.mkdir()
+    _notebook(nbdir / "hang.ipynb", "import time\nprint('bắt đầu', flush=True)\ntime.sleep(600)")
+    _notebook(nbdir / "broken.ipynb", "raise ValueError('số liệu hỏng')")
+    _notebook(nbdir / "fine.ipynb", "from toolkit import report as R\nr = R.load(bloc, period, data_dir)\nprint(len(r.units))")
+    monkeypatch.setattr(config, "NOTEBOOKS_DIR", nbdir)  # workers are forked: they see the patched folder
+    reports = tmp_path / "reports"
+    jobs = [batch.Job("kinh-te-ky-thuat", "2018", "hang"), batch.Job("kinh-te-ky-thuat", "2018", "fine"),
+            batch.Job("van-hoa-xa-hoi", "2018", "broken"), batch.Job("van-hoa-xa-hoi", "2018", "fine")]
+    t = time.perf_counter()
+    out = batch.run_batch(jobs, reports, workers=2, report_timeout=45, force=True)
+    assert time.perf_counter() - t < 120
+    status = {(o.bloc, o.notebook): o for o in out}
+    assert status[("kinh-te-ky-thuat", "hang")].status == "timeout"
+    assert Path(status[("kinh-te-ky-thuat", "hang")].where).exists(), "the partial notebook is kept for inspection"
+    assert status[("van-hoa-xa-hoi", "broken")].status == "failed"
+    assert "số liệu hỏng" in status[("van-hoa-xa-hoi", "broken")].message
+    assert status[("kinh-te-ky-thuat", "fine")].status == "ok" and status[("van-hoa-xa-hoi", "fine")].status == "ok"
+    assert batch.exit_code(out) == 1
+    table = batch.summary_table(out)
+    assert "QUÁ GIỜ" in table and "LỖI" in table
+
+
+@pytest.mark.slow
+def test_killed_batch_is_finished_by_a_rerun(tmp_path):
+    args = [str(BIN / "thidua"), "run", "--bloc", "all", "--period", "2018", "--jobs", "1", "--reports", str(tmp_path)]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                            start_new_session=True)
+    first = tmp_path / "2018" / BLOCS[0] / "manifest.json"
+    deadline = time.time() + 300
+    while not first.exists() and time.time() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)  # now in the middle of the second report
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    visible = [p for p in (tmp_path / "2018").iterdir() if not p.name.startswith(".")]
+    for folder in visible:  # anything visible is a complete report
+        record = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        assert all((folder / rel).exists() for rel in record["outputs"])
+    rerun = thidua(*args[1:])
+    assert rerun.returncode == 0, rerun.stderr
+    assert "giữ nguyên" in rerun.stdout.splitlines()[1], rerun.stdout  # the finished report was kept
+    assert not [p for p in (tmp_path / "2018").iterdir() if p.name.startswith(".") and p.is_dir()]
+    for bloc in BLOCS:
+        assert (tmp_path / "2018" / bloc / "report.html").exists()
+
+
+@pytest.mark.slow
+def test_verify_says_identical_then_names_the_changed_input(tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(config.DATA_DIR, data)
+    proc = thidua("run", "--bloc", "kinh-te-ky-thuat", "--period", "2018-H1", "--data", str(data), "--reports", str(tmp_path / "r"))
+    assert proc.returncode == 0, proc.stderr
+    folder = tmp_path / "r" / "2018-H1" / "kinh-te-ky-thuat"
+    ok = thidua("verify", str(folder))
+    assert ok.returncode == 0 and "Giống hệt" in ok.stdout, ok.stdout + ok.stderr
+    scores = data / "periods" / "kinh-te-ky-thuat" / "2018-H1" / "scores.csv"
+    text = scores.read_text(encoding="utf-8").splitlines()
+    cells = text[1].split(",")
+    cells[3] = "0"  # the bloc now verifies the first criterion of the first unit at 0
+    text[1] = ",".join(cells)
+    scores.write_text("\n".join(text) + "\n", encoding="utf-8")
+    changed = thidua("verify", str(folder))
+    assert changed.returncode == 1
+    assert "periods/kinh-te-ky-thuat/2018-H1/scores.csv" in changed.stdout
+    assert "results/xep_hang.csv" in changed.stdout or "results/bang_diem.csv" in changed.stdout
