@@ -95,3 +95,26 @@ def test_running_total_formulas_compute_in_libreoffice(tmp_path, unit):
     expected = _provisional_total(ws.covenant("kinh-te-ky-thuat", 2018), values)
     line = next(x for x in text.splitlines() if "TỔNG ĐIỂM TỰ CHẤM" in x)
     assert f"{expected:.2f}" in line, (expected, line)
+
+
+def test_a_workbook_filled_and_saved_in_libreoffice_is_ingested(tmp_path):
+    """Units fill the form in LibreOffice Calc too: its xlsx (shared strings, cached formula values) must read the same."""
+    from toolkit.ingest import ingest
+
+    soffice = need("soffice", "libreoffice-calc-nogui")
+    ws = Workspace.open(DATA)
+    src, out = tmp_path / "src", tmp_path / "out"
+    wb = B.filled(ws, "so-gtvt", scores={"N1.1": "9,5"})
+    formula_ref = B.score_ref(wb, "N2.1")
+    wb[T.SHEET_SCORES][formula_ref] = "=4+5"
+    B.save(wb, src, "sgtvt.xlsx")
+    B.save(B.filled(ws, "so-tt-tt"), src, "stttt.xlsx")
+    proc = subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless", "--norestore",
+                           "--convert-to", "xlsx", "--outdir", str(out), *map(str, sorted(src.iterdir()))],
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0 and len(list(out.iterdir())) == 2, proc.stdout + proc.stderr
+    data = B.copy_data(DATA, tmp_path / "data", ("kinh-te-ky-thuat", "2018"))
+    result = ingest(out, Workspace.open(data), "kinh-te-ky-thuat", "2018")
+    assert {o.submission.file: o.status for o in result.outcomes} == {"sgtvt.xlsx": "rejected", "stttt.xlsx": "accepted"}
+    [p] = result.problems  # the formula, found although LibreOffice stored its value (9) too
+    assert p.where == f"{T.SHEET_SCORES}!{formula_ref}" and "công thức" in p.message
