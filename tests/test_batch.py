@@ -68,6 +68,7 @@ def test_exit_codes():
     assert batch.exit_code([o("ok"), o("no-data")]) == 3
     assert batch.exit_code([o("no-data"), o("timeout")]) == 1
     assert batch.exit_code([o("failed")]) == 1
+    assert batch.exit_code([o("ok"), o("bad-data"), o("no-data")]) == 2
 
 
 @pytest.mark.slow

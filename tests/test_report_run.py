@@ -192,3 +192,24 @@ def test_nbval_fails_when_checked_output_changes(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env",
                            str(tmp_path / "changed.ipynb")], capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert proc.returncode == 1 and "1 failed" in proc.stdout, proc.stdout[-1500:]
+
+
+def test_bad_data_exits_2_with_every_problem_and_writes_nothing(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(config.DATA_DIR, data)
+    scores = data / "periods" / BLOC / PERIOD / "scores.csv"
+    lines = scores.read_text(encoding="utf-8").splitlines()
+    first = lines[1].split(",")
+    first[2] = "chín"  # text where a number belongs
+    lines[1] = ",".join(first)
+    second = lines[2].split(",")
+    second[1] = "N9.9"  # unknown criterion
+    lines[2] = ",".join(second)
+    scores.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    reports = tmp_path / "reports"
+    proc = thidua("run", "--bloc", BLOC, "--period", PERIOD, "--data", str(data), "--reports", str(reports))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "dòng 2, cột self_value" in proc.stderr and "'chín'" in proc.stderr
+    assert "dòng 3, cột criterion_id" in proc.stderr and "N9.9" in proc.stderr
+    assert not [p for p in reports.rglob("*") if p.is_file() and p.suffix != ".info" and p.name != ".thidua.lock"]

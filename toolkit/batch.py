@@ -26,7 +26,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from .errors import ParameterError, ThiduaError
+from .errors import InputError, ParameterError, ThiduaError
 
 log = logging.getLogger("thidua.batch")
 LOCK_NAME = ".thidua.lock"
@@ -45,7 +45,7 @@ class Outcome:
     bloc: str
     period: str
     notebook: str
-    status: str  # ok | skipped | failed | timeout | no-data
+    status: str  # ok | skipped | failed | timeout | bad-data | no-data
     seconds: float
     where: str
     message: str = ""
@@ -115,6 +115,8 @@ def _worker(conn, data_dir: str | None, reports_dir: str, timeout: int, force: b
         try:
             r = run_report(job.bloc, job.period, job.notebook, data_dir, reports_dir, timeout, force=force)
             conn.send(Outcome(job.bloc, job.period, job.notebook, r.status, time.perf_counter() - t, str(r.folder / "report.html")))
+        except InputError as exc:
+            conn.send(Outcome(job.bloc, job.period, job.notebook, "bad-data", time.perf_counter() - t, "", str(exc)))
         except ParameterError as exc:
             conn.send(Outcome(job.bloc, job.period, job.notebook, "no-data", time.perf_counter() - t, "", str(exc)))
         except ThiduaError as exc:
@@ -221,7 +223,8 @@ def _keep_partial(reports_dir: Path, job: Job, pid: int, limit: int | None) -> s
 def summary_table(outcomes: list[Outcome]) -> str:
     import pandas as pd
 
-    labels = {"ok": "xong", "skipped": "giữ nguyên (không đổi)", "failed": "LỖI", "timeout": "QUÁ GIỜ", "no-data": "không có dữ liệu"}
+    labels = {"ok": "xong", "skipped": "giữ nguyên (không đổi)", "failed": "LỖI", "timeout": "QUÁ GIỜ",
+              "bad-data": "DỮ LIỆU SAI", "no-data": "không có dữ liệu"}
     df = pd.DataFrame([asdict(o) for o in outcomes])
     df["status"] = df["status"].map(labels)
     df["seconds"] = df["seconds"].map(lambda s: f"{s:.1f}")
@@ -231,10 +234,12 @@ def summary_table(outcomes: list[Outcome]) -> str:
 
 
 def exit_code(outcomes: list[Outcome]) -> int:
-    """0 all done; 1 a report failed or timed out; 3 only missing data."""
+    """0 all done; 1 a report failed or timed out; 2 invalid data; 3 only missing data."""
     statuses = {o.status for o in outcomes}
     if statuses & {"failed", "timeout"}:
         return 1
+    if "bad-data" in statuses:
+        return 2
     if "no-data" in statuses:
         return 3
     return 0

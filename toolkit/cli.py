@@ -128,10 +128,12 @@ def run_cmd(blocs, period, kind, notebooks, data_dir, reports_dir, jobs, timeout
         o = outcomes[0]
         click.echo(f"Báo cáo: {o.where}" + ("  (giữ nguyên: dữ liệu và mã nguồn không đổi; --force để chạy lại)" if o.status == "skipped" else ""))
         click.echo(f"Bảng kết quả: {Path(o.where).parent / 'results.xlsx'}  ({o.seconds:.1f} giây)")
-    else:
+    elif len(outcomes) > 1 or outcomes[0].status not in ("bad-data", "no-data"):
         click.echo(batch.summary_table(outcomes))
     code = batch.exit_code(outcomes)
-    if code == 3 and len(outcomes) == 1:
+    if code == 2 and len(outcomes) == 1:
+        click.echo(outcomes[0].message, err=True)
+    elif code == 3 and len(outcomes) == 1:
         click.echo(f"Lỗi: {outcomes[0].message}", err=True)
         code = 2
     elif code == 1 and len(outcomes) == 1:

@@ -46,5 +46,9 @@ class ParameterError(ThiduaError):
     """A run parameter (bloc, period, path) is invalid; the message lists what is valid."""
 
 
+class InputError(ParameterError):
+    """The notebook's kernel rejected the data or parameters; the message lists every problem."""
+
+
 class ReportError(ThiduaError):
     """Producing a report failed after its inputs were accepted (e.g. a notebook cell failed)."""

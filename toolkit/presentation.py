@@ -7,6 +7,7 @@ decimal comma), in rank order and Vietnamese name order.
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -172,8 +173,9 @@ def comparison(res: PeriodResult) -> pd.DataFrame:
 
 
 def problems(res: PeriodResult) -> pd.DataFrame:
+    """Data warnings of the period (blank self scores, members without a submission)."""
     return pd.DataFrame({"Mức": ["Cảnh báo" if p.severity == "warning" else "Lỗi" for p in res.warnings],
-                         "Tệp": [p.file.split("/data/")[-1] for p in res.warnings],
+                         "Tệp": [Path(p.file).name for p in res.warnings],
                          "Vị trí": [p.where for p in res.warnings], "Nội dung": [p.message for p in res.warnings]})
 
 
@@ -187,6 +189,7 @@ TABLES = {
     "han_muc": ("Hạn mức khen thưởng", quotas),
     "tu_cham_tham_dinh": ("Tự chấm - thẩm định", self_vs_verified),
     "so_voi_ky_truoc": ("So với kỳ trước", comparison),
+    "canh_bao_du_lieu": ("Cảnh báo dữ liệu", problems),
 }
 
 
@@ -268,6 +271,3 @@ def summary(res: PeriodResult) -> str:
             lines.append(f"So với kỳ {c['prev_period'].iloc[0]}: tăng hạng nhiều nhất là {name} ({int(best['delta_rank']):+d} bậc).")
     return "\n".join(f"- {x}" for x in lines)
 
-
-def share(x) -> str:
-    return fmt_percent(x)

@@ -47,12 +47,12 @@ def title_block(res: PeriodResult, data_dir: str = "") -> str:
         "",
         f"- Giao ước: {cov.title}" + (f", ký ngày {fmt_date(cov.signed_on)}" if cov.signed_on else "")
         + (f" tại {cov.signed_at}" if cov.signed_at else ""),
-        f"- Căn cứ: {'; '.join(cov.legal_basis)}" if cov.legal_basis else "",
+        *([f"- Căn cứ: {'; '.join(cov.legal_basis)}"] if cov.legal_basis else []),
         f"- Nguồn dữ liệu: `{Path(data_dir).name if data_dir else 'data'}/periods/{res.bloc}/{res.period}`",
     ]
     if res.source.get("synthetic"):
         lines.append("- **Dữ liệu mẫu** (tổng hợp, không phải số liệu thật của đơn vị nào)")
-    return "\n".join(x for x in lines if x != "" or True)
+    return "\n".join(lines)
 
 
 def markdown(text: str):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import config, manifest
-from .errors import ParameterError, ReportError
+from .errors import DataError, InputError, ParameterError, ReportError
 from .kernel import ensure_kernel
 from .periods import Period
 from .report import check_parameters
@@ -76,6 +76,8 @@ def _execute(nb_in: Path, nb_out: Path, parameters: dict, cwd: Path, timeout: in
         pm.execute_notebook(str(nb_in), str(nb_out), parameters=parameters, kernel_name=ensure_kernel(), cwd=str(cwd),
                             progress_bar=False, log_output=False, execution_timeout=timeout, shutdown_kernel="immediate")
     except PapermillExecutionError as exc:
+        if exc.ename in ("DataError", "ParameterError"):  # bad input found in the kernel: a data message, not a crash
+            raise InputError(f"{exc.evalue}") from None
         raise ReportError(f"Ô số {exc.cell_index} của sổ tay lỗi: {exc.ename}: {exc.evalue}") from None
 
 
@@ -126,7 +128,12 @@ def run_report(bloc: str, period: str, notebook: str = DEFAULT_NOTEBOOK, data_di
     ws, period = check_parameters(bloc, period, data_arg, "")
     reports_dir = Path(reports_dir) if reports_dir else config.REPORTS_DIR
     params = {"bloc": bloc, "period": period, "data_dir": str(Path(data_arg).resolve()) if data_arg else "", "output_dir": "."}
-    inputs = manifest.hashes(ws.input_files(bloc, Period.parse(period)), ws.data_dir)
+    p = Period.parse(period)
+    try:
+        ws.load(bloc, p)  # validate the covenant and period data before a kernel is started
+    except DataError as exc:
+        raise InputError(str(exc)) from None
+    inputs = manifest.hashes(ws.input_files(bloc, p), ws.data_dir)
     return execute_report(nb_in, report_folder(reports_dir, bloc, period, notebook), params, inputs,
                           f"dữ liệu {ws.data_dir.name}/", timeout=timeout, force=force)
 
@@ -151,6 +158,9 @@ def execute_report(nb_in: Path, final: Path, params: dict, inputs: dict[str, str
         t = time.perf_counter()
         _execute(nb_in, nb_out, params, tmp, timeout)
         stages["execute"] = time.perf_counter() - t
+    except InputError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     except ReportError as exc:
         failed = final.with_name(f"{final.name}.failed")
         shutil.rmtree(failed, ignore_errors=True)
