@@ -38,6 +38,9 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/scoring_scale.py
+	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/report_overhead.py
+	$(BIN)/python benchmarks/batch.py
 
 refresh-notebooks: $(STAMP)
 	$(BIN)/python tests/tools/refresh_notebooks.py

@@ -90,9 +90,6 @@ def test_text_in_self_value_is_an_error_not_a_blank_cell(data_copy):
         ("dòng 2, cột self_value", "error", "cần một số (ví dụ 8,5), nhận được 'mười'")]
 
 
-@pytest.mark.xfail(strict=True, reason="toolkit/tables.read_csv_checked lets pandas skip blank lines, so every row "
-                                       "after a blank line is reported one line too early; tables.py is outside "
-                                       "the engine modules this suite may change")
 def test_row_numbers_count_blank_lines(data_copy):
     scores = _folder(data_copy) / "scores.csv"
     _edit_line(scores, 10, "so-cong-thuong,N4.1,4.75,", "so-cong-thuong,N4.1,x,")

@@ -9,6 +9,7 @@ over the excellent-share cap, NFD and badly spaced labels, and the 2025 mergers.
 """
 from __future__ import annotations
 
+import shutil
 import unicodedata
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from . import config
 SEED = 20180315
 YEARS = range(2018, 2026)
 GENERATOR = "thidua sample (toolkit/sample.py)"
+REFERENCE_VOCABULARY = Path(__file__).parent / "reference" / "vocabularies.yaml"
 
 UNITS = [
     # unit_id, name, short_name, kind
@@ -338,6 +340,9 @@ def generate(out: Path | str = config.DATA_DIR, seed: int = SEED) -> list[Path]:
         _write_yaml(obj, out / rel)
         written.append(out / rel)
 
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(REFERENCE_VOCABULARY, out / config.VOCABULARY)  # reference data, not synthetic
+    written.append(out / config.VOCABULARY)
     csv(pd.DataFrame(UNITS, columns=["unit_id", "name", "short_name", "kind"]), config.UNITS)
     csv(pd.DataFrame(LINEAGE, columns=["year", "from_unit", "to_unit", "event"]), config.LINEAGE)
     csv(pd.DataFrame(BLOCS, columns=["bloc_id", "name", "province"]), config.BLOCS)

@@ -20,7 +20,8 @@ def read_csv_checked(path: Path, columns: list[str], problems: list[Problem], op
             problems.append(Problem(str(path), "", "không tìm thấy tệp"))
         return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        # keep blank lines while reading so the index maps to the file's line numbers (index + 2)
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False)
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         problems.append(Problem(str(path), "", f"không đọc được CSV (cần UTF-8, phân cách bằng dấu phẩy): {exc}"))
         return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
@@ -32,7 +33,8 @@ def read_csv_checked(path: Path, columns: list[str], problems: list[Problem], op
             df[c] = ""
     for c in df.columns:
         df[c] = df[c].astype(object).map(normalize)
-    return df.astype(object)
+    blank = (df == "").all(axis=1) if len(df.columns) else pd.Series(False, index=df.index)
+    return df[~blank].astype(object)
 
 
 def parse_numbers(values: pd.Series) -> pd.Series:
