@@ -132,3 +132,33 @@ def test_blocs_are_ranked_separately(cov, vocab):
     # bloc k1 ranks exactly as alone; bloc k2 (totals 30 and 1: only A1 entered) has its own 1 and 2
     assert by_unit(u, "rank") == {"x": 1, "y": 2, "z": 2, "w": 4, "v": 5, "q1": 1, "q2": 2}
     assert by_unit(u, "total")["q1"] == 30.0 and by_unit(u, "total")["q2"] == 1.0
+
+
+def test_change_since_the_previous_period_follows_lineage():
+    import numpy as np
+
+    from toolkit.compare import compare_periods
+
+    # now: A (renamed from A0), B (unchanged), C (merged from C1 and C2), D (new), E (no
+    # submission last period); before: X was dissolved
+    cur = pd.DataFrame({"unit_id": ["A", "B", "C", "D", "E"], "rank": pd.array([3, 1, 2, 4, 5], dtype="Int64"),
+                        "total": [85.5, 92.0, 88.0, 70.0, 60.0]})
+    prev = pd.DataFrame({"unit_id": ["A0", "B", "C1", "C2", "E", "X"],
+                         "rank": pd.array([2, 1, 3, None, None, 4], dtype="Int64"),
+                         "total": [80.0, 90.0, 70.0, np.nan, np.nan, 50.0], "name": ["", "", "", "", "", ""]})
+    successors = {"A0": "A", "B": "B", "C1": "C", "C2": "C", "E": "E", "X": None, "D": "D"}
+    names = {"A0": "Sở Cũ", "C1": "Sở C1", "C2": "Sở C2"}
+    c = compare_periods(cur, prev, successors, "2024", names).set_index("unit_id")
+    assert c["prev_unit_ids"].to_dict() == {"A": "A0", "B": "B", "C": "C1, C2", "D": "", "E": "E"}
+    # A: 85.5 - 80 = +5.5, rank 2 -> 3 is one place down (-1); B: +2.0, rank unchanged
+    assert (c.loc["A", "delta_total"], c.loc["A", "delta_rank"]) == (5.5, -1)
+    assert (c.loc["B", "delta_total"], c.loc["B", "delta_rank"]) == (2.0, 0)
+    assert c["note"].to_dict() == {
+        "A": "kỳ trước mang tên Sở Cũ",
+        "B": "",
+        # totals of two units are not added up: each predecessor is listed; C2 had not submitted
+        "C": "hợp nhất từ Sở C1: hạng 3, 70,00 điểm; Sở C2: chưa nộp",
+        "D": "không có kết quả kỳ 2024",
+        "E": "kỳ 2024 chưa nộp",
+    }
+    assert c.loc[["C", "D", "E"], "delta_total"].isna().all()

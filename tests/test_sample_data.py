@@ -109,6 +109,10 @@ def test_2025_comparison_follows_the_mergers(ws):
     prev = ws.analyse(BLOC, "2024", compare=False).units.set_index("unit_id")
     cmp = r.comparison.set_index("unit_id")
     row = cmp.loc["so-nn-mt"]
+    # Decree 45/2025: the agriculture and the natural-resources departments became one
+    succ = ws.registry.successors(2024, 2025)
+    assert (succ["so-nn-ptnt"], succ["so-tn-mt"]) == ("so-nn-mt", "so-nn-mt")
+    assert ws.registry.successors(2024, 2025)["so-gtvt"] == "so-xay-dung"
     assert row["prev_unit_ids"] == "so-nn-ptnt, so-tn-mt"
     assert pd.isna(row["delta_total"])  # totals of two units are not added into one
     parts = [f"{name}: hạng {int(prev.loc[uid, 'rank'])}, {prev.loc[uid, 'total']:.2f}".replace(".", ",") + " điểm"

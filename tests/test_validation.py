@@ -295,9 +295,43 @@ def test_covenant_schema_errors_name_their_key_path_all_at_once(data_copy):
     got = {p.where: p.message for p in problems}
     assert got == {
         "contents[2].criteria[0].max": "cần một số, nhận được 'mười'",
-        "contents[1].criteria[1].kind": "giá trị 'muc_tieu' không hợp lệ; 'graded', 'pass_fail', 'count' or 'target'",
+        "contents[1].criteria[1].kind": "giá trị 'muc_tieu' không hợp lệ; dùng một trong: 'graded', 'pass_fail', 'count', "
+                                        "'target'",
         "awards[1].quota.rouding": "trường không được khai báo trong lược đồ giao ước (gõ nhầm tên?)",
     }
+
+
+def test_covenant_schema_messages_are_vietnamese():
+    raw = covenant_dict()
+    raw["title"] = 5
+    raw["synthetic"] = "có"
+    raw["decimals"] = 7
+    raw["contents"][0]["criteria"][0]["max"] = -3
+    raw["contents"][1]["criteria"] = []
+    raw["adjustments"]["bonus_cap"] = -1
+    raw["targets"]["staff"][0]["min_share"] = 1.5
+    raw["awards"][1]["quota"] = {"count": 1, "share": 0.3}
+    with pytest.raises(DataError) as exc:
+        make_covenant(raw)
+    assert {p.where: p.message for p in exc.value.problems} == {
+        "title": "cần một đoạn văn bản, nhận được 5",
+        "synthetic": "cần true (có) hoặc false (không), nhận được 'có'",
+        "decimals": "cần nhỏ hơn hoặc bằng 4, nhận được 7",
+        "contents[0].criteria[0].max": "cần lớn hơn 0, nhận được -3",
+        "contents[1].criteria": "cần ít nhất 1 mục",
+        "adjustments.bonus_cap": "cần lớn hơn hoặc bằng 0, nhận được -1",
+        "targets.staff[0].min_share": "cần nhỏ hơn hoặc bằng 1, nhận được 1.5",
+        # the covenant's own check, without pydantic's "Value error," and echoed input
+        "awards[1].quota": "hạn mức cần đúng một trong 'count' (số đơn vị) hoặc 'share' (tỷ lệ số thành viên)",
+    }
+
+
+def test_empty_covenant_file(tmp_path):
+    path = tmp_path / "2018.yaml"
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(DataError) as exc:
+        load_covenant(path)
+    assert [(p.file, p.message) for p in exc.value.problems] == [(str(path), "tệp trống")]
 
 
 def test_covenant_cross_reference_errors_all_at_once(vocab):
@@ -337,7 +371,7 @@ def test_covenant_kind_needs_its_fields():
         make_covenant(raw)
     p = _only(exc.value.problems)
     assert p.where == "contents[0].criteria[1]"
-    assert "cần 'target'" in p.message
+    assert p.message == "tiêu chí loại 'target' cần 'target' (giá trị chỉ tiêu, > 0)"
 
 
 def test_yaml_syntax_error_has_a_line_and_column(tmp_path):

@@ -34,8 +34,9 @@ def compare_periods(current: pd.DataFrame, previous: pd.DataFrame | None, succes
 
     def note(row, preds) -> str:
         if len(preds) > 1:
-            parts = [f"{names.get(p, p)}: hạng {_int(r)}, {fmt_number(t)} điểm" for p, r, t in
-                     prev.set_index("unit_id").loc[preds, ["rank", "total"]].itertuples()]
+            # a predecessor without a submission has no rank or total: say so instead of "hạng -,  điểm"
+            parts = [f"{names.get(p, p)}: " + (f"hạng {_int(r)}, {fmt_number(t)} điểm" if pd.notna(t) else "chưa nộp")
+                     for p, r, t in prev.set_index("unit_id").loc[preds, ["rank", "total"]].itertuples()]
             return "hợp nhất từ " + "; ".join(parts)
         if not preds:
             return f"không có kết quả kỳ {prev_period}"

@@ -274,17 +274,44 @@ def parse_covenant(raw: object, file: str, levels: dict[str, set[str]] | None = 
     return cov
 
 
+_BOUNDS = {"greater_than": "lớn hơn", "greater_than_equal": "lớn hơn hoặc bằng",
+           "less_than": "nhỏ hơn", "less_than_equal": "nhỏ hơn hoặc bằng"}
+
+
 def _pydantic_message(err: dict) -> str:
+    """The schema error in Vietnamese, for the civil servant who edits the YAML file.
+
+    Pydantic's own texts are English and echo whole sub-documents back; the common kinds
+    are translated here, the rest fall back to pydantic's text.
+    """
     kind = err["type"]
+    ctx = err.get("ctx") or {}
+    got = err.get("input")
     if kind == "missing":
         return "thiếu trường bắt buộc"
     if kind == "extra_forbidden":
         return "trường không được khai báo trong lược đồ giao ước (gõ nhầm tên?)"
-    if kind in ("float_parsing", "int_parsing", "float_type", "int_type"):
-        return f"cần một số, nhận được {err.get('input')!r}"
+    if kind in ("float_parsing", "int_parsing", "float_type", "int_type", "int_from_float"):
+        return f"cần một số, nhận được {got!r}"
     if kind == "literal_error":
-        return f"giá trị {err.get('input')!r} không hợp lệ; {err['ctx']['expected']}"
-    return f"{err['msg']} (nhận được {err.get('input')!r})"
+        return f"giá trị {got!r} không hợp lệ; dùng một trong: {ctx['expected'].replace(' or ', ', ')}"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"cần true (có) hoặc false (không), nhận được {got!r}"
+    if kind in _BOUNDS and ctx:
+        limit = next(iter(ctx.values()))
+        return f"cần {_BOUNDS[kind]} {limit:g}, nhận được {got!r}" if isinstance(limit, (int, float)) else \
+            f"cần {_BOUNDS[kind]} {limit}, nhận được {got!r}"
+    if kind == "too_short":
+        return f"cần ít nhất {ctx.get('min_length', 1)} mục"
+    if kind == "value_error":  # the covenant's own checks, already in Vietnamese
+        return str(ctx.get("error") or err["msg"]).removeprefix("Value error, ")
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return ("tệp trống" if got is None else f"cần một bảng khóa: giá trị, nhận được {got!r}")
+    if kind == "list_type":
+        return f"cần một danh sách, nhận được {got!r}"
+    if kind == "string_type":
+        return f"cần một đoạn văn bản, nhận được {got!r}"
+    return f"{err['msg']} (nhận được {got!r})"
 
 
 def load_covenant(path: Path, levels: dict[str, set[str]] | None = None) -> Covenant:
