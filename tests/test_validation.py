@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import covenant_dict, make_covenant
+from conftest import DATA, covenant_dict, make_covenant
 from toolkit.covenant import load_covenant
 from toolkit.engine import Workspace
-from toolkit.errors import DataError, Problem
+from toolkit.errors import DataError, ParameterError, Problem
 
 BLOC, YEAR = "kinh-te-ky-thuat", 2018
 VALID_CRITERIA = "N1.1, N1.2, N2.1, N2.2, N2.3, N3.1, N3.2, N3.3, N4.1, N4.2, N5.1, N6.1, N6.2, N6.3"
@@ -383,3 +383,16 @@ def test_yaml_syntax_error_has_a_line_and_column(tmp_path):
     assert p.file == str(path)
     assert p.where.startswith("dòng ") and ", cột " in p.where
     assert p.message.startswith("không đọc được YAML")
+
+
+# --------------------------------------------------------------------------- run parameters
+
+def test_unknown_bloc_and_period_list_what_is_valid():
+    ws = Workspace.open(DATA)
+    with pytest.raises(ParameterError) as exc:
+        ws.check("khoi-khong-co", "2018")
+    assert str(exc.value) == ("Khối 'khoi-khong-co' không có trong dữ liệu. Các khối hợp lệ: "
+                              "kinh-te-ky-thuat, noi-chinh-tong-hop, van-hoa-xa-hoi.")
+    with pytest.raises(ParameterError) as exc:
+        ws.check(BLOC, "2017")
+    assert str(exc.value).startswith(f"Khối '{BLOC}' không có dữ liệu kỳ '2017'. Các kỳ có dữ liệu: 2018-H1, 2018, 2019-H1")
