@@ -105,7 +105,7 @@ def test_tie_straddling_the_quota_edge_goes_back_to_the_bloc(vocab):
     edge = "Đồng hạng ở ranh giới hạn mức: khối cần bình xét bổ sung"
     assert _status(r, "bk") == {
         "x": "Đề nghị", "y": edge, "z": edge,
-        "w": "Đủ điều kiện nhưng ngoài hạn mức (4. hạng)", "v": "Đủ điều kiện nhưng ngoài hạn mức (5. hạng)"}
+        "w": "Đủ điều kiện nhưng ngoài hạn mức (xếp hạng 4)", "v": "Đủ điều kiện nhưng ngoài hạn mức (xếp hạng 5)"}
     assert r["quotas"]["nominated"].tolist() == [1]
 
 
@@ -113,7 +113,7 @@ def test_a_tie_that_fits_the_quota_is_nominated_whole(vocab):
     # quota 3: x (1) and both units sharing rank 2 fit exactly
     r = evaluate(_edge_covenant(count=3), tie_data(), vocab)
     assert _nominated(r, "bk") == ["x", "y", "z"]
-    assert _status(r, "bk")["w"] == "Đủ điều kiện nhưng ngoài hạn mức (4. hạng)"
+    assert _status(r, "bk")["w"] == "Đủ điều kiện nhưng ngoài hạn mức (xếp hạng 4)"
 
 
 def test_half_year_uses_only_half_year_awards_and_no_annual_targets(vocab):
@@ -126,7 +126,7 @@ def test_half_year_uses_only_half_year_awards_and_no_annual_targets(vocab):
     # u1 94 first; u2 90 eligible but the quota is 1; u4 84.35 and u3 80.38 are below 85
     assert _status(r, "gk") == {
         "u1": "Đề nghị",
-        "u2": "Đủ điều kiện nhưng ngoài hạn mức (2. hạng)",
+        "u2": "Đủ điều kiện nhưng ngoài hạn mức (xếp hạng 2)",
         "u3": "Không đủ điều kiện: tổng điểm 80,38 thấp hơn mức tối thiểu 85,00",
         "u4": "Không đủ điều kiện: tổng điểm 84,35 thấp hơn mức tối thiểu 85,00",
         "u5": NO_SHOW,

@@ -38,6 +38,8 @@ def compare_periods(current: pd.DataFrame, previous: pd.DataFrame | None, succes
             parts = [f"{names.get(p, p)}: " + (f"hạng {_int(r)}, {fmt_number(t)} điểm" if pd.notna(t) else "chưa nộp")
                      for p, r, t in prev.set_index("unit_id").loc[preds, ["rank", "total"]].itertuples()]
             return "hợp nhất từ " + "; ".join(parts)
+        if pd.isna(row.total):
+            return "kỳ này chưa nộp"
         if not preds:
             return f"không có kết quả kỳ {prev_period}"
         if preds[0] != row.unit_id:

@@ -11,6 +11,9 @@ import pandas as pd
 
 from .covenant import Award, Covenant
 from .numbers import ROUNDING_VI, round_count
+from .targets import fmt_numbers, fmt_percents
+from .targets import UnitLocator
+from .targets import locate_units as _locate
 from .text import fmt_number, fmt_percent
 
 KEYS = ["bloc_id", "unit_id"]
@@ -25,23 +28,56 @@ def quota_size(award: Award, n_members: int) -> tuple[int, str]:
     return n, f"{fmt_percent(q.share, 0)} × {n_members} thành viên = {fmt_number(q.share * n_members)} → {n} ({ROUNDING_VI[q.rounding]})"
 
 
+def _joined_per_unit(units: pd.DataFrame, rows: pd.DataFrame, column: str, where: UnitLocator | None = None) -> pd.Series:
+    """``rows[column]`` joined with "; " per unit, in row order, aligned with ``units`` (NaN: no row).
+
+    Same as ``rows.groupby(KEYS)[column].agg("; ".join)`` merged onto ``units``, with one
+    vectorised pass per position within a unit (a unit has a handful of rows) instead of a
+    Python call per unit.
+    """
+    out = np.full(len(units), np.nan, dtype=object)
+    if len(rows) and len(units):
+        where = where or UnitLocator(units)
+        pos = where(rows) if where.ok else None
+        if pos is None:
+            text = rows.groupby(KEYS)[column].agg(lambda s: "; ".join(s))
+            joined = units[KEYS].merge(text.rename("_joined").reset_index(), on=KEYS, how="left")["_joined"]
+            joined.index = units.index
+            return joined
+        vals = rows[column].to_numpy(dtype=object)
+        keep = np.flatnonzero(pos >= 0)
+        keep = keep[np.argsort(pos[keep], kind="stable")]  # grouped by unit, row order kept within a unit
+        pos, vals = pos[keep], vals[keep]
+        starts = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])
+        within = np.arange(len(pos)) - np.repeat(starts, np.diff(np.r_[starts, len(pos)]))
+        for k in range(int(within.max()) + 1 if len(pos) else 0):
+            m = within == k
+            out[pos[m]] = vals[m] if k == 0 else out[pos[m]] + "; " + vals[m]
+    return pd.Series(out, index=units.index, dtype=object)
+
+
 def _reasons(units: pd.DataFrame, award: Award, cov: Covenant, targets: pd.DataFrame, cap: pd.DataFrame,
              events: pd.DataFrame, band_rank: dict[str, int]) -> pd.Series:
     """Semicolon-joined reasons why each unit is not eligible ('' when eligible)."""
-    parts: list[pd.Series] = []
+    parts: list[np.ndarray] = []  # one object array of texts per rule, aligned with ``units``
+    where = UnitLocator(units)  # shared by the lookups below
 
     def why(mask: pd.Series, text) -> None:
-        mask = mask.fillna(False).astype(bool)
-        msg = text if isinstance(text, pd.Series) else pd.Series(text, index=units.index)
-        parts.append(msg.where(mask, ""))
+        mask = mask.fillna(False).astype(bool).to_numpy(dtype=bool)
+        part = np.full(len(units), "", dtype=object)
+        part[mask] = (text.to_numpy(dtype=object) if isinstance(text, pd.Series) else np.asarray(text, dtype=object))[mask] \
+            if not isinstance(text, str) else text
+        parts.append(part)
 
     why(~units["submitted"], "chưa nộp bảng tự chấm điểm")
     if award.min_total is not None:
         why(units["submitted"] & (units["total"] < award.min_total - 1e-9),
-            "tổng điểm " + units["total"].map(fmt_number) + f" thấp hơn mức tối thiểu {fmt_number(award.min_total)}")
+            "tổng điểm " + pd.Series(fmt_numbers(units["total"]), index=units.index, dtype=object) + f" thấp hơn mức tối thiểu {fmt_number(award.min_total)}")
     if award.min_band is not None:
         need = band_rank[award.min_band]
-        have = units["band_id"].map(band_rank).astype(float)
+        at = pd.Index(list(band_rank)).get_indexer(units["band_id"])  # a dict .map converts every value
+        have = pd.Series(np.where(at >= 0, np.array(list(band_rank.values()), dtype=float)[np.maximum(at, 0)], np.nan),
+                         index=units.index)
         label = next(b.label for b in cov.bands if b.id == award.min_band)
         why(units["submitted"] & ~(have <= need), f"xếp loại chưa đạt '{label}'")
     if award.required_targets:
@@ -50,34 +86,46 @@ def _reasons(units: pd.DataFrame, award: Award, cov: Covenant, targets: pd.DataF
         # award cannot be granted: reported as missing data), and an organisation target with
         # ``required: false`` for a unit that has no such organisation (the target does not
         # apply to it, so it must not cost the unit an award).
-        req = targets if award.required_targets == "all" else targets[targets["target_id"].isin(award.required_targets)]
+        cols = KEYS + ["title", "kind", "met"]  # only what is read below: filtering every text column is costly
+        req = targets[cols] if award.required_targets == "all" else targets.loc[targets["target_id"].isin(award.required_targets), cols]
         no_data = req["met"].isna() & req["kind"].eq("staff")
         for mask, prefix in ((req["met"].eq(False), "không đạt chỉ tiêu: "), (no_data, "chưa có số liệu chỉ tiêu: ")):
-            text = req[mask].groupby(KEYS)["title"].agg(lambda s: "; ".join(s))
-            joined = units[KEYS].merge(text.rename("missed").reset_index(), on=KEYS, how="left")["missed"]
-            joined.index = units.index
+            joined = _joined_per_unit(units, req.loc[mask, KEYS + ["title"]], "title", where)
             why(joined.notna(), prefix + joined.fillna(""))
     if award.disqualifying_events:
         bad = events[events["event_id"].isin(award.disqualifying_events) & (events["count"] > 0)]
         titles = {e.id: e.title for e in cov.adjustments.events}
         text = bad.assign(t=bad["event_id"].map(titles) + np.where(bad["reason"].astype(str) != "", " (" + bad["reason"].astype(str) + ")", ""))
-        text = text.groupby(KEYS)["t"].agg(lambda s: "; ".join(s))
-        joined = units[KEYS].merge(text.rename("ev").reset_index(), on=KEYS, how="left")["ev"]
-        joined.index = units.index
+        joined = _joined_per_unit(units, text, "t", where)
         why(joined.notna(), "có sự kiện loại trừ: " + joined.fillna(""))
     if award.require_cap_compliance and len(cap):
-        c = units[KEYS].merge(cap[KEYS + ["within_cap", "arithmetic"]], on=KEYS, how="left")
-        c.index = units.index
+        at = _locate(cap, units)  # row of each unit in ``cap``
+        if at is None:
+            c = units[KEYS].merge(cap[KEYS + ["within_cap", "arithmetic"]], on=KEYS, how="left")
+            c.index = units.index
+        else:
+            found = at >= 0
+            c = pd.DataFrame({col: pd.Series(np.where(found, cap[col].to_numpy(dtype=object)[np.maximum(at, 0)] if len(cap) else None, np.nan),
+                                             index=units.index, dtype=object) for col in ("within_cap", "arithmetic")})
         why(c["within_cap"].eq(False), "vượt trần tỷ lệ hoàn thành xuất sắc: " + c["arithmetic"].fillna(""))
     if award.min_vote_share is not None:
         share = units["vote_share"]
         why(units["submitted"] & share.isna(), "chưa có kết quả bỏ phiếu bình xét")
         why(share < award.min_vote_share - 1e-12,
-            "tỷ lệ phiếu " + share.map(fmt_percent) + f" dưới mức {fmt_percent(award.min_vote_share, 0)}")
+            "tỷ lệ phiếu " + pd.Series(fmt_percents(share), index=units.index, dtype=object) + f" dưới mức {fmt_percent(award.min_vote_share, 0)}")
     if not parts:
         return pd.Series("", index=units.index)
-    joined = pd.concat(parts, axis=1)
-    return joined.apply(lambda r: "; ".join(x for x in r if x), axis=1)
+    if not len(units):
+        return pd.concat([pd.Series(p, index=units.index) for p in parts], axis=1).apply(lambda r: "; ".join(x for x in r if x), axis=1)
+    # "; ".join of the non-empty parts, one vectorised step per part (a rule), not per unit
+    out = parts[0].copy()
+    for p in parts[1:]:
+        has = p != ""
+        first = has & (out == "")
+        more = has & ~first
+        out[first] = p[first]
+        out[more] = out[more] + "; " + p[more]
+    return pd.Series(out, index=units.index)
 
 
 def nominate(units: pd.DataFrame, cov: Covenant, targets: pd.DataFrame, cap: pd.DataFrame,
@@ -87,7 +135,7 @@ def nominate(units: pd.DataFrame, cov: Covenant, targets: pd.DataFrame, cap: pd.
     rows, quotas = [], []
     nominated_by_award: dict[str, set[tuple[str, str]]] = {}
     members_per_bloc = units.groupby("bloc_id")["unit_id"].size()
-    unit_index = pd.MultiIndex.from_frame(units[KEYS])
+    unit_index = None  # built when an award excludes another's nominees
     for award in cov.awards:
         if period_kind not in award.periods:
             continue
@@ -95,6 +143,8 @@ def nominate(units: pd.DataFrame, cov: Covenant, targets: pd.DataFrame, cap: pd.
         excluded = pd.Series(False, index=units.index)
         excl_text = pd.Series("", index=units.index)
         for other in award.excludes:
+            if unit_index is None:
+                unit_index = pd.MultiIndex.from_frame(units[KEYS])
             hit = pd.Series(unit_index.isin(list(nominated_by_award.get(other, set()))), index=units.index)
             title = next(a.title for a in cov.awards if a.id == other)
             excluded |= hit
@@ -103,7 +153,8 @@ def nominate(units: pd.DataFrame, cov: Covenant, targets: pd.DataFrame, cap: pd.
                                                                 eligible=reasons.eq(""), reasons=reasons)
         cand = elig["eligible"] & ~excluded
         order = elig[cand].sort_values(["bloc_id", "rank"], kind="stable")
-        sizes = {b: quota_size(award, int(n))[0] for b, n in members_per_bloc.items()}
+        rules = {n: quota_size(award, n) for n in set(members_per_bloc.astype(int).tolist())}  # per distinct size
+        sizes = members_per_bloc.map({n: r[0] for n, r in rules.items()})  # quota per bloc
         size = order["bloc_id"].map(sizes).astype("int64")
         seq = order.groupby("bloc_id").cumcount()
         tie_group = order.groupby(["bloc_id", "rank"])
@@ -113,22 +164,30 @@ def nominate(units: pd.DataFrame, cov: Covenant, targets: pd.DataFrame, cap: pd.
         edge = (start < size) & ~fits  # a tie straddles the quota's edge
         nominated = pd.Series(False, index=elig.index)
         nominated[order.index[fits]] = True
-        status = pd.Series("", index=elig.index, dtype=object)
-        status[~elig["eligible"]] = "Không đủ điều kiện: " + elig["reasons"][~elig["eligible"]]
-        status[elig["eligible"] & excluded] = "Không đề nghị: " + excl_text[elig["eligible"] & excluded]
-        status[nominated] = "Đề nghị"
+        # status built in a plain object array (positions, not labels): pandas ``str`` values
+        # written into an object Series are converted one by one
+        at = elig.index.get_indexer
+        status = np.full(len(elig), "", dtype=object)
+        eligible = elig["eligible"].to_numpy(dtype=bool)
+        skipped = eligible & excluded.to_numpy(dtype=bool)
+        status[~eligible] = "Không đủ điều kiện: " + elig["reasons"].to_numpy(dtype=object)[~eligible]
+        status[skipped] = "Không đề nghị: " + excl_text.to_numpy(dtype=object)[skipped]
+        status[nominated.to_numpy(dtype=bool)] = "Đề nghị"
         beyond = order.index[~fits & ~edge]
-        status[beyond] = "Đủ điều kiện nhưng ngoài hạn mức (" + elig.loc[beyond, "rank"].astype(str) + ". hạng)"
+        status[at(beyond)] = "Đủ điều kiện nhưng ngoài hạn mức (xếp hạng " + elig.loc[beyond, "rank"].astype(str).to_numpy(dtype=object) + ")"
         tie_edge = order.index[edge]
-        status[tie_edge] = "Đồng hạng ở ranh giới hạn mức: khối cần bình xét bổ sung"
-        elig = elig.assign(nominated=nominated, status=status)
+        status[at(tie_edge)] = "Đồng hạng ở ranh giới hạn mức: khối cần bình xét bổ sung"
+        elig = elig.assign(nominated=nominated, status=pd.Series(status, index=elig.index, dtype=object))
         rows.append(elig)
         nominated_by_award[award.id] = set(zip(elig.loc[nominated, "bloc_id"], elig.loc[nominated, "unit_id"]))
-        counts = elig.loc[nominated, "bloc_id"].value_counts()
-        for bloc, n in members_per_bloc.items():
-            size_n, text = quota_size(award, int(n))
-            quotas.append({"bloc_id": bloc, "award_id": award.id, "award": award.title, "quota": size_n, "quota_rule": text,
-                           "nominated": int(counts.get(bloc, 0)), "basis": award.basis})
+        if len(members_per_bloc):  # one row per bloc, built column-wise
+            counts = elig.loc[nominated, "bloc_id"].value_counts()
+            quotas.append(pd.DataFrame({
+                "bloc_id": members_per_bloc.index, "award_id": award.id, "award": award.title, "quota": sizes.to_numpy(dtype="int64"),
+                "quota_rule": members_per_bloc.map({n: r[1] for n, r in rules.items()}).to_numpy(dtype=object),
+                "nominated": counts.reindex(members_per_bloc.index, fill_value=0).to_numpy(dtype="int64"), "basis": award.basis}))
     cols = KEYS + ["name", "rank", "total", "award_id", "award", "eligible", "reasons", "nominated", "status"]
+    quota_cols = ["bloc_id", "award_id", "award", "quota", "quota_rule", "nominated", "basis"]
     elig_all = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)
-    return elig_all[cols], pd.DataFrame(quotas, columns=["bloc_id", "award_id", "award", "quota", "quota_rule", "nominated", "basis"])
+    quota_all = pd.concat(quotas, ignore_index=True)[quota_cols] if quotas else pd.DataFrame([], columns=quota_cols)
+    return elig_all[cols], quota_all

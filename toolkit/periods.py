@@ -15,7 +15,7 @@ _PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?P<kind>[HQ])(?P<n>\d))?$")
 KINDS = {"year": None, "half": "H", "quarter": "Q"}
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Period:
     year: int
     kind: str  # "year" | "half" | "quarter"
@@ -42,6 +42,15 @@ class Period:
         if self.kind == "year":
             return str(self.year)
         return f"{self.year}-{'H' if self.kind == 'half' else 'Q'}{self.number}"
+
+    @property
+    def sort_key(self) -> tuple:
+        """Chronological by end date; periods ending together list the longer first (2018-H1, then 2018-Q2)."""
+        months = {"year": 12, "half": 6, "quarter": 3}[self.kind]
+        return (self.end, -months)
+
+    def __lt__(self, other: "Period") -> bool:
+        return self.sort_key < other.sort_key
 
     @property
     def is_annual(self) -> bool:
