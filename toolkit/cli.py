@@ -102,11 +102,12 @@ def run_cmd(blocs, period, kind, notebooks, data_dir, reports_dir, jobs, timeout
     from . import batch
     from .engine import Workspace
     from .periods import Period, latest_closed
+    from .report import check_bloc_id
     from .runner import notebook_path
 
     ws = Workspace.open(data_dir)
     p = latest_closed(kind, _dt.date.today()) if period == "latest" else Period.parse(period)
-    names = ws.blocs() if "all" in blocs else list(dict.fromkeys(blocs))
+    names = ws.blocs() if "all" in blocs else [check_bloc_id(b) for b in dict.fromkeys(blocs)]
     for nb in notebooks:
         notebook_path(nb)
     if len(names) == 1 and len(notebooks) == 1:
@@ -244,3 +245,7 @@ from .cli_submissions import ingest_cmd, template_cmd  # noqa: E402
 
 main.add_command(template_cmd)
 main.add_command(ingest_cmd)
+
+from .cli_app import app_cmd  # noqa: E402
+
+main.add_command(app_cmd)

@@ -19,13 +19,19 @@ from .text import fmt_date
 _BLOC_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
+def check_bloc_id(bloc: str) -> str:
+    """Bloc ids become folder names: refuse anything that could step outside the reports folder."""
+    if not _BLOC_ID.match(bloc):
+        raise ParameterError(f"Mã khối '{bloc}' không hợp lệ: chỉ gồm chữ thường không dấu, số và dấu '-'.")
+    return bloc
+
+
 def check_parameters(bloc: object, period: object, data_dir: object = "", output_dir: object = "") -> tuple[Workspace, str]:
     """Validate notebook/CLI parameters before anything is read or written."""
     for name, value in (("bloc", bloc), ("period", period), ("data_dir", data_dir), ("output_dir", output_dir)):
         if not isinstance(value, str):
             raise ParameterError(f"Tham số '{name}' phải là chuỗi ký tự (str), nhận được {type(value).__name__}: {value!r}.")
-    if not _BLOC_ID.match(bloc):
-        raise ParameterError(f"Mã khối '{bloc}' không hợp lệ: chỉ gồm chữ thường không dấu, số và dấu '-'.")
+    check_bloc_id(bloc)
     for name, value in (("data_dir", data_dir), ("output_dir", output_dir)):
         if ".." in Path(value).parts:
             raise ParameterError(f"Tham số '{name}' không được chứa '..': {value!r}.")
