@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from toolkit import batch, config
-from toolkit.periods import Period, latest_closed
+from toolkit.periods import latest_closed
 
 BIN = Path(sys.executable).parent
 BLOCS = ["kinh-te-ky-thuat", "noi-chinh-tong-hop", "van-hoa-xa-hoi"]
@@ -25,19 +25,6 @@ BLOCS = ["kinh-te-ky-thuat", "noi-chinh-tong-hop", "van-hoa-xa-hoi"]
 def thidua(*args, **kw) -> subprocess.CompletedProcess:
     return subprocess.run([str(BIN / "thidua"), *args], capture_output=True, text=True, stdin=subprocess.DEVNULL,
                           timeout=900, **kw)
-
-
-@pytest.mark.parametrize("kind, today, expected", [
-    ("year", dt.date(2026, 11, 25), "2025"),
-    ("year", dt.date(2026, 1, 1), "2025"),
-    ("half", dt.date(2026, 11, 25), "2026-H1"),
-    ("half", dt.date(2026, 3, 1), "2025-H2"),
-    ("quarter", dt.date(2026, 11, 25), "2026-Q3"),
-    ("quarter", dt.date(2026, 1, 15), "2025-Q4"),
-    ("quarter", dt.date(2026, 4, 1), "2026-Q1"),
-])
-def test_latest_closed_period(kind, today, expected):
-    assert str(latest_closed(kind, today)) == expected
 
 
 def test_recover_removes_half_written_and_restores_swapped(tmp_path):

@@ -53,42 +53,42 @@ def totals_chart(res: PeriodResult):
     return fig
 
 
-def self_vs_verified_chart(res: PeriodResult):
-    """Self-assessed versus verified criteria totals: the gap the bloc corrected."""
-    r = res.ranking[res.ranking["submitted"]]
-    fig, ax = plt.subplots(figsize=(9, 0.4 * len(r) + 1.4))
-    y = np.arange(len(r))[::-1]
-    ax.hlines(y, r["criteria_total"], r["self_criteria"], color="grey", lw=2)
-    ax.scatter(r["self_criteria"], y, color=_COLORS[3], label="Tự chấm", zorder=3)
-    ax.scatter(r["criteria_total"], y, color=_COLORS[0], label="Sau thẩm định", zorder=3)
-    ax.set_yticks(y, _label(res)[res.ranking["submitted"]])
+def _dumbbell(labels, before: pd.Series, after: pd.Series, before_style: dict, after_style: dict, xlabel: str, title: str):
+    """One row per unit: a line from ``before`` to ``after`` (missing ``before`` shows ``after`` alone)."""
+    fig, ax = plt.subplots(figsize=(9, 0.4 * len(labels) + 1.4))
+    y = np.arange(len(labels))[::-1]
+    has = before.notna().to_numpy()
+    ax.hlines(y[has], before[has], after[has], color="grey", lw=2)
+    ax.scatter(before, y, zorder=3, **before_style)
+    ax.scatter(after, y, zorder=3, **after_style)
+    ax.set_yticks(y, list(labels))
     ax.xaxis.set_major_formatter(_COMMA)
-    ax.set_xlabel("Điểm các tiêu chí (chưa gồm thưởng/trừ)")
-    ax.set_title("Tự chấm và kết quả thẩm định")
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
     ax.legend(fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
+
+
+def self_vs_verified_chart(res: PeriodResult):
+    """Self-assessed versus verified criteria totals: the gap the bloc corrected."""
+    r = res.ranking[res.ranking["submitted"]]
+    return _dumbbell(_label(res)[res.ranking["submitted"]], r["self_criteria"], r["criteria_total"],
+                     {"color": _COLORS[3], "label": "Tự chấm"}, {"color": _COLORS[0], "label": "Sau thẩm định"},
+                     "Điểm các tiêu chí (chưa gồm thưởng/trừ)", "Tự chấm và kết quả thẩm định")
 
 
 def change_chart(res: PeriodResult):
     """Total now versus the previous comparable period, following lineage."""
     c = res.comparison
-    r = res.ranking[res.ranking["submitted"]].merge(c[["unit_id", "prev_total"]], on="unit_id", how="left") if c is not None and len(c) else None
-    fig, ax = plt.subplots(figsize=(9, 0.4 * (0 if r is None else len(r)) + 1.4))
-    if r is None or r["prev_total"].isna().all():
+    r = res.ranking[res.ranking["submitted"]]
+    if c is None or c.empty or c["prev_total"].isna().all():
+        fig, ax = plt.subplots(figsize=(9, 1.4))
         ax.text(0.5, 0.5, "Không có dữ liệu kỳ trước để so sánh", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return fig
-    y = np.arange(len(r))[::-1]
-    has = r["prev_total"].notna()
-    ax.hlines(y[has], r["prev_total"][has], r["total"][has], color="grey", lw=2)
-    ax.scatter(r["prev_total"], y, color="lightgrey", edgecolor="grey", label=f"Kỳ {c['prev_period'].iloc[0]}", zorder=3)
-    ax.scatter(r["total"], y, color=_COLORS[2], label=f"Kỳ {res.period}", zorder=3)
-    labels = res.ranking[res.ranking["submitted"]]["short_name"]
-    ax.set_yticks(y, labels)
-    ax.xaxis.set_major_formatter(_COMMA)
-    ax.set_xlabel("Tổng điểm")
-    ax.set_title("Thay đổi so với kỳ trước (theo đơn vị kế thừa)")
-    ax.legend(fontsize=8, frameon=False)
-    fig.tight_layout()
-    return fig
+    r = r.merge(c[["unit_id", "prev_total"]], on="unit_id", how="left")
+    return _dumbbell(r["short_name"], r["prev_total"], r["total"],
+                     {"color": "lightgrey", "edgecolor": "grey", "label": f"Kỳ {c['prev_period'].iloc[0]}"},
+                     {"color": _COLORS[2], "label": f"Kỳ {res.period}"},
+                     "Tổng điểm", "Thay đổi so với kỳ trước (theo đơn vị kế thừa)")
