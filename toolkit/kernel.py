@@ -24,7 +24,7 @@ def ensure_kernel() -> str:
     base = Path(tempfile.gettempdir()) / f"thidua-jupyter-{tag}"
     spec_dir = base / "kernels" / KERNEL_NAME
     spec = {
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"],
+        "argv": [sys.executable, "-m", "toolkit.kernel_launcher", "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"],
         "display_name": "Python (thidua)",
         "language": "python",
         "metadata": {"debugger": False},

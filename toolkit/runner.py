@@ -20,6 +20,7 @@ from pathlib import Path
 from . import config, manifest
 from .errors import DataError, InputError, ParameterError, ReportError
 from .kernel import ensure_kernel
+from .kernel_launcher import skip_slow_imports
 from .periods import Period
 from .report import check_parameters
 
@@ -69,6 +70,7 @@ def report_folder(reports_dir: Path, bloc: str, period: str, notebook: str = DEF
 
 
 def _execute(nb_in: Path, nb_out: Path, parameters: dict, cwd: Path, timeout: int) -> None:
+    skip_slow_imports()
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
