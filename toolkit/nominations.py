@@ -28,6 +28,21 @@ def quota_size(award: Award, n_members: int) -> tuple[int, str]:
     return n, f"{fmt_percent(q.share, 0)} × {n_members} thành viên = {fmt_number(q.share * n_members)} → {n} ({ROUNDING_VI[q.rounding]})"
 
 
+def _join_at(n: int, pos: np.ndarray, vals: np.ndarray) -> np.ndarray:
+    """Object array of ``n`` texts: ``vals`` joined with "; " at their position ``pos`` (-1: dropped),
+    in the order given; NaN where nothing lands. One vectorised pass per position within a unit."""
+    out = np.full(n, np.nan, dtype=object)
+    keep = np.flatnonzero(pos >= 0)
+    keep = keep[np.argsort(pos[keep], kind="stable")]  # grouped by unit, row order kept within a unit
+    pos, vals = pos[keep], vals[keep]
+    starts = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])
+    within = np.arange(len(pos)) - np.repeat(starts, np.diff(np.r_[starts, len(pos)]))
+    for k in range(int(within.max()) + 1 if len(pos) else 0):
+        m = within == k
+        out[pos[m]] = vals[m] if k == 0 else out[pos[m]] + "; " + vals[m]
+    return out
+
+
 def _joined_per_unit(units: pd.DataFrame, rows: pd.DataFrame, column: str, where: UnitLocator | None = None) -> pd.Series:
     """``rows[column]`` joined with "; " per unit, in row order, aligned with ``units`` (NaN: no row).
 
@@ -44,15 +59,7 @@ def _joined_per_unit(units: pd.DataFrame, rows: pd.DataFrame, column: str, where
             joined = units[KEYS].merge(text.rename("_joined").reset_index(), on=KEYS, how="left")["_joined"]
             joined.index = units.index
             return joined
-        vals = rows[column].to_numpy(dtype=object)
-        keep = np.flatnonzero(pos >= 0)
-        keep = keep[np.argsort(pos[keep], kind="stable")]  # grouped by unit, row order kept within a unit
-        pos, vals = pos[keep], vals[keep]
-        starts = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])
-        within = np.arange(len(pos)) - np.repeat(starts, np.diff(np.r_[starts, len(pos)]))
-        for k in range(int(within.max()) + 1 if len(pos) else 0):
-            m = within == k
-            out[pos[m]] = vals[m] if k == 0 else out[pos[m]] + "; " + vals[m]
+        out = _join_at(len(units), pos, rows[column].to_numpy(dtype=object))
     return pd.Series(out, index=units.index, dtype=object)
 
 
@@ -86,11 +93,23 @@ def _reasons(units: pd.DataFrame, award: Award, cov: Covenant, targets: pd.DataF
         # award cannot be granted: reported as missing data), and an organisation target with
         # ``required: false`` for a unit that has no such organisation (the target does not
         # apply to it, so it must not cost the unit an award).
-        cols = KEYS + ["title", "kind", "met"]  # only what is read below: filtering every text column is costly
-        req = targets[cols] if award.required_targets == "all" else targets.loc[targets["target_id"].isin(award.required_targets), cols]
-        no_data = req["met"].isna() & req["kind"].eq("staff")
-        for mask, prefix in ((req["met"].eq(False), "không đạt chỉ tiêu: "), (no_data, "chưa có số liệu chỉ tiêu: ")):
-            joined = _joined_per_unit(units, req.loc[mask, KEYS + ["title"]], "title", where)
+        # (masks over the whole targets table, titles joined by position: no frame is filtered)
+        req = (np.ones(len(targets), dtype=bool) if award.required_targets == "all"
+               else targets["target_id"].isin(award.required_targets).to_numpy(dtype=bool))
+        no_data = (targets["met"].isna() & targets["kind"].eq("staff")).to_numpy(dtype=bool)
+        missed = targets["met"].eq(False).to_numpy(dtype=bool)
+        # only the rows that say something are located and their titles read (few of ~95,000)
+        rows = np.flatnonzero((missed | no_data) & req)
+        at = np.full(len(targets), -1)
+        if where.ok and len(rows):
+            at[rows] = where(targets[KEYS].take(rows))
+        codes, uniques = pd.factorize(targets["title"])
+        titles = np.append(np.asarray(uniques, dtype=object), np.nan)[codes]  # a missing title stays NaN
+        for mask, prefix in ((missed, "không đạt chỉ tiêu: "), (no_data, "chưa có số liệu chỉ tiêu: ")):
+            if not where.ok:
+                joined = _joined_per_unit(units, targets.loc[mask & req, KEYS + ["title"]], "title", where)
+            else:
+                joined = pd.Series(_join_at(len(units), at[mask & req], titles[mask & req]), index=units.index, dtype=object)
             why(joined.notna(), prefix + joined.fillna(""))
     if award.disqualifying_events:
         bad = events[events["event_id"].isin(award.disqualifying_events) & (events["count"] > 0)]
@@ -125,7 +144,7 @@ def _reasons(units: pd.DataFrame, award: Award, cov: Covenant, targets: pd.DataF
         more = has & ~first
         out[first] = p[first]
         out[more] = out[more] + "; " + p[more]
-    return pd.Series(out, index=units.index)
+    return pd.Series(out, index=units.index, dtype=object)  # nominate() makes it pandas ``str``, as apply() did
 
 
 def nominate(units: pd.DataFrame, cov: Covenant, targets: pd.DataFrame, cap: pd.DataFrame,
@@ -133,19 +152,28 @@ def nominate(units: pd.DataFrame, cov: Covenant, targets: pd.DataFrame, cap: pd.
     """Return (eligibility long table, quota table) for every award of the covenant."""
     band_rank = {b.id: i for i, b in enumerate(cov.bands)}
     rows, quotas = [], []
-    nominated_by_award: dict[str, set[tuple[str, str]]] = {}
+    nominated_by_award: dict[str, np.ndarray] = {}  # per award, which rows of ``units`` were nominated
     members_per_bloc = units.groupby("bloc_id")["unit_id"].size()
-    unit_index = None  # built when an award excludes another's nominees
+    unit_index = None  # built when an award excludes another's nominees and unit keys repeat
+    unique_keys = None
     for award in cov.awards:
         if period_kind not in award.periods:
             continue
-        reasons = _reasons(units, award, cov, targets, cap, events, band_rank)
+        reasons_text = _reasons(units, award, cov, targets, cap, events, band_rank).to_numpy(dtype=object)
+        reasons = pd.Series(reasons_text, index=units.index)  # pandas ``str``
         excluded = pd.Series(False, index=units.index)
         excl_text = pd.Series("", index=units.index)
         for other in award.excludes:
-            if unit_index is None:
-                unit_index = pd.MultiIndex.from_frame(units[KEYS])
-            hit = pd.Series(unit_index.isin(list(nominated_by_award.get(other, set()))), index=units.index)
+            if unique_keys is None:
+                unique_keys = not units.duplicated(KEYS).any()
+            done = nominated_by_award.get(other, np.zeros(len(units), dtype=bool))
+            if unique_keys:  # one row per unit: the rows nominated for ``other`` are the ones to skip
+                hit = pd.Series(done, index=units.index)
+            else:  # a repeated unit is skipped on all its rows, as a lookup by (bloc_id, unit_id) does
+                if unit_index is None:
+                    unit_index = pd.MultiIndex.from_frame(units[KEYS])
+                keys = set(zip(units.loc[done, "bloc_id"], units.loc[done, "unit_id"]))
+                hit = pd.Series(unit_index.isin(list(keys)), index=units.index)
             title = next(a.title for a in cov.awards if a.id == other)
             excluded |= hit
             excl_text = excl_text.where(~hit, f"đã được đề nghị {title}")
@@ -170,7 +198,7 @@ def nominate(units: pd.DataFrame, cov: Covenant, targets: pd.DataFrame, cap: pd.
         status = np.full(len(elig), "", dtype=object)
         eligible = elig["eligible"].to_numpy(dtype=bool)
         skipped = eligible & excluded.to_numpy(dtype=bool)
-        status[~eligible] = "Không đủ điều kiện: " + elig["reasons"].to_numpy(dtype=object)[~eligible]
+        status[~eligible] = "Không đủ điều kiện: " + reasons_text[~eligible]
         status[skipped] = "Không đề nghị: " + excl_text.to_numpy(dtype=object)[skipped]
         status[nominated.to_numpy(dtype=bool)] = "Đề nghị"
         beyond = order.index[~fits & ~edge]
@@ -179,7 +207,7 @@ def nominate(units: pd.DataFrame, cov: Covenant, targets: pd.DataFrame, cap: pd.
         status[at(tie_edge)] = "Đồng hạng ở ranh giới hạn mức: khối cần bình xét bổ sung"
         elig = elig.assign(nominated=nominated, status=pd.Series(status, index=elig.index, dtype=object))
         rows.append(elig)
-        nominated_by_award[award.id] = set(zip(elig.loc[nominated, "bloc_id"], elig.loc[nominated, "unit_id"]))
+        nominated_by_award[award.id] = nominated.to_numpy(dtype=bool)
         if len(members_per_bloc):  # one row per bloc, built column-wise
             counts = elig.loc[nominated, "bloc_id"].value_counts()
             quotas.append(pd.DataFrame({

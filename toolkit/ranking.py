@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .targets import UnitLocator
 from .text import collation_rank, sort_key
 
 KEY_LABELS = {
@@ -33,7 +34,6 @@ def key_label(key: str, titles: dict[str, str] | None = None) -> str:
 def key_values(units: pd.DataFrame, contents: pd.DataFrame, crit_scores: pd.DataFrame, key: str) -> pd.Series:
     """Value of one tie-break key per unit, oriented so that larger is better."""
     kind, _, ref = key.partition(":")
-    idx = pd.MultiIndex.from_frame(units[["bloc_id", "unit_id"]])
     if kind in ("total", "bonus", "penalty"):
         return units[kind].astype(float)
     if kind == "self_gap":
@@ -45,14 +45,33 @@ def key_values(units: pd.DataFrame, contents: pd.DataFrame, crit_scores: pd.Data
     if kind == "name":
         return -pd.Series(collation_rank(units["name"]), index=units.index, dtype=float)
     source, col = (contents, "content_id") if kind == "content" else (crit_scores, "criterion_id")
-    sel = source[source[col] == ref].set_index(["bloc_id", "unit_id"])["final_score"]
+    rows = source[source[col] == ref]
+    where = UnitLocator(rows)  # one row per unit: look the scores up by position, no MultiIndex
+    if where.ok:
+        at, vals = where(units), rows["final_score"].to_numpy(dtype=float)
+        found = at >= 0
+        return pd.Series(np.where(found, vals[np.maximum(at, 0)] if len(vals) else np.nan, np.nan), index=units.index)
+    sel = rows.set_index(["bloc_id", "unit_id"])["final_score"]
+    idx = pd.MultiIndex.from_frame(units[["bloc_id", "unit_id"]])
     return pd.Series(sel.reindex(idx).to_numpy(dtype=float), index=units.index)
 
 
 def rank_units(units: pd.DataFrame, contents: pd.DataFrame, crit_scores: pd.DataFrame, tie_break: list[str]) -> pd.DataFrame:
     """Add ``rank``, ``decided_by`` and ``tied_with`` to submitted units, per bloc."""
     ranked = units[units["submitted"]].copy()
-    keys = pd.DataFrame({k: key_values(ranked, contents, crit_scores, k) for k in tie_break}, index=ranked.index)
+    keys = pd.DataFrame(index=ranked.index)
+    for k in tie_break:
+        if k == "name" and len(keys.columns):
+            # Names only order units equal on every earlier key, so only those are collated (one
+            # ICU key per unit is most of the cost of a national run); positions among them keep
+            # the same order and equalities, and the other units' value never decides anything.
+            level = ranked[["bloc_id"]].join(keys).duplicated(keep=False).to_numpy()
+            vals = np.zeros(len(ranked))
+            if level.any():
+                vals[level] = key_values(ranked[level], contents, crit_scores, k).to_numpy()
+            keys[k] = vals
+        else:
+            keys[k] = key_values(ranked, contents, crit_scores, k)
     order = ranked[["bloc_id"]].join(keys)
     order = order.sort_values(["bloc_id", *tie_break], ascending=[True] + [False] * len(tie_break), kind="stable")
     same_bloc = order["bloc_id"].eq(order["bloc_id"].shift())

@@ -56,6 +56,49 @@ def fmt_percents(values, decimals: int = 1) -> np.ndarray:
     return map_distinct(values, lambda x: (t + "%") if (t := _fmt_number_fast(x * 100, decimals)) else "")
 
 
+class UnitLocator:
+    """Positions of (bloc_id, unit_id) pairs in a units table, on integer codes (no merge, no
+    MultiIndex, which sorts its levels). ``ok`` is False when a key of ``units`` is missing or
+    repeated; build once and call for each table to align."""
+
+    def __init__(self, units: pd.DataFrame):
+        b_codes, b_uniques = pd.factorize(units["bloc_id"])
+        u_codes, u_uniques = pd.factorize(units["unit_id"])
+        self._blocs, self._units, self._n = pd.Index(b_uniques), pd.Index(u_uniques), len(u_uniques)
+        self._index = pd.Index(b_codes.astype("int64") * self._n + u_codes)
+        self.ok = not ((b_codes < 0).any() or (u_codes < 0).any()) and self._index.is_unique
+
+    def __call__(self, rows: pd.DataFrame) -> np.ndarray:
+        """Position of each row's unit, -1 when it is not in the table."""
+        rb = self._blocs.get_indexer(rows["bloc_id"])
+        ru = self._units.get_indexer(rows["unit_id"])
+        return self._index.get_indexer(np.where((rb >= 0) & (ru >= 0), rb.astype("int64") * self._n + ru, -1))
+
+
+def locate_units(units: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray | None:
+    """Position in ``units`` of each row's (bloc_id, unit_id), -1 when absent; ``None`` when a key of
+    ``units`` is missing or repeated."""
+    where = UnitLocator(units)
+    return where(rows) if where.ok else None
+
+
+def _left_lookup(units: pd.DataFrame, rows: pd.DataFrame, cols: list[str], at: np.ndarray | None = None) -> pd.DataFrame:
+    """``units[KEYS].merge(rows[KEYS + cols], on=KEYS, how="left")``, by position when ``rows`` has one
+    row per unit at most (no hashing of both key columns twice, no merge machinery).
+
+    ``at`` (optional): the row of ``rows`` for each unit, -1 for none, when already known.
+    """
+    if at is None:
+        at = locate_units(rows, units) if len(rows) else None  # row of ``rows`` for each unit
+    if at is None:
+        return units[KEYS].merge(rows[KEYS + cols], on=KEYS, how="left")
+    found = at >= 0
+    out = units[KEYS].reset_index(drop=True)
+    for c in cols:
+        out[c] = rows[c].take(np.maximum(at, 0)).reset_index(drop=True).where(found)
+    return out
+
+
 def _staff_counts(staff: pd.DataFrame, units: pd.DataFrame, vocab: Vocabulary) -> pd.DataFrame:
     """Wide table: one column per staff level (count), plus ``staff_total``.
 
@@ -65,6 +108,19 @@ def _staff_counts(staff: pd.DataFrame, units: pd.DataFrame, vocab: Vocabulary) -
     string unit ids.
     """
     levels = list(vocab.scales["staff"].levels)
+    at = locate_units(units, staff) if len(staff) else None
+    if at is not None:
+        # the same sums as the pivot below, by position: one bincount instead of a pivot and a join
+        lv = pd.Index(levels).get_indexer(staff["level"])
+        ok = (at >= 0) & (lv >= 0)
+        counts = staff["count"].to_numpy(dtype=float)[ok]
+        grid = np.bincount(at[ok] * len(levels) + lv[ok], weights=np.where(np.isnan(counts), 0.0, counts),
+                           minlength=len(units) * len(levels)).reshape(len(units), len(levels))
+        wide = units[KEYS].copy()
+        for i, level in enumerate(levels):
+            wide[level] = grid[:, i]
+        wide["staff_total"] = wide[levels].sum(axis=1)
+        return wide
     if len(staff):
         wide = (staff.astype({"count": float})
                 .pivot_table(index=KEYS, columns="level", values="count", aggfunc="sum", fill_value=0)
@@ -82,8 +138,14 @@ def _at_least(wide: pd.DataFrame, vocab: Vocabulary, level: str) -> pd.Series:
     return wide[levels[levels.index(level):]].sum(axis=1)
 
 
-def staff_targets(staff: pd.DataFrame, units: pd.DataFrame, cov: Covenant, vocab: Vocabulary) -> pd.DataFrame:
-    wide = _staff_counts(staff, units, vocab)
+def staff_counts(staff: pd.DataFrame, units: pd.DataFrame, vocab: Vocabulary) -> pd.DataFrame:
+    """Staff counts per unit and level (``wide`` for the functions below, which can share it)."""
+    return _staff_counts(staff, units, vocab)
+
+
+def staff_targets(staff: pd.DataFrame, units: pd.DataFrame, cov: Covenant, vocab: Vocabulary,
+                  wide: pd.DataFrame | None = None) -> pd.DataFrame:
+    wide = _staff_counts(staff, units, vocab) if wide is None else wide
     scale = vocab.scales["staff"]
     frames = []
     for t in cov.targets.staff:
@@ -102,13 +164,26 @@ def staff_targets(staff: pd.DataFrame, units: pd.DataFrame, cov: Covenant, vocab
 
 def org_targets(orgs: pd.DataFrame, units: pd.DataFrame, cov: Covenant, vocab: Vocabulary) -> pd.DataFrame:
     frames = []
+    where = UnitLocator(units)
+    unit_of = where(orgs) if where.ok and len(orgs) else None  # unit (position) of every organisation row
     for t in cov.targets.organisations:
         scale = vocab.scale_for_org(t.organisation)
         rank = {lvl: i for i, lvl in enumerate(scale.levels)}
-        mine = orgs[orgs.organisation == t.organisation][KEYS + ["level", "label"]]
-        df = units[KEYS].merge(mine, on=KEYS, how="left")
+        df, mask = None, (orgs.organisation == t.organisation).to_numpy(dtype=bool)
+        if unit_of is not None:
+            rows, units_at = np.flatnonzero(mask), unit_of[mask]
+            rows, units_at = rows[units_at >= 0], units_at[units_at >= 0]  # rows of other units play no part
+            if len(rows) and len(np.unique(units_at)) == len(units_at):  # one row per unit: look up by position
+                row_of_unit = np.full(len(units), -1)
+                row_of_unit[units_at] = rows
+                df = _left_lookup(units, orgs, ["level", "label"], at=row_of_unit)
+        if df is None:
+            mine = orgs[mask][KEYS + ["level", "label"]]
+            df = _left_lookup(units, mine, ["level", "label"])
         have = df["level"].notna()
-        met = df["level"].map(rank).astype(float) >= rank[t.min_level]
+        at = pd.Index(list(rank)).get_indexer(df["level"])  # rank of each level (NaN: none), without a dict .map
+        met = pd.Series(np.where(at >= 0, np.array(list(rank.values()), dtype=float)[np.maximum(at, 0)], np.nan) >= rank[t.min_level],
+                        index=df.index)
         met = met.where(have, False if t.required else np.nan)
         need = scale.display(t.min_level)
         detail = np.where(have, "đạt mức '" + df["label"].fillna("") + f"'; cần '{need}' trở lên",
@@ -118,13 +193,14 @@ def org_targets(orgs: pd.DataFrame, units: pd.DataFrame, cov: Covenant, vocab: V
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
 
 
-def excellent_cap(staff: pd.DataFrame, units: pd.DataFrame, cov: Covenant, vocab: Vocabulary) -> pd.DataFrame:
+def excellent_cap(staff: pd.DataFrame, units: pd.DataFrame, cov: Covenant, vocab: Vocabulary,
+                  wide: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per unit: excellent count against the legal cap, with the arithmetic spelled out."""
     cap = cov.targets.excellent_cap
     cols = KEYS + ["excellent", "base", "cap", "within_cap", "arithmetic", "confirmed"]
     if cap is None:
         return pd.DataFrame(columns=cols)
-    wide = _staff_counts(staff, units, vocab)
+    wide = _staff_counts(staff, units, vocab) if wide is None else wide
     scale = vocab.scales["staff"]
     excellent = _at_least(wide, vocab, cap.level)
     base = _at_least(wide, vocab, cap.base_min_level)
@@ -141,9 +217,9 @@ def excellent_cap(staff: pd.DataFrame, units: pd.DataFrame, cov: Covenant, vocab
                              arithmetic=arithmetic, confirmed=cap.confirmed)
 
 
-def all_targets(staff, orgs, units, cov, vocab) -> pd.DataFrame:
+def all_targets(staff, orgs, units, cov, vocab, wide: pd.DataFrame | None = None) -> pd.DataFrame:
     """Long table of every target for every unit; order follows the covenant."""
-    frames = [f for f in (staff_targets(staff, units, cov, vocab), org_targets(orgs, units, cov, vocab)) if len(f)]
+    frames = [f for f in (staff_targets(staff, units, cov, vocab, wide), org_targets(orgs, units, cov, vocab)) if len(f)]
     if not frames:
         return pd.DataFrame(columns=COLUMNS)
     return pd.concat(frames, ignore_index=True)[COLUMNS]
