@@ -339,6 +339,9 @@ def test_lowering_a_count_criterion_maximum():
         ("Bằng khen", "Sở Công Thương")]
     assert ex.wi_nominations_html.value.count(CHANGED) == 3  # u2 flag lost, u2 certificate gained, u3 certificate lost
     assert "Tổng điểm chuẩn: 100,00 → 92,00" in ex.wi_changes_html.value
+    assert "Bấm" not in ex.wi_changes_html.value  # computed: no longer asks to press the button
+    ex.wi_max.value = 16  # a new edit: the results shown no longer apply
+    assert ex.wi_ranking_html.value == "" and "Bấm" in ex.wi_changes_html.value and "Giả định - xếp hạng" not in ex.view
 
 
 def test_changing_a_graded_maximum_rescales_its_points():
@@ -386,6 +389,21 @@ def test_raising_a_quota_nominates_the_tied_pair():
     assert ex.wi_nominations_html.value.count(CHANGED) == 2
     assert ex.wi_ranking_html.value.count(CHANGED) == 0
     assert "hạn mức 40% số thành viên (làm tròn xuống) → 3 đơn vị" in ex.wi_changes_html.value
+
+
+def test_what_if_inputs_start_on_the_first_item_with_the_covenant_values():
+    # an analyst who types a threshold without touching the drop-downs edits the first band
+    ex = _frames()
+    assert (ex.wi_award.value, ex.wi_band.value, ex.wi_criterion.value) == ("co", "xs", "A1")
+    assert (ex.wi_quota_kind.value, ex.wi_quota_count.value) == ("count", 1)
+    assert (ex.wi_band_total.value, ex.wi_band_share.value, ex.wi_max.value) == (90, 0.5, 30)
+    assert list(ex.wi_tie_break.value) == ["total", "content:A", "penalty", "self_gap"]
+    ex.wi_band_total.value = 95
+    assert ex.scenario.bands == {"xs": (95.0, 0.5)}
+    ex.wi_band.value = "tot"  # another band shows its own values; the edit of 'xs' is kept
+    assert (ex.wi_band_total.value, ex.wi_band_share.value) == (80, 0.3)
+    ex.wi_band.value = "xs"
+    assert ex.wi_band_total.value == 95
 
 
 def test_an_edit_undone_by_hand_is_no_scenario():

@@ -252,6 +252,9 @@ class Explorer:
                        (self.nominations_html, "thidua-nominations"), (self.scorecard_html, "thidua-scorecard"),
                        (self.unit_summary_html, "thidua-unit-summary"), (self.unit_criteria_html, "thidua-unit-criteria"),
                        (self.unit_awards_html, "thidua-unit-awards"), (self.history_html, "thidua-history"),
+                       (self.wi_band, "thidua-wi-band"), (self.wi_band_total, "thidua-wi-band-total"),
+                       (self.wi_apply, "thidua-wi-apply"), (self.wi_message, "thidua-wi-message"),
+                       (self.wi_ranking_html, "thidua-wi-ranking"), (self.wi_nominations_html, "thidua-wi-nominations"),
                        (self.export_button, "thidua-export")):
             w.add_class(cls)
 
@@ -551,9 +554,14 @@ class Explorer:
         self._edits = {"quotas": {}, "bands": {}, "maxima": {}, "tie_break": None}
         self._scenario_applied = None
         with self._silence():
-            self.wi_award.options = [(a.title, a.id) for a in cov.awards]
-            self.wi_band.options = [(f"{b.label} ({b.id})", b.id) for b in cov.bands]
-            self.wi_criterion.options = [(f"{k.id}. {k.title}"[:90], k.id) for _, k in cov.criteria]
+            for widget, options in ((self.wi_award, [(a.title, a.id) for a in cov.awards]),
+                                    (self.wi_band, [(f"{b.label} ({b.id})", b.id) for b in cov.bands]),
+                                    (self.wi_criterion, [(f"{k.id}. {k.title}"[:90], k.id) for _, k in cov.criteria])):
+                keep = widget.value
+                widget.options = options
+                # a drop-down given options after it was built selects nothing: select the same item
+                # as before if the new covenant has it, else the first
+                widget.value = keep if keep in {v for _l, v in options} else (options[0][1] if options else None)
             keys = (["total"] + [f"content:{c.id}" for c in cov.contents] + [f"criterion:{k.id}" for _, k in cov.criteria]
                     + ["bonus", "penalty", "self_gap", "vote_share", "name"])
             self.wi_tie_break.allowed_tags = keys
@@ -594,9 +602,12 @@ class Explorer:
         self._scenario_applied = None
         self._scenario_tables = {}
         self.wi_ranking_html.value = self.wi_nominations_html.value = self.wi_message.value = ""
+        self._show_changes(pending=True)
+
+    def _show_changes(self, pending: bool) -> None:
         lines = self.scenario.describe(self.result.covenant)
-        self.wi_changes_html.value = (section("Giả định đang đặt", "<ul>" + "".join(f"<li>{esc(x)}</li>" for x in lines) + "</ul>")
-                                      + message("Bấm 'Tính theo giả định' để xem kết quả.")) if lines else ""
+        body = section("Giả định đang đặt", "<ul>" + "".join(f"<li>{esc(x)}</li>" for x in lines) + "</ul>")
+        self.wi_changes_html.value = (body + (message("Bấm 'Tính theo giả định' để xem kết quả.") if pending else "")) if lines else ""
 
     def _on_quota(self, _change) -> None:
         self._quota_layout()
@@ -653,6 +664,7 @@ class Explorer:
                 self.wi_message.value = message("Giả định không hợp lệ:\n" + "\n".join(f"{p.where}: {p.message}" for p in exc.problems), error=True)
                 return False
             self._scenario_applied = (scenario, new)
+            self._show_changes(pending=False)
             rank_t, rank_ch = compare_ranking(res.units, frames["units"])
             nom_t, nom_ch = compare_nominations(res.eligibility, frames["eligibility"], new)
             changes = pd.DataFrame({"Giả định": scenario.describe(res.covenant)})
