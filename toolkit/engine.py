@@ -21,7 +21,8 @@ from .periods import Period
 from .ranking import rank_units
 from .scoring import assign_bands, content_scores, criteria_table, criterion_scores, unit_totals
 from .submissions import PeriodData, available_periods, load_period_data, period_dir
-from .targets import UnitLocator, all_targets, excellent_cap, staff_counts
+from .frames import UnitLocator
+from .targets import all_targets, excellent_cap, staff_counts
 from .text import sort_key
 from .units import Registry, load_registry
 from .vocab import Vocabulary, load_vocabulary

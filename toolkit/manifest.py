@@ -10,7 +10,7 @@ from pathlib import Path
 from . import config
 
 PACKAGES = ("thidua", "pandas", "numpy", "papermill", "nbconvert", "nbclient", "ipykernel", "openpyxl", "matplotlib",
-            "pydantic", "pyicu", "babel")
+            "pydantic", "pyicu")
 
 
 def sha256(path: Path) -> str:

@@ -11,10 +11,9 @@ import pandas as pd
 
 from .covenant import Award, Covenant
 from .numbers import ROUNDING_VI, round_count
-from .targets import fmt_numbers, fmt_percents
-from .targets import UnitLocator
-from .targets import locate_units as _locate
-from .text import fmt_number, fmt_percent
+from .frames import UnitLocator
+from .frames import locate_units as _locate
+from .text import fmt_number, fmt_numbers, fmt_percent, fmt_percents
 
 KEYS = ["bloc_id", "unit_id"]
 

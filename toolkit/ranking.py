@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .targets import UnitLocator
+from .frames import UnitLocator
 from .text import collation_rank, sort_key
 
 KEY_LABELS = {

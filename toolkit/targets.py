@@ -5,98 +5,17 @@ reported as not applicable rather than guessed.
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 import numpy as np
 import pandas as pd
 
 from .covenant import ORGANISATION_VI, Covenant
 from .numbers import ROUNDING_VI, round_count
-from .text import fmt_percent
+from .frames import UnitLocator, _left_lookup, locate_units
+from .text import _fmt_number_fast, fmt_numbers, fmt_percent, fmt_percents, map_distinct  # noqa: F401  fmt_numbers: explorer
 from .vocab import Vocabulary
 
 KEYS = ["bloc_id", "unit_id"]
 COLUMNS = KEYS + ["target_id", "title", "kind", "required", "actual", "numerator", "denominator", "met", "detail"]
-
-
-# Texts per unit are built column-wise: a value is formatted once per *distinct* value (a
-# national run has ~19,000 units but a few thousand distinct totals or shares), never by a
-# Python call per unit.
-_VI_MARKS = str.maketrans({",": ".", ".": ","})
-
-
-def _fmt_number_fast(value: float, decimals: int = 2) -> str:
-    """Same text as :func:`toolkit.text.fmt_number` for a float (Decimal half-up, "." thousands,
-    "," decimals), without Babel's per-call locale lookups."""
-    if value != value:
-        return ""
-    d = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return format(d, f",.{decimals}f").translate(_VI_MARKS)
-
-
-def map_distinct(values, func) -> np.ndarray:
-    """``[func(float(v)) for v in values]`` as an object array, calling ``func`` once per distinct value.
-
-    Values are told apart by their bits, so 0.0 and -0.0 stay distinct.
-    """
-    arr = np.ascontiguousarray(values, dtype="float64")
-    codes, uniq = pd.factorize(arr.view("int64"))
-    out = np.empty(len(uniq), dtype=object)
-    out[:] = [func(x) for x in uniq.view("float64").tolist()]
-    return out[codes]
-
-
-def fmt_numbers(values, decimals: int = 2) -> np.ndarray:
-    """Vectorised :func:`toolkit.text.fmt_number` (object array of texts, blank for NaN)."""
-    return map_distinct(values, lambda x: _fmt_number_fast(x, decimals))
-
-
-def fmt_percents(values, decimals: int = 1) -> np.ndarray:
-    """Vectorised :func:`toolkit.text.fmt_percent`: ``0.153`` -> ``'15,3%'``, blank for NaN."""
-    return map_distinct(values, lambda x: (t + "%") if (t := _fmt_number_fast(x * 100, decimals)) else "")
-
-
-class UnitLocator:
-    """Positions of (bloc_id, unit_id) pairs in a units table, on integer codes (no merge, no
-    MultiIndex, which sorts its levels). ``ok`` is False when a key of ``units`` is missing or
-    repeated; build once and call for each table to align."""
-
-    def __init__(self, units: pd.DataFrame):
-        b_codes, b_uniques = pd.factorize(units["bloc_id"])
-        u_codes, u_uniques = pd.factorize(units["unit_id"])
-        self._blocs, self._units, self._n = pd.Index(b_uniques), pd.Index(u_uniques), len(u_uniques)
-        self._index = pd.Index(b_codes.astype("int64") * self._n + u_codes)
-        self.ok = not ((b_codes < 0).any() or (u_codes < 0).any()) and self._index.is_unique
-
-    def __call__(self, rows: pd.DataFrame) -> np.ndarray:
-        """Position of each row's unit, -1 when it is not in the table."""
-        rb = self._blocs.get_indexer(rows["bloc_id"])
-        ru = self._units.get_indexer(rows["unit_id"])
-        return self._index.get_indexer(np.where((rb >= 0) & (ru >= 0), rb.astype("int64") * self._n + ru, -1))
-
-
-def locate_units(units: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray | None:
-    """Position in ``units`` of each row's (bloc_id, unit_id), -1 when absent; ``None`` when a key of
-    ``units`` is missing or repeated."""
-    where = UnitLocator(units)
-    return where(rows) if where.ok else None
-
-
-def _left_lookup(units: pd.DataFrame, rows: pd.DataFrame, cols: list[str], at: np.ndarray | None = None) -> pd.DataFrame:
-    """``units[KEYS].merge(rows[KEYS + cols], on=KEYS, how="left")``, by position when ``rows`` has one
-    row per unit at most (no hashing of both key columns twice, no merge machinery).
-
-    ``at`` (optional): the row of ``rows`` for each unit, -1 for none, when already known.
-    """
-    if at is None:
-        at = locate_units(rows, units) if len(rows) else None  # row of ``rows`` for each unit
-    if at is None:
-        return units[KEYS].merge(rows[KEYS + cols], on=KEYS, how="left")
-    found = at >= 0
-    out = units[KEYS].reset_index(drop=True)
-    for c in cols:
-        out[c] = rows[c].take(np.maximum(at, 0)).reset_index(drop=True).where(found)
-    return out
 
 
 def _staff_counts(staff: pd.DataFrame, units: pd.DataFrame, vocab: Vocabulary) -> pd.DataFrame:
