@@ -39,7 +39,7 @@ from .periods import Period
 from .ranking import key_label
 from .scenario import Scenario, check_name, compare_nominations, compare_ranking, evaluate_scenario, save, simplify
 from .submissions import PeriodData
-from .targets import fmt_numbers
+from .text import fmt_numbers
 from .text import fmt_number
 
 # --------------------------------------------------------------------------- HTML

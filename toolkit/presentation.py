@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .engine import PeriodResult
-from .text import fmt_number, fmt_percent, sort_key
+from .text import fmt_number, sort_key
 
 YES, NO, NA = "Đạt", "Không đạt", "—"
 

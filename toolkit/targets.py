@@ -11,7 +11,7 @@ import pandas as pd
 from .covenant import ORGANISATION_VI, Covenant
 from .numbers import ROUNDING_VI, round_count
 from .frames import UnitLocator, _left_lookup, locate_units
-from .text import _fmt_number_fast, fmt_numbers, fmt_percent, fmt_percents, map_distinct  # noqa: F401  fmt_numbers: explorer
+from .text import _fmt_number_fast, fmt_percent, fmt_percents, map_distinct
 from .vocab import Vocabulary
 
 KEYS = ["bloc_id", "unit_id"]
