@@ -55,7 +55,9 @@ def shell_loop(job_list) -> float:
                          f"-p output_dir {out} --no-progress-bar -k thidua >/dev/null 2>&1")
             lines.append(f"{BIN}/jupyter nbconvert --to html --no-input {out}/report.ipynb >/dev/null 2>&1")
         t = time.perf_counter()
-        subprocess.run(["bash", "-c", "\n".join(lines)], check=True)
+        proc = subprocess.run(["bash", "-c", "\n".join(lines)])
+        if proc.returncode != 0:
+            raise SystemExit("the shell loop failed; run one of its papermill lines by hand to see why")
         return time.perf_counter() - t
 
 

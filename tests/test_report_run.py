@@ -178,9 +178,19 @@ def test_parameter_check_cell_stops_with_one_message(tmp_path):
 
     with pytest.raises(PapermillExecutionError) as err:
         pm.execute_notebook(str(config.NOTEBOOKS_DIR / "bloc_report.ipynb"), str(tmp_path / "o.ipynb"),
-                            parameters={"bloc": BLOC, "period": 2018}, kernel_name=ensure_kernel(), progress_bar=False)
+                            parameters={"bloc": BLOC, "period": 2018.5}, kernel_name=ensure_kernel(), progress_bar=False)
     assert err.value.ename == "ParameterError"
     assert "phải là chuỗi" in err.value.evalue
+
+
+def test_papermill_cli_year_as_a_number_is_accepted(tmp_path):
+    """`-p period 2018` reaches the notebook as an int; it means the year 2018."""
+    proc = subprocess.run([str(BIN / "papermill"), str(config.NOTEBOOKS_DIR / "bloc_report.ipynb"), str(tmp_path / "o.ipynb"),
+                           "-p", "bloc", BLOC, "-p", "period", "2018", "--no-progress-bar"],
+                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-1500:]
+    nb = nbformat.read(tmp_path / "o.ipynb", as_version=4)
+    assert "năm 2018" in json.dumps(nb.cells[3].outputs, ensure_ascii=False)
 
 
 def test_nbval_fails_when_checked_output_changes(tmp_path):
