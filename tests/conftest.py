@@ -279,3 +279,26 @@ def tie_data(**overrides) -> PeriodData:
     args = dict(members=TIE_MEMBERS, scores=tie_scores())
     args.update(overrides)
     return period_data(**args)
+
+
+# --------------------------------------------------------------------------- trimmed sample data (explorer, browser)
+
+RECENT = {"2024-H1", "2024", "2025-H1", "2025"}
+
+
+@pytest.fixture(scope="module")
+def small_data(tmp_path_factory) -> Path:
+    """data/ with only the periods 2024-H1, 2024, 2025-H1 and 2025 of every bloc (fast to analyse)."""
+    dst = tmp_path_factory.mktemp("small") / "data"
+    shutil.copytree(DATA, dst)
+    for folder in (dst / "periods").glob("*/*"):
+        if folder.name not in RECENT:
+            shutil.rmtree(folder)
+    return dst
+
+
+@pytest.fixture(scope="module")
+def ws(small_data):
+    from toolkit.engine import Workspace
+
+    return Workspace.open(small_data)

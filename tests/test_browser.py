@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA
+
 from toolkit.engine import Workspace
 from toolkit.kernel import ensure_kernel
 from toolkit.text import fmt_number
@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-KEEP = {"2024-H1", "2024", "2025-H1", "2025"}
+
 KT, VH = "kinh-te-ky-thuat", "van-hoa-xa-hoi"
 TIMEOUT_MS = 120_000
 
@@ -95,19 +95,6 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def small_data(tmp_path_factory) -> Path:
-    dst = tmp_path_factory.mktemp("browser") / "data"
-    shutil.copytree(DATA, dst)
-    for folder in (dst / "periods").glob("*/*"):
-        if folder.name not in KEEP:
-            shutil.rmtree(folder)
-    return dst
-
-
-@pytest.fixture(scope="module")
-def ws(small_data) -> Workspace:
-    return Workspace.open(small_data)
 
 
 def _env(tmp: Path, data: Path) -> dict[str, str]:

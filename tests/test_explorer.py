@@ -28,26 +28,12 @@ from toolkit.explorer import Explorer
 from toolkit.scenario import check_name
 from toolkit.text import fmt_number
 
-KEEP = {"2024-H1", "2024", "2025-H1", "2025"}
+from conftest import RECENT as KEEP  # noqa: E402  (the periods small_data keeps)
 KT = "kinh-te-ky-thuat"
 VH = "van-hoa-xa-hoi"
 CHANGED = "<tr class='changed'>"
 
 
-@pytest.fixture(scope="module")
-def small_data(tmp_path_factory) -> Path:
-    """data/ with only the periods 2024-H1, 2024, 2025-H1 and 2025 of every bloc."""
-    dst = tmp_path_factory.mktemp("explorer") / "data"
-    shutil.copytree(DATA, dst)
-    for folder in (dst / "periods").glob("*/*"):
-        if folder.name not in KEEP:
-            shutil.rmtree(folder)
-    return dst
-
-
-@pytest.fixture(scope="module")
-def ws(small_data) -> Workspace:
-    return Workspace.open(small_data)
 
 
 @pytest.fixture(scope="module")

@@ -131,6 +131,14 @@ CONTENTS = [
 ]
 
 
+EVENTS = (  # bonus and penalty events of the sample covenants (also used by the national-scale generator)
+    {"id": "co_thi_dua_nam_truoc", "title": "Được tặng Cờ thi đua của UBND tỉnh năm trước", "points": 5, "cap": 5},
+    {"id": "bang_khen_bo_nganh", "title": "Được tặng Bằng khen của Bộ, ngành Trung ương", "points": 2, "cap": 4},
+    {"id": "bao_cao_cham", "title": "Gửi báo cáo chậm so với thời hạn", "points": -1, "cap": 3},
+    {"id": "ky_luat", "title": "Có công chức, viên chức bị kỷ luật từ khiển trách trở lên", "points": -5, "cap": 10},
+)
+
+
 def _legal(year: int) -> tuple[list[str], str]:
     if year >= 2025:
         return (["Luật Thi đua, khen thưởng số 06/2022/QH15", "Nghị định 152/2025/NĐ-CP", "Thông tư 15/2025/TT-BNV",
@@ -169,12 +177,7 @@ def covenant(bloc: str, year: int) -> dict:
         "adjustments": {
             "bonus_cap": 8,
             "penalty_cap": 10,
-            "events": [
-                {"id": "co_thi_dua_nam_truoc", "title": "Được tặng Cờ thi đua của UBND tỉnh năm trước", "points": 5, "cap": 5},
-                {"id": "bang_khen_bo_nganh", "title": "Được tặng Bằng khen của Bộ, ngành Trung ương", "points": 2, "cap": 4},
-                {"id": "bao_cao_cham", "title": "Gửi báo cáo chậm so với thời hạn", "points": -1, "cap": 3},
-                {"id": "ky_luat", "title": "Có công chức, viên chức bị kỷ luật từ khiển trách trở lên", "points": -5, "cap": 10},
-            ],
+            "events": [dict(e) for e in EVENTS],
         },
         "bands": [
             {"id": "xuat_sac", "label": "Hoàn thành xuất sắc nhiệm vụ", "min_total": 90, "min_criterion_share": floors[0]},

@@ -26,6 +26,7 @@ import pandas as pd
 
 from .covenant import Covenant, parse_covenant
 from .periods import Period
+from .sample import EVENTS
 from .submissions import PeriodData
 from .text import label_key
 from .vocab import Vocabulary
@@ -135,12 +136,7 @@ def national_covenant(criteria: int = 40, levels: dict[str, set[str]] | None = N
         "adjustments": {
             "bonus_cap": round(0.08 * total, 2),
             "penalty_cap": round(0.10 * total, 2),
-            "events": [
-                {"id": "co_thi_dua_nam_truoc", "title": "Được tặng Cờ thi đua năm trước", "points": 5, "cap": 5},
-                {"id": "bang_khen_bo_nganh", "title": "Được tặng Bằng khen của Bộ, ngành Trung ương", "points": 2, "cap": 4},
-                {"id": "bao_cao_cham", "title": "Gửi báo cáo chậm so với thời hạn", "points": -1, "cap": 3},
-                {"id": "ky_luat", "title": "Có công chức, viên chức bị kỷ luật từ khiển trách trở lên", "points": -5, "cap": 10},
-            ],
+            "events": [dict(e) for e in EVENTS],
         },
         "bands": [
             {"id": "xuat_sac", "label": "Hoàn thành xuất sắc nhiệm vụ", "min_total": round(0.9 * total, 2), "min_criterion_share": 0.3},
