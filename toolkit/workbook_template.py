@@ -447,17 +447,24 @@ def _scores_sheet(wb, spec: TemplateSpec, names: dict[str, str]) -> dict[str, st
     return refs
 
 
-def _staff_sheet(wb, spec: TemplateSpec) -> None:
-    ws = wb.create_sheet(SHEET_STAFF)
-    C = STAFF_COLS
-    s = _Sheet(ws, {"A": 2, C["no"]: 6, C["title"]: 50, C["value"]: 14, C["share"]: 14})
-    p = spec.period
-    s.merge_put("B1", "E1", f"XẾP LOẠI CÁN BỘ, CÔNG CHỨC, VIÊN CHỨC {p.label_vi.upper()}", bold=True, size=13, align="center")
+def _titled_sheet(wb, name: str, spec: "TemplateSpec", cols: dict, widths: dict, title: str, headers) -> tuple["_Sheet", int]:
+    """A data sheet's common top: title with the period, the unit's name, and a boxed header row (row 4)."""
+    s = _Sheet(wb.create_sheet(name), {"A": 2, **{cols[k]: w for k, w in widths.items()}})
+    s.merge_put("B1", "E1", f"{title} {spec.period.label_vi.upper()}", bold=True, size=13, align="center")
     s.ws.row_dimensions[1].height = 36
     s.merge_put("B2", "E2", spec.unit_name, bold=True, align="center")
     head = 4
-    for key, text in (("no", "TT"), ("title", "Mức xếp loại"), ("value", "Số người"), ("share", "Tỷ lệ")):
-        s.put(f"{C[key]}{head}", text, bold=True, align="center", box=True, fill=HEAD_FILL)
+    for key, text in headers:
+        s.put(f"{cols[key]}{head}", text, bold=True, align="center", box=True, fill=HEAD_FILL)
+    return s, head
+
+
+def _staff_sheet(wb, spec: TemplateSpec) -> None:
+    C = STAFF_COLS
+    s, head = _titled_sheet(wb, SHEET_STAFF, spec, C, {"no": 6, "title": 50, "value": 14, "share": 14},
+                            "XẾP LOẠI CÁN BỘ, CÔNG CHỨC, VIÊN CHỨC",
+                            (("no", "TT"), ("title", "Mức xếp loại"), ("value", "Số người"), ("share", "Tỷ lệ")))
+    ws, p = s.ws, spec.period
     dv = _dv("whole", operator="greaterThanOrEqual", f1="0", title="Số người",
              prompt="Nhập số người được xếp loại ở mức này (số nguyên, từ 0).", error="Cần một số nguyên từ 0 trở lên.")
     ws.add_data_validation(dv)
@@ -495,16 +502,11 @@ def _staff_sheet(wb, spec: TemplateSpec) -> None:
 
 
 def _orgs_sheet(wb, spec: TemplateSpec, names: dict[str, str]) -> None:
-    ws = wb.create_sheet(SHEET_ORGS)
     C = ORG_COLS
-    s = _Sheet(ws, {"A": 2, C["no"]: 6, C["title"]: 22, C["value"]: 34, C["note"]: 26})
-    p = spec.period
-    s.merge_put("B1", "E1", f"XẾP LOẠI TỔ CHỨC ĐẢNG VÀ CÁC ĐOÀN THỂ {p.label_vi.upper()}", bold=True, size=13, align="center")
-    s.ws.row_dimensions[1].height = 36
-    s.merge_put("B2", "E2", spec.unit_name, bold=True, align="center")
-    head = 4
-    for key, text in (("no", "TT"), ("title", "Tổ chức"), ("value", "Xếp loại"), ("note", "Ghi chú")):
-        s.put(f"{C[key]}{head}", text, bold=True, align="center", box=True, fill=HEAD_FILL)
+    s, head = _titled_sheet(wb, SHEET_ORGS, spec, C, {"no": 6, "title": 22, "value": 34, "note": 26},
+                            "XẾP LOẠI TỔ CHỨC ĐẢNG VÀ CÁC ĐOÀN THỂ",
+                            (("no", "TT"), ("title", "Tổ chức"), ("value", "Xếp loại"), ("note", "Ghi chú")))
+    ws, p = s.ws, spec.period
     party_dv = _dv("list", f1=f"={names['party']}", title="Xếp loại tổ chức Đảng",
                    prompt="Chọn trong danh sách; để trống nếu đơn vị không có tổ chức này.",
                    error=f"Chọn một xếp loại trong danh sách (nhãn hợp lệ năm {p.year}).")
