@@ -64,10 +64,6 @@ class Event(_Model):
     points: float
     cap: float | None = Field(None, gt=0, description="largest absolute points this kind can add up to")
 
-    @property
-    def is_bonus(self) -> bool:
-        return self.points > 0
-
 
 class Adjustments(_Model):
     bonus_cap: float | None = Field(None, ge=0)

@@ -108,7 +108,7 @@ def message(text: str, error: bool = False) -> str:
 # --------------------------------------------------------------------------- the explorer
 
 
-OVERVIEW_TAB, UNIT_TAB, WHATIF_TAB = 0, 1, 2
+OVERVIEW_TAB, UNIT_TAB = 0, 1  # the what-if tab (2) is never redrawn on a selection change
 _SAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 

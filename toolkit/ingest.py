@@ -137,16 +137,6 @@ class Submission:
         self.problems.append(Problem(self.file, where, message, "warning"))
 
 
-def _col_letter(i: int) -> str:
-    """0-based column index to letters (0 -> A, 26 -> AA)."""
-    s = ""
-    i += 1
-    while i:
-        i, rem = divmod(i - 1, 26)
-        s = chr(65 + rem) + s
-    return s
-
-
 @functools.lru_cache(maxsize=64)
 def _col_index(letters: str) -> int:
     n = 0

@@ -211,7 +211,7 @@ def as_text(df: pd.DataFrame) -> str:
     return df.map(_cell).to_string(index=False, max_colwidth=None, line_width=None, max_rows=None, max_cols=None)
 
 
-def to_html(df: pd.DataFrame, highlight: str | None = None) -> str:
+def to_html(df: pd.DataFrame) -> str:
     """HTML table; every cell is escaped, because submission text is data, not markup."""
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
     rows = []

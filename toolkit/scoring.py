@@ -134,16 +134,6 @@ def _points(v: np.ndarray, r: dict) -> np.ndarray:
     return np.where(np.isnan(v), np.nan, out)
 
 
-def value_points(values: pd.Series, crit: pd.DataFrame, groups: pd.Series) -> pd.Series:
-    """Points for entered values; ``crit`` is aligned row by row with ``values``.
-
-    ``groups`` identifies the bloc and criterion of each row, because a ``target``
-    criterion shares its upper half by how far each unit exceeds the target relative to
-    the unit of the same bloc that exceeds it most.
-    """
-    return pd.Series(_points(values.to_numpy(dtype="float64"), _point_rules(crit, groups)), index=values.index)
-
-
 def _sorted_rows(scores: pd.DataFrame, crit: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray] | None:
     """``scores`` joined to ``crit`` and sorted by bloc, unit and criterion order, with a group code
     per bloc and criterion and each row's position in ``crit``; ``None`` when the plain merge is needed (unknown or duplicate

@@ -212,8 +212,9 @@ def load_period_data(data_dir: Path, bloc: str, period: Period, cov: Covenant, v
     if any(p.severity == "error" for p in problems):
         raise DataError([p for p in problems if p.severity == "error"] + [p for p in problems if p.severity != "error"])
     scores = _complete_grid(scores, cov, members, str(folder / SCORES), problems)
+    submitted = set(scores.unit_id)
     for m in members.itertuples(index=False):
-        if m.unit_id not in set(scores.unit_id):
+        if m.unit_id not in submitted:
             problems.append(Problem(str(folder / SCORES), f"đơn vị {m.unit_id}",
                                     f"{m.name} chưa nộp bảng tự chấm điểm: không được xếp hạng và không được xét khen thưởng", "warning"))
     source = {}
