@@ -23,7 +23,7 @@ def _collects_notebooks(config) -> bool:
 
 def prepare_overview_reports() -> Path:
     """Produce the 2018 reports of every sample bloc into a new temp folder; point THIDUA_REPORTS at it."""
-    from toolkit.batch import Job, run_batch
+    from toolkit.runs.batch import Job, run_batch
 
     reports = Path(tempfile.mkdtemp(prefix="thidua-nbval-reports-"))
     jobs = [Job(b, "2018") for b in ("kinh-te-ky-thuat", "noi-chinh-tong-hop", "van-hoa-xa-hoi")]

@@ -21,8 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from toolkit import batch, config  # noqa: E402
-from toolkit.engine import Workspace  # noqa: E402
+from toolkit.runs import batch
+from toolkit import config  # noqa: E402
+from toolkit.model.workspace import Workspace  # noqa: E402
 
 BIN = Path(sys.executable).parent
 

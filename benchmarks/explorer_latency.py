@@ -1,6 +1,6 @@
 """How fast the explorer answers a change of selection, on the national-scale synthetic data.
 
-Data: ``toolkit.sample_national.national()`` at its default size (63 provinces × 20 blocs =
+Data: ``toolkit.samples.national.national()`` at its default size (63 provinces × 20 blocs =
 1,260 blocs of 15 units, 40 criteria: about 750,000 score rows and 2.5 million individual staff
 ratings) for the year 2024, plus a second synthetic period, 2024-H1 (another seed), so that the
 period drop-down has something to change to.
@@ -34,10 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from toolkit import config  # noqa: E402
-from toolkit.explorer import Explorer  # noqa: E402
-from toolkit.periods import Period  # noqa: E402
-from toolkit.sample_national import national  # noqa: E402
-from toolkit.vocab import load_vocabulary  # noqa: E402
+from toolkit.explorer.app import Explorer  # noqa: E402
+from toolkit.model.periods import Period  # noqa: E402
+from toolkit.samples.national import national  # noqa: E402
+from toolkit.model.vocabulary import load_vocabulary  # noqa: E402
 
 GOAL = 0.5
 

@@ -5,7 +5,7 @@ one filled template per member is generated into a temporary folder (random but 
 values, seeded). Then, interleaved so that machine noise hits both alike:
 
 * calamine: open every file with python-calamine and read every sheet's cells, nothing else;
-* ingest:   ``toolkit.ingest.ingest`` on an open Workspace: load the covenant and the period
+* ingest:   ``toolkit.forms.ingest.ingest`` on an open Workspace: load the covenant and the period
             tables, read and check every file, write the tables and the report (into an
             emptied period folder each time, so every repeat does the full work, fsync
             included). Opening the Workspace (registry and vocabulary, the same for any
@@ -33,9 +33,9 @@ sys.path.insert(0, str(ROOT))
 
 from python_calamine import CalamineWorkbook  # noqa: E402
 
-from toolkit import workbook_template as T  # noqa: E402
-from toolkit.engine import Workspace  # noqa: E402
-from toolkit.ingest import ingest  # noqa: E402
+from toolkit.forms import template as T  # noqa: E402
+from toolkit.model.workspace import Workspace  # noqa: E402
+from toolkit.forms.ingest import ingest  # noqa: E402
 
 SOURCE_BLOC, YEAR, BLOC = "kinh-te-ky-thuat", 2018, "bench"
 

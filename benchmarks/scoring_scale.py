@@ -1,10 +1,10 @@
 """National-scale benchmark of the scoring engine (issue 2).
 
-Builds, in memory, every province's blocs with ``toolkit.sample_national.national`` (default
+Builds, in memory, every province's blocs with ``toolkit.samples.national.national`` (default
 63 provinces × 20 blocs × 15 units × 40 criteria: about 750,000 score rows, and about 2.5
 million individual staff ratings) and times, for one year period over all blocs stacked:
 
-* ``toolkit.engine.evaluate(cov, data, vocab)``: scoring, bands, ranking, targets, cap,
+* ``toolkit.engine.evaluate.evaluate(cov, data, vocab)``: scoring, bands, ranking, targets, cap,
   nominations;
 * the baseline, a plain ``scores.groupby(["bloc_id", "unit_id"])["verified_value"].sum()``
   over the same score rows.
@@ -12,7 +12,7 @@ million individual staff ratings) and times, for one year period over all blocs 
 Repetitions are interleaved (engine, baseline, engine, baseline, ...) after one untimed
 warm-up call of each, and medians are reported. Staff ratings are individual rows, one per
 civil servant; they reach ``evaluate`` as counts per unit and level, aggregated by
-``toolkit.sample_national.aggregate_staff``, a vectorised groupby equivalent to the loader's
+``toolkit.samples.national.aggregate_staff``, a vectorised groupby equivalent to the loader's
 (not by the CSV loader itself); that aggregation is timed separately and is not part of
 ``seconds``.
 
@@ -48,16 +48,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from toolkit import config  # noqa: E402
-from toolkit.engine import evaluate  # noqa: E402
-from toolkit.sample_national import aggregate_staff, national  # noqa: E402
-from toolkit.vocab import load_vocabulary  # noqa: E402
+from toolkit.engine.evaluate import evaluate  # noqa: E402
+from toolkit.samples.national import aggregate_staff, national  # noqa: E402
+from toolkit.model.vocabulary import load_vocabulary  # noqa: E402
 
 GOAL_SECONDS, GOAL_RATIO, GOAL_MB = 3.0, 10.0, 1536.0
 
 
 def _vocabulary_path() -> Path:
     for p in (ROOT / "data" / config.VOCABULARY, config.DATA_DIR / config.VOCABULARY,
-              ROOT / "toolkit" / "reference" / config.VOCABULARY):
+              config.REFERENCE_DIR / config.VOCABULARY):
         if p.exists():
             return p
     raise SystemExit("vocabularies.yaml not found (looked in data/ and toolkit/reference/)")

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit import workbook_template as T
-from toolkit.text import label_key
+from toolkit.forms import template as T
+from toolkit.model.text import label_key
 
 BLOC = "kinh-te-ky-thuat"
 PERIOD = "2018"

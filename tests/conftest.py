@@ -13,11 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from toolkit.covenant import parse_covenant
-from toolkit.periods import Period
-from toolkit.submissions import PeriodData
-from toolkit.text import label_key, normalize
-from toolkit.vocab import Scale, Version, Vocabulary
+from toolkit.model.covenant import parse_covenant
+from toolkit.model.periods import Period
+from toolkit.model.period_data import PeriodData
+from toolkit.model.text import label_key, normalize
+from toolkit.model.vocabulary import Scale, Version, Vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -233,7 +233,7 @@ def main_data(**overrides) -> PeriodData:
 @pytest.fixture(scope="session")
 def main_result():
     """The engine's result for the main scenario; read-only (shared by many tests)."""
-    from toolkit.engine import evaluate
+    from toolkit.engine.evaluate import evaluate
 
     return evaluate(make_covenant(), main_data(), make_vocab())
 
@@ -299,6 +299,6 @@ def small_data(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def ws(small_data):
-    from toolkit.engine import Workspace
+    from toolkit.model.workspace import Workspace
 
     return Workspace.open(small_data)

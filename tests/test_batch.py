@@ -15,8 +15,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from toolkit import batch, config
-from toolkit.periods import latest_closed
+from toolkit.runs import batch
+from toolkit import config
+from toolkit.model.periods import latest_closed
 
 BIN = Path(sys.executable).parent
 BLOCS = ["kinh-te-ky-thuat", "noi-chinh-tong-hop", "van-hoa-xa-hoi"]
@@ -83,7 +84,7 @@ def test_cron_line_runs_every_bloc_then_skips_unchanged(tmp_path):
 def test_overview_agrees_with_each_bloc(tmp_path):
     proc = thidua("run", "--bloc", "all", "--period", "2019", "--reports", str(tmp_path), "--jobs", "2")
     assert proc.returncode == 0, proc.stderr
-    from toolkit import overview
+    from toolkit.reports import overview
 
     tables = overview.load_results(tmp_path, "2019")
     leaders = overview.leaders(tables)

@@ -29,9 +29,12 @@ from pathlib import Path
 import pytest
 
 
-from toolkit.engine import Workspace
-from toolkit.kernel import ensure_kernel
-from toolkit.text import fmt_number
+from toolkit.model.workspace import Workspace
+
+
+from toolkit.reports.analysis import analyse
+from toolkit.runs.kernel import ensure_kernel
+from toolkit.model.text import fmt_number
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -150,7 +153,7 @@ def lab(tmp_path, small_data):
 @pytest.fixture
 def voila(tmp_path, small_data):
     """`thidua app`'s Voilà command on a free loopback port."""
-    from toolkit.cli_app import voila_command
+    from toolkit.cli.app import voila_command
 
     port = _free_port()
     argv, env = voila_command(port, data_dir=small_data, reports_dir=tmp_path / "reports")
@@ -179,7 +182,7 @@ def browser():
 
 
 def _expected(ws: Workspace, bloc: str, period: str, rank_index: int):
-    res = ws.analyse(bloc, period, compare=False)
+    res = analyse(ws, bloc, period, compare=False)
     r = res.ranking
     unit = r.iloc[rank_index]
     label = f"{int(unit['rank'])}. {unit['name']}"
@@ -188,7 +191,7 @@ def _expected(ws: Workspace, bloc: str, period: str, rank_index: int):
 
 
 def _check_ranking(page, ws, bloc, period):
-    res = ws.analyse(bloc, period, compare=False)
+    res = analyse(ws, bloc, period, compare=False)
     first = res.ranking.iloc[0]
     rows = page.locator(".thidua-ranking table tbody tr")
     expect(rows.first.locator("td").nth(1)).to_have_text(first["name"], timeout=TIMEOUT_MS)
@@ -202,7 +205,7 @@ def _explore(page, ws, shots: Path, prefix: str) -> None:
     res = _check_ranking(page, ws, KT, "2025")
     page.locator(".thidua-bloc").scroll_into_view_if_needed()  # JupyterLab scrolls inside the notebook panel
     page.screenshot(path=str(shots / f"{prefix}-1-opened.png"), full_page=True)
-    vh = ws.analyse(VH, "2025", compare=False)
+    vh = analyse(ws, VH, "2025", compare=False)
     page.locator(".thidua-bloc select").select_option(label=f"{vh.bloc_name} ({VH})")
     _check_ranking(page, ws, VH, "2025")
     assert vh.ranking.iloc[0]["name"] != res.ranking.iloc[0]["name"]
@@ -229,9 +232,9 @@ def _explore(page, ws, shots: Path, prefix: str) -> None:
 
 def _what_if(page, ws, shots: Path) -> None:
     """Raise the top band's threshold to 99 in the what-if tab: the rows marked as changed are the engine's."""
-    from toolkit.scenario import Scenario, compare_nominations, compare_ranking, evaluate_scenario
+    from toolkit.engine.scenario import Scenario, compare_nominations, compare_ranking, evaluate_scenario
 
-    res = ws.analyse(VH, "2025", compare=False)
+    res = analyse(ws, VH, "2025", compare=False)
     top = res.covenant.bands[0]
     cov, data = ws.load(VH, res.period)
     new, frames = evaluate_scenario(cov, data, ws.vocab, Scenario(bands={top.id: (99.0, top.min_criterion_share)}))

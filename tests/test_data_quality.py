@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 import bad_workbooks as B
-from toolkit import data_quality as DQ
-from toolkit.engine import Workspace
-from toolkit.ingest import ingest
+from toolkit.reports import data_quality as DQ
+from toolkit.model.workspace import Workspace
+from toolkit.forms.ingest import ingest
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"

@@ -20,13 +20,14 @@ import pandas as pd
 import pytest
 
 from conftest import BLOC, DATA, covenant_dict, main_data, make_covenant, make_vocab, tie_data
-from toolkit import presentation as P
-from toolkit.analyses import WorkspaceAnalyses, lineage_ids
-from toolkit.covenant import load_covenant
-from toolkit.engine import Workspace
-from toolkit.explorer import Explorer
-from toolkit.scenario import check_name
-from toolkit.text import fmt_number
+from toolkit.reports import tables as P
+from toolkit.explorer.analyses import WorkspaceAnalyses, lineage_ids
+from toolkit.model.covenant import load_covenant
+from toolkit.model.workspace import Workspace
+from toolkit.reports.analysis import analyse
+from toolkit.explorer.app import Explorer
+from toolkit.engine.scenario import check_name
+from toolkit.model.text import fmt_number
 
 from conftest import RECENT as KEEP  # noqa: E402  (the periods small_data keeps)
 KT = "kinh-te-ky-thuat"
@@ -66,7 +67,7 @@ def test_dropdowns_are_filled_from_the_data(ex, ws):
 
 
 def test_initial_view_is_the_engine_result(ex, ws):
-    res = ws.analyse(KT, "2025", compare=False)
+    res = analyse(ws, KT, "2025", compare=False)
     pd.testing.assert_frame_equal(ex.view["Xếp hạng"], P.ranking(res))
     pd.testing.assert_frame_equal(ex.view["Bảng điểm"], P.scorecard(res))
     pd.testing.assert_frame_equal(ex.view["Đề nghị khen thưởng"], P.nominations(res))
@@ -82,7 +83,7 @@ def test_initial_view_is_the_engine_result(ex, ws):
 def test_changing_the_bloc_changes_ranking_units_and_drilldown(ex, ws):
     before = ex.ranking_html.value
     ex.bloc.value = VH
-    res = ws.analyse(VH, "2025", compare=False)
+    res = analyse(ws, VH, "2025", compare=False)
     assert ex.key == (VH, "2025")
     assert ex.ranking_html.value != before
     assert _names(ex.ranking_html.value) == list(res.ranking["name"])
@@ -99,7 +100,7 @@ def test_changing_the_bloc_changes_ranking_units_and_drilldown(ex, ws):
 def test_changing_period_keeps_the_unit_and_shows_that_period(ex, ws):
     ex.unit.value = "so-xay-dung"
     ex.period.value = "2024"
-    res = ws.analyse(KT, "2024", compare=False)
+    res = analyse(ws, KT, "2024", compare=False)
     assert ex.unit.value == "so-xay-dung"
     pd.testing.assert_frame_equal(ex.view["Xếp hạng"], P.ranking(res))
     row = res.units.set_index("unit_id").loc["so-xay-dung"]
@@ -116,7 +117,7 @@ def test_a_merged_unit_is_followed_to_its_successor(ex):
 
 
 def test_unit_drilldown_criterion_by_criterion(ex, ws):
-    res = ws.analyse(KT, "2025", compare=False)
+    res = analyse(ws, KT, "2025", compare=False)
     unit = res.ranking["unit_id"].iloc[2]
     ex.unit.value = unit
     mine = res.scores[res.scores["unit_id"] == unit].sort_values("order")
@@ -140,7 +141,7 @@ def test_unit_drilldown_criterion_by_criterion(ex, ws):
 
 
 def test_unit_drilldown_targets_with_numbers_and_every_award(ex, ws):
-    res = ws.analyse(KT, "2025", compare=False)
+    res = analyse(ws, KT, "2025", compare=False)
     unit = res.ranking["unit_id"].iloc[1]
     ex.unit.value = unit
     t = ex.view["Đơn vị - chỉ tiêu"]
@@ -178,7 +179,7 @@ def test_history_follows_a_merger_back_to_its_predecessors(ex, ws):
     assert got == expected
     # the numbers are the engine's, period by period
     for p, name, total in zip(h["Kỳ"], h["Đơn vị"], h["Tổng điểm"]):
-        u = ws.analyse(KT, p, compare=False).units.set_index("name").loc[name]
+        u = analyse(ws, KT, p, compare=False).units.set_index("name").loc[name]
         assert total == pytest.approx(u["total"], nan_ok=True)
     assert list(h["Kỳ"]) == sorted(h["Kỳ"], key=lambda p: (p[:4], len(p) == 4))  # chronological
     assert ex.history_png == b"" and ex.history_html.value == ""  # the unit tab is drawn when it is opened
@@ -209,7 +210,7 @@ def test_lineage_ids(ws):
 
 def test_tables_render_as_the_reports_render_them(ex):
     # the explorer's HTML tables are the report's (presentation.to_html), with rows it can highlight
-    from toolkit.explorer import table_html
+    from toolkit.explorer.app import table_html
 
     res = ex.result
     for table in (P.scorecard(res), P.ranking(res), P.nominations(res), P.criteria_detail(res), P.targets(res), P.quotas(res)):
@@ -219,8 +220,8 @@ def test_tables_render_as_the_reports_render_them(ex):
 def test_stacked_blocs_are_evaluated_once_and_sliced_per_bloc():
     # two blocs in one PeriodData under one covenant, as the national data comes: each bloc's
     # view must be what the engine gives for that bloc alone
-    from toolkit.engine import evaluate
-    from toolkit.submissions import PeriodData
+    from toolkit.engine.evaluate import evaluate
+    from toolkit.model.period_data import PeriodData
 
     one, two = main_data(), tie_data(bloc="khoi-hai")
     stacked = PeriodData(one.period, *(pd.concat([getattr(one, f), getattr(two, f)], ignore_index=True)
@@ -542,8 +543,8 @@ def test_a_period_with_bad_data_is_reported_and_the_explorer_recovers(small_data
 def test_app_command_serves_the_notebook_offline_on_loopback():
     from click.testing import CliRunner
 
-    from toolkit.cli import main
-    from toolkit.cli_app import NOTEBOOK, TEMPLATE_NAME, ensure_template, voila_command
+    from toolkit.cli.main import main
+    from toolkit.cli.app import NOTEBOOK, TEMPLATE_NAME, ensure_template, voila_command
 
     argv, env = voila_command(8899, data_dir=DATA)
     assert argv[1:4] == ["-m", "voila", str(NOTEBOOK)]

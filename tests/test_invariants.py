@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import covenant_dict, make_covenant, make_vocab, period_data
-from toolkit.submissions import PeriodData
-from toolkit.engine import evaluate
-from toolkit.numbers import round_half_up
+from toolkit.model.period_data import PeriodData
+from toolkit.engine.evaluate import evaluate
+from toolkit.model.rounding import round_half_up
 
 VOCAB = make_vocab()
 FULL = make_covenant()

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 import bad_workbooks as B
-from toolkit import workbook_template as T
-from toolkit.engine import Workspace
+from toolkit.forms import template as T
+from toolkit.model.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -99,7 +99,7 @@ def test_running_total_formulas_compute_in_libreoffice(tmp_path, unit):
 
 def test_a_workbook_filled_and_saved_in_libreoffice_is_ingested(tmp_path):
     """Units fill the form in LibreOffice Calc too: its xlsx (shared strings, cached formula values) must read the same."""
-    from toolkit.ingest import ingest
+    from toolkit.forms.ingest import ingest
 
     soffice = need("soffice", "libreoffice-calc-nogui")
     ws = Workspace.open(DATA)

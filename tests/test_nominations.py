@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 from conftest import by_unit, covenant_dict, main_data, main_staff, main_votes, make_covenant, tie_data
-from toolkit.covenant import Award
-from toolkit.engine import evaluate
-from toolkit.nominations import quota_size
+from toolkit.model.covenant import Award
+from toolkit.engine.evaluate import evaluate
+from toolkit.engine.nominations import quota_size
 
 DISCIPLINE = "Không đủ điều kiện: có sự kiện loại trừ: Kỷ luật công chức (02 công chức bị khiển trách)"
 NO_SHOW = "Không đủ điều kiện: chưa nộp bảng tự chấm điểm"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from conftest import TIE_MEMBERS, by_unit, covenant_dict, make_covenant, period_data, tie_data, tie_scores
-from toolkit.engine import evaluate
+from toolkit.engine.evaluate import evaluate
 
 FULL_TIE = "đồng hạng (các tiêu chí phân hạng đều bằng nhau)"
 
@@ -137,7 +137,7 @@ def test_blocs_are_ranked_separately(cov, vocab):
 def test_change_since_the_previous_period_follows_lineage():
     import numpy as np
 
-    from toolkit.compare import compare_periods
+    from toolkit.engine.comparison import compare_periods
 
     # now: A (renamed from A0), B (unchanged), C (merged from C1 and C2), D (new), E (no
     # submission last period); before: X was dissolved

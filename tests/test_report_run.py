@@ -16,7 +16,8 @@ import pytest
 from openpyxl import load_workbook
 
 from toolkit import config
-from toolkit.engine import Workspace
+from toolkit.model.workspace import Workspace
+from toolkit.reports.analysis import analyse
 
 pytestmark = pytest.mark.slow
 ROOT = config.ROOT
@@ -40,7 +41,7 @@ def report(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def result():
-    return Workspace.open(config.DATA_DIR).analyse(BLOC, PERIOD)
+    return analyse(Workspace.open(config.DATA_DIR), BLOC, PERIOD)
 
 
 def test_every_output_is_written(report):
@@ -126,7 +127,7 @@ def test_bad_parameters_write_nothing(tmp_path, args, message):
 
 
 def test_failing_cell_keeps_partial_notebook_and_previous_report(tmp_path, monkeypatch):
-    from toolkit import runner
+    from toolkit.runs import runner
     from toolkit.errors import ReportError
 
     nbdir = tmp_path / "notebooks"
@@ -174,7 +175,7 @@ def test_parameter_check_cell_stops_with_one_message(tmp_path):
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from toolkit.kernel import ensure_kernel
+    from toolkit.runs.kernel import ensure_kernel
 
     with pytest.raises(PapermillExecutionError) as err:
         pm.execute_notebook(str(config.NOTEBOOKS_DIR / "bloc_report.ipynb"), str(tmp_path / "o.ipynb"),

@@ -11,8 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import DATA, by_unit
-from toolkit.cli import main
-from toolkit.engine import Workspace
+from toolkit.cli.main import main
+from toolkit.model.workspace import Workspace
+from toolkit.reports.analysis import analyse
 
 BLOC = "kinh-te-ky-thuat"
 
@@ -36,7 +37,7 @@ def ws() -> Workspace:
 
 @pytest.fixture(scope="module")
 def y2018(ws):
-    return ws.analyse(BLOC, "2018")
+    return analyse(ws, BLOC, "2018")
 
 
 def test_regenerated_sample_is_byte_identical(regenerated):
@@ -105,8 +106,8 @@ def test_2018_quota_and_results_are_labelled_synthetic(y2018):
 
 
 def test_2025_comparison_follows_the_mergers(ws):
-    r = ws.analyse(BLOC, "2025")
-    prev = ws.analyse(BLOC, "2024", compare=False).units.set_index("unit_id")
+    r = analyse(ws, BLOC, "2025")
+    prev = analyse(ws, BLOC, "2024", compare=False).units.set_index("unit_id")
     cmp = r.comparison.set_index("unit_id")
     row = cmp.loc["so-nn-mt"]
     # Decree 45/2025: the agriculture and the natural-resources departments became one
@@ -127,7 +128,7 @@ def test_2025_comparison_follows_the_mergers(ws):
 
 
 def test_half_year_analysis_runs_and_flags_unverified_scores(ws):
-    r = ws.analyse(BLOC, "2019-H1")
+    r = analyse(ws, BLOC, "2019-H1")
     assert len(r.targets) == 0
     # the bloc has not verified Liên minh HTX's half-year scores yet: its self scores are used
     fully = by_unit(r.units, "fully_verified")

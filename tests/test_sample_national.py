@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from toolkit.engine import evaluate
-from toolkit.sample_national import aggregate_staff, national
-from toolkit.vocab import load_vocabulary
+from toolkit.engine.evaluate import evaluate
+from toolkit.samples.national import aggregate_staff, national
+from toolkit.model.vocabulary import load_vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPE = dict(provinces=2, blocs=2, units=4, criteria=6)

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from conftest import by_unit, covenant_dict, flat, main_data, make_covenant, period_data
-from toolkit.engine import evaluate
-from toolkit.numbers import round_half_up
-from toolkit.scoring import adjustments, criterion_scores
+from toolkit.engine.evaluate import evaluate
+from toolkit.model.rounding import round_half_up
+from toolkit.engine.scoring import adjustments, criterion_scores
 
 
 def _score(result, unit, crit, col="final_score"):

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from conftest import by_unit, covenant_dict, main_data, make_covenant
-from toolkit.engine import evaluate
+from toolkit.engine.evaluate import evaluate
 
 HALF_UP = "làm tròn đến số nguyên gần nhất (0,5 lên)"
 

@@ -8,9 +8,9 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 
-from toolkit import workbook_template as T
-from toolkit.cli import main
-from toolkit.engine import Workspace
+from toolkit.forms import template as T
+from toolkit.cli.main import main
+from toolkit.model.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"

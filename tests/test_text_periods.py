@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from toolkit.errors import ParameterError
-from toolkit.periods import Period, latest_closed
-from toolkit.text import collation_rank, fmt_date, fmt_number, fmt_percent, label_key, normalize, sort_key
+from toolkit.model.periods import Period, latest_closed
+from toolkit.model.text import collation_rank, fmt_date, fmt_number, fmt_percent, label_key, normalize, sort_key
 
 # --------------------------------------------------------------------------- periods
 

@@ -11,8 +11,9 @@ import pytest
 import yaml
 
 from conftest import DATA, covenant_dict, make_covenant
-from toolkit.covenant import load_covenant
-from toolkit.engine import Workspace
+from toolkit.model.covenant import load_covenant
+from toolkit.model.workspace import Workspace
+from toolkit.reports.analysis import analyse
 from toolkit.errors import DataError, ParameterError, Problem
 
 BLOC, YEAR = "kinh-te-ky-thuat", 2018
@@ -42,7 +43,7 @@ def _append(path: Path, text: str) -> int:
 
 def _errors(data: Path, period: str = "2018") -> list[Problem]:
     with pytest.raises(DataError) as exc:
-        Workspace.open(data).analyse(BLOC, period, compare=False)
+        analyse(Workspace.open(data), BLOC, period, compare=False)
     problems = exc.value.problems
     assert problems, "a DataError must list its problems"
     return [p for p in problems if p.severity == "error"]
@@ -84,7 +85,7 @@ def test_text_in_self_value_is_an_error_not_a_blank_cell(data_copy):
     scores = _folder(data_copy) / "scores.csv"
     _edit_line(scores, 2, "so-cong-thuong,N1.1,10,", "so-cong-thuong,N1.1,mười,")
     with pytest.raises(DataError) as exc:
-        Workspace.open(data_copy).analyse(BLOC, "2018", compare=False)
+        analyse(Workspace.open(data_copy), BLOC, "2018", compare=False)
     # one error, and no warning claiming the cell was left blank and counted as 0
     assert [(p.where, p.severity, p.message) for p in exc.value.problems] == [
         ("dòng 2, cột self_value", "error", "cần một số (ví dụ 8,5), nhận được 'mười'")]
@@ -103,7 +104,7 @@ def test_row_numbers_count_blank_lines(data_copy):
 def test_decimal_comma_is_a_number(data_copy):
     scores = _folder(data_copy) / "scores.csv"
     _edit_line(scores, 2, ",9.25,", ',"9,5",')
-    r = Workspace.open(data_copy).analyse(BLOC, "2018", compare=False)
+    r = analyse(Workspace.open(data_copy), BLOC, "2018", compare=False)
     s = r.scores
     assert s[(s.unit_id == "so-cong-thuong") & (s.criterion_id == "N1.1")]["final_score"].tolist() == [9.5]
 
@@ -155,7 +156,7 @@ def test_every_fault_of_a_file_in_one_error(data_copy):
         "sự kiện cộng/trừ điểm 'bao_cao_tre' không có trong giao ước "
         "(mã hợp lệ: co_thi_dua_nam_truoc, bang_khen_bo_nganh, bao_cao_cham, ky_luat)")]
     with pytest.raises(DataError) as exc:
-        Workspace.open(data_copy).analyse(BLOC, "2018", compare=False)
+        analyse(Workspace.open(data_copy), BLOC, "2018", compare=False)
     assert str(exc.value).startswith("Dữ liệu không hợp lệ (5 lỗi):")
 
 
@@ -208,7 +209,7 @@ def test_member_with_no_data_is_a_warning(data_copy):
     scores = _folder(data_copy) / "scores.csv"
     lines = scores.read_text(encoding="utf-8").split("\n")
     scores.write_text("\n".join(x for x in lines if not x.startswith("so-gtvt,")), encoding="utf-8")
-    r = Workspace.open(data_copy).analyse(BLOC, "2018", compare=False)
+    r = analyse(Workspace.open(data_copy), BLOC, "2018", compare=False)
     mine = [p for p in r.warnings if p.where == "đơn vị so-gtvt"]
     assert [(p.file, p.severity, p.message) for p in mine] == [(
         str(scores), "warning",
@@ -226,7 +227,7 @@ def test_blank_self_value_and_missing_criterion_row_are_warnings(data_copy):
     assert lines[2].startswith("so-cong-thuong,N1.2,")
     del lines[2]
     scores.write_text("\n".join(lines), encoding="utf-8")
-    r = Workspace.open(data_copy).analyse(BLOC, "2018", compare=False)
+    r = analyse(Workspace.open(data_copy), BLOC, "2018", compare=False)
     got = {(p.where, p.message) for p in r.warnings if p.file == str(scores) and "so-cong-thuong" in p.message + p.where}
     assert got == {
         ("dòng 2, cột self_value", "ô điểm tự chấm tiêu chí 'N1.1' của 'so-cong-thuong' để trống: tính là 0"),

@@ -1,13 +1,25 @@
-"""Every path derives from the project root; nothing else hard-codes a location."""
+"""Every path derives from here; nothing else hard-codes a location.
+
+In a checkout the data, reports and notebooks are the project's top-level folders. Installed
+from a wheel (``pip install .``), the notebooks and reference files ship inside the package and
+the data and reports folders default to ``./data`` and ``./reports`` of the working directory
+(or ``THIDUA_DATA`` and ``THIDUA_REPORTS``).
+"""
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("THIDUA_DATA", ROOT / "data"))
-REPORTS_DIR = Path(os.environ.get("THIDUA_REPORTS", ROOT / "reports"))
-NOTEBOOKS_DIR = ROOT / "notebooks"
+PACKAGE_DIR = Path(__file__).resolve().parent
+ROOT = PACKAGE_DIR.parent
+IN_CHECKOUT = (ROOT / "pyproject.toml").is_file() and (ROOT / "notebooks").is_dir()
+_BASE = ROOT if IN_CHECKOUT else Path.cwd()
+
+DATA_DIR = Path(os.environ.get("THIDUA_DATA", _BASE / "data"))
+REPORTS_DIR = Path(os.environ.get("THIDUA_REPORTS", _BASE / "reports"))
+NOTEBOOKS_DIR = ROOT / "notebooks" if IN_CHECKOUT else PACKAGE_DIR / "notebooks"
+REFERENCE_DIR = PACKAGE_DIR / "reference"  # reference data shipped with the package (rating vocabularies)
+HTML_TEMPLATES_DIR = PACKAGE_DIR / "runs" / "templates"  # nbconvert template of the HTML reports
 
 # Layout inside a data folder (documented in docs/data.md).
 UNITS = "units.csv"

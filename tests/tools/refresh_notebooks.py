@@ -14,7 +14,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from toolkit.kernel import ensure_kernel  # noqa: E402
+from toolkit.runs.kernel import ensure_kernel  # noqa: E402
 
 MARK = "# NBVAL_CHECK_OUTPUT"
 

@@ -1,0 +1,251 @@
+"""The ``thidua`` command line. Data errors are printed as messages, never as tracebacks."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from toolkit import config
+from toolkit.errors import DataError, ThiduaError
+
+DATA_OPTION = click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=config.DATA_DIR,
+                           show_default=True, help="Thư mục dữ liệu (data folder).")
+
+
+class _Group(click.Group):
+    """Turns the toolkit's own errors into a clean message and exit code 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except DataError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(2)
+        except ThiduaError as exc:
+            click.echo(f"Lỗi: {exc}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("Đã dừng theo yêu cầu.", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="thidua")
+def main() -> None:
+    """thidua: period analyses of emulation blocs (khối thi đua).
+
+    \b
+    Examples:
+      thidua list
+      thidua run --bloc kinh-te-ky-thuat --period 2018
+      thidua sample --out data
+    """
+
+
+@main.command("list")
+@DATA_OPTION
+def list_cmd(data_dir: Path) -> None:
+    """List the blocs and the periods that have data.
+
+    \b
+    Example:
+      thidua list --data data
+    """
+    from toolkit.model.workspace import Workspace
+
+    ws = Workspace.open(data_dir)
+    for bloc in ws.blocs():
+        periods = ws.periods(bloc)
+        click.echo(f"{bloc}  ({ws.registry.bloc_name(bloc)})")
+        click.echo(f"    {', '.join(periods) if periods else 'không có dữ liệu'}")
+
+
+@main.command("run")
+@click.option("--bloc", "blocs", multiple=True, required=True,
+              help="Mã khối (bloc id), repeatable; 'all' for every bloc (see `thidua list`).")
+@click.option("--period", required=True,
+              help="2018 (năm), 2018-H1 (6 tháng), 2018-Q1 (quý), or 'latest' (most recent closed period of --kind).")
+@click.option("--kind", type=click.Choice(["year", "half", "quarter"]), default="year", show_default=True,
+              help="Kind of period that 'latest' means.")
+@click.option("--notebook", "notebooks", multiple=True, default=("bloc_report",), show_default=True,
+              help="Report notebook in notebooks/ (without .ipynb); repeatable.")
+@DATA_OPTION
+@click.option("--reports", "reports_dir", type=click.Path(file_okay=False, path_type=Path), default=config.REPORTS_DIR,
+              show_default=True, help="Where reports are written: <reports>/<period>/<bloc>/.")
+@click.option("--jobs", type=int, default=None, help="Reports run in parallel (default: number of cores).")
+@click.option("--timeout", type=int, default=900, show_default=True, help="Seconds allowed for one whole report.")
+@click.option("--cell-timeout", type=int, default=600, show_default=True, help="Seconds allowed for one notebook cell.")
+@click.option("--force", is_flag=True, help="Redo reports even when their inputs and code are unchanged.")
+def run_cmd(blocs, period, kind, notebooks, data_dir, reports_dir, jobs, timeout, cell_timeout, force) -> None:
+    """Run report notebooks for blocs and a period.
+
+    Writes report.ipynb, report.html, results.xlsx, results/*.csv and manifest.json into
+    <reports>/<period>/<bloc>/. Bad parameters stop before anything is written; a failing
+    cell leaves the partial notebook in <bloc>.failed/ and the previous report untouched.
+    A report whose inputs, code and parameters are unchanged is kept as it is (--force redoes
+    it), so a killed run is finished by running the same command again. With several blocs,
+    reports run in parallel and a province overview is written to <reports>/<period>/province_overview/.
+
+    Exit codes: 0 all done, 1 a report failed or timed out, 2 bad parameters or data,
+    3 some blocs have no data for the period, 4 another run holds the reports folder.
+
+    \b
+    Examples:
+      thidua run --bloc kinh-te-ky-thuat --period 2018
+      thidua run --bloc all --period 2019-H1 --jobs 2
+      thidua run --bloc all --period latest --kind year      # for cron
+    """
+    import datetime as _dt
+    import os
+
+    from toolkit.runs import batch
+    from toolkit.model.workspace import Workspace
+    from toolkit.model.periods import Period, latest_closed
+    from toolkit.model.parameters import check_bloc_id
+    from toolkit.runs.runner import notebook_path
+
+    ws = Workspace.open(data_dir)
+    p = latest_closed(kind, _dt.date.today()) if period == "latest" else Period.parse(period)
+    names = ws.blocs() if "all" in blocs else [check_bloc_id(b) for b in dict.fromkeys(blocs)]
+    for nb in notebooks:
+        notebook_path(nb)
+    if len(names) == 1 and len(notebooks) == 1:
+        ws.check(names[0], p)  # one report: a missing period is a parameter error, before anything is written
+    jobs_list = [batch.Job(b, str(p), nb) for b in names for nb in notebooks]
+    command = " ".join(["thidua", *sys.argv[1:]])
+    overview = len(names) > 1 and (config.NOTEBOOKS_DIR / "province_overview.ipynb").exists()
+    try:
+        with batch.reports_lock(reports_dir, command):
+            for line in batch.recover(reports_dir):
+                click.echo(f"Dọn dẹp lần chạy bị dừng trước: {line}", err=True)
+            outcomes = _run_jobs(jobs_list, reports_dir, data_dir, jobs or os.cpu_count() or 1, timeout, cell_timeout, force)
+            if overview:
+                outcomes.append(_overview(str(p), reports_dir, timeout, force))
+    except batch.LockedError as exc:
+        click.echo(f"Lỗi: {exc}", err=True)
+        sys.exit(4)
+    if len(outcomes) == 1 and outcomes[0].status in ("ok", "skipped"):
+        o = outcomes[0]
+        click.echo(f"Báo cáo: {o.where}" + ("  (giữ nguyên: dữ liệu và mã nguồn không đổi; --force để chạy lại)" if o.status == "skipped" else ""))
+        click.echo(f"Bảng kết quả: {Path(o.where).parent / 'results.xlsx'}  ({o.seconds:.1f} giây)")
+    elif len(outcomes) > 1 or outcomes[0].status not in ("bad-data", "no-data"):
+        click.echo(batch.summary_table(outcomes))
+    code = batch.exit_code(outcomes)
+    if code == 2 and len(outcomes) == 1:
+        click.echo(outcomes[0].message, err=True)
+    elif code == 3 and len(outcomes) == 1:
+        click.echo(f"Lỗi: {outcomes[0].message}", err=True)
+        code = 2
+    elif code == 1 and len(outcomes) == 1:
+        click.echo(f"Lỗi khi chạy báo cáo: {outcomes[0].message}\nSổ tay đã chạy một phần: {outcomes[0].where}", err=True)
+    sys.exit(code)
+
+
+def _run_jobs(jobs_list, reports_dir, data_dir, workers, timeout, cell_timeout, force):
+    import logging
+
+    from toolkit.runs import batch
+
+    tty = sys.stderr.isatty()
+    if tty:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(jobs_list), unit="báo cáo", file=sys.stderr)
+
+        def progress(o):
+            bar.set_postfix_str(f"{o.bloc} {o.period}: {o.status}")
+            bar.update(1)
+    else:
+        log = logging.getLogger("thidua.batch")
+        if not log.handlers:
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+            log.addHandler(handler)
+            log.setLevel(logging.INFO)
+            log.propagate = False
+
+        def progress(o):
+            log.info("%s %s %s %s %.1fs %s", o.bloc, o.period, o.notebook, o.status, o.seconds,
+                                                   o.message.splitlines()[0] if o.message else "")
+    try:
+        return batch.run_batch(jobs_list, reports_dir, data_dir, workers, timeout, cell_timeout, force, progress)
+    finally:
+        if tty:
+            bar.close()
+
+
+def _overview(period, reports_dir, timeout, force):
+    import time
+
+    from toolkit.runs import batch
+    from toolkit.errors import ThiduaError
+    from toolkit.reports.overview import run_overview
+
+    t = time.perf_counter()
+    try:
+        r = run_overview(period, reports_dir, timeout=timeout, force=force)
+        return batch.Outcome("(toàn tỉnh)", period, "province_overview", r.status, time.perf_counter() - t, str(r.folder / "report.html"))
+    except ThiduaError as exc:
+        return batch.Outcome("(toàn tỉnh)", period, "province_overview", "failed", time.perf_counter() - t, "", str(exc).splitlines()[0])
+
+
+@main.command("verify")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def verify_cmd(folder: Path) -> None:
+    """Re-execute a report from its manifest and say whether its results are identical.
+
+    Compares results/*.csv, results.xlsx and report.html (apart from its provenance footer);
+    when they differ, says which inputs or whether the code changed since the report was made.
+    Exit code 0 when identical, 1 when not.
+
+    \b
+    Example:
+      thidua verify reports/2018/kinh-te-ky-thuat
+    """
+    from toolkit.runs.verify import verify
+
+    v = verify(folder)
+    if v.identical:
+        click.echo(f"Giống hệt: chạy lại {folder} cho cùng kết quả.")
+    else:
+        click.echo(f"KHÁC: {len(v.differing)} tệp kết quả khác: {', '.join(v.differing)}")
+    if v.inputs_changed:
+        click.echo(f"Dữ liệu đầu vào đã đổi từ lần chạy đó: {', '.join(v.inputs_changed)}")
+    if v.code_changed:
+        click.echo("Mã nguồn (toolkit hoặc sổ tay) đã đổi từ lần chạy đó.")
+    if not v.inputs_changed and not v.code_changed and not v.identical:
+        click.echo("Đầu vào và mã nguồn không đổi: kết quả không lặp lại được, cần kiểm tra.")
+    sys.exit(0 if v.identical else 1)
+
+
+@main.command("sample")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=config.DATA_DIR, show_default=True,
+              help="Where to write the sample data folder.")
+@click.option("--seed", type=int, default=None, help="Random seed (default: the fixed sample seed).")
+def sample_cmd(out: Path, seed: int | None) -> None:
+    """Write the synthetic sample data (three Bắc Ninh blocs, 2018-2025).
+
+    The same seed always gives byte-identical files.
+
+    \b
+    Example:
+      thidua sample --out /tmp/data
+    """
+    from toolkit.samples.bloc_sample import SEED, generate
+
+    files = generate(out, SEED if seed is None else seed)
+    click.echo(f"Đã ghi {len(files)} tệp dữ liệu mẫu vào {out}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
+
+from toolkit.cli.submissions import ingest_cmd, template_cmd  # noqa: E402
+
+main.add_command(template_cmd)
+main.add_command(ingest_cmd)
+
+from toolkit.cli.app import app_cmd  # noqa: E402
+
+main.add_command(app_cmd)

@@ -1,0 +1,91 @@
+"""``thidua template`` and ``thidua ingest``: the Excel round trip with the member units."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from toolkit import config
+from toolkit.cli.main import DATA_OPTION
+
+
+@click.command("template")
+@click.option("--bloc", required=True, help="Mã khối thi đua (bloc id), e.g. kinh-te-ky-thuat.")
+@click.option("--period", required=True, help="Kỳ đánh giá: 2018, 2018-H1 or 2018-Q3.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Thư mục ghi các tệp mẫu (default: reports/templates/<bloc>/<period>).")
+@click.option("--unit", "units", multiple=True, help="Chỉ tạo mẫu cho đơn vị này (repeatable).")
+@click.option("--deadline", default="", help="Hạn gửi, shown on the instructions sheet (dd/mm/yyyy).")
+@click.option("--contact", default="", help="Đầu mối liên hệ của khối, shown on the instructions sheet.")
+@DATA_OPTION
+def template_cmd(bloc: str, period: str, out_dir: Path | None, units: tuple[str, ...], deadline: str, contact: str,
+                 data_dir: Path) -> None:
+    """Write one self-assessment workbook (.xlsx, Vietnamese) per member unit.
+
+    Each workbook comes from the year's covenant: instructions, the scoring table with the
+    maximum points and cells for the self score and evidence, staff counts per annual rating,
+    organisation ratings, and bonus/penalty events. Input cells are yellow, unlocked and
+    validated by Excel; everything else is protected. The unit, bloc, period and template
+    version are stored in the file, so it is recognised on return whatever its name.
+
+    \b
+    Examples:
+      thidua template --bloc kinh-te-ky-thuat --period 2018
+      thidua template --bloc kinh-te-ky-thuat --period 2018 --out mau-2018 \\
+          --deadline 10/12/2018 --contact "Văn phòng Sở GTVT, 0222 3822 xxx"
+      thidua template --bloc kinh-te-ky-thuat --period 2018 --unit so-xay-dung
+    """
+    from toolkit.model.workspace import Workspace
+    from toolkit.forms.template import write_templates
+
+    ws = Workspace.open(data_dir)
+    out_dir = out_dir or config.REPORTS_DIR / "templates" / bloc / str(period)
+    paths = write_templates(ws, bloc, period, out_dir, list(units) or None, deadline=deadline, contact=contact)
+    click.echo(f"Đã ghi {len(paths)} mẫu tự chấm điểm vào {out_dir}:")
+    for p in paths:
+        click.echo(f"  {p.name}")
+
+
+@click.command("ingest")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--bloc", required=True, help="Mã khối thi đua (bloc id).")
+@click.option("--period", required=True, help="Kỳ đánh giá: 2018, 2018-H1 or 2018-Q3.")
+@click.option("--replace", "replace", multiple=True, metavar="UNIT",
+              help="Thay dữ liệu đã có của đơn vị này (late re-submission or correction; repeatable).")
+@click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra, không ghi tệp nào.")
+@DATA_OPTION
+def ingest_cmd(directory: Path, bloc: str, period: str, replace: tuple[str, ...], dry_run: bool, data_dir: Path) -> None:
+    """Read every returned workbook in DIRECTORY into the period's data tables.
+
+    Every file is checked (template version, bloc, period, unit, scores within 0..maximum,
+    numbers, rating labels valid that year, formulas in input cells, damaged or
+    password-protected files) and every problem of every file is listed in one pass, with
+    file, sheet and cell. Accepted units are written to the period's tables; a rejected unit
+    keeps its earlier data. The accepted/rejected table is printed and saved as
+    ingest_report.csv beside the data. Input files are never modified; ingesting the same
+    files again changes nothing.
+
+    \b
+    Written to <data>/periods/<bloc>/<period>/:
+      scores.csv, events.csv, staff_ratings.csv, org_ratings.csv, ingest_report.csv
+
+    A unit that already has different data is only replaced with --replace UNIT; its earlier
+    verified values (điểm thẩm định) are dropped, since the template carries self scores only.
+
+    Exit status: 0 when every file was accepted, 1 when some file was rejected.
+
+    \b
+    Examples:
+      thidua ingest nop-2018/ --bloc kinh-te-ky-thuat --period 2018
+      thidua ingest nop-2018/ --bloc kinh-te-ky-thuat --period 2018 --dry-run
+      thidua ingest nop-muon/ --bloc kinh-te-ky-thuat --period 2018 --replace so-xay-dung
+    """
+    from toolkit.model.workspace import Workspace
+    from toolkit.forms.ingest import format_result, ingest
+
+    ws = Workspace.open(data_dir)
+    result = ingest(directory, ws, bloc, period, replace=replace, dry_run=dry_run)
+    click.echo(format_result(result))
+    if result.rejected:
+        sys.exit(1)

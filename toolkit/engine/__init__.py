@@ -1,0 +1,1 @@
+"""The rules: pure functions from frames to frames (scoring, targets, ranking, nominations, comparison, scenarios). No file I/O."""

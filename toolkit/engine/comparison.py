@@ -1,0 +1,58 @@
+"""Change since the previous comparable period, following unit lineage.
+
+A renamed unit is compared with its former self; a unit formed by a merger lists its
+predecessors' results instead of a difference, because totals of different units cannot be
+added up into one meaningful "previous" score.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from toolkit.model.text import fmt_number
+
+KEYS = ["bloc_id", "unit_id"]
+COLUMNS = ["unit_id", "prev_period", "prev_unit_ids", "prev_rank", "prev_total", "delta_total", "delta_rank", "note"]
+
+
+def compare_periods(current: pd.DataFrame, previous: pd.DataFrame | None, successors: dict[str, str | None],
+                    prev_period: str, names: dict[str, str]) -> pd.DataFrame:
+    """``current``/``previous``: unit tables with unit_id, rank, total; ``successors`` maps old -> current id."""
+    cur = current[["unit_id", "rank", "total"]].copy()
+    if previous is None or previous.empty:
+        return cur[["unit_id"]].assign(prev_period=prev_period, prev_unit_ids="", prev_rank=pd.NA, prev_total=np.nan,
+                                       delta_total=np.nan, delta_rank=pd.NA, note=f"không có dữ liệu kỳ {prev_period}")[COLUMNS]
+    prev = previous[["unit_id", "rank", "total", "name"]].copy()
+    prev["successor"] = prev["unit_id"].map(successors)
+    counts = prev.groupby("successor")["unit_id"].agg(list)
+    one = prev[prev["successor"].map(counts.map(len)) == 1].set_index("successor")
+    cur = cur.join(one[["unit_id", "rank", "total"]].rename(columns={"unit_id": "prev_id", "rank": "prev_rank", "total": "prev_total"}), on="unit_id")
+    cur["prev_unit_ids"] = cur["unit_id"].map(lambda u: ", ".join(counts.get(u, [])))
+    cur["delta_total"] = (cur["total"] - cur["prev_total"]).round(2)
+    cur["delta_rank"] = (cur["prev_rank"] - cur["rank"]).astype("Int64")  # positive: moved up
+    merged_from = cur["unit_id"].map(lambda u: counts.get(u, []))
+
+    def note(row, preds) -> str:
+        if len(preds) > 1:
+            # a predecessor without a submission has no rank or total: say so instead of "hạng -,  điểm"
+            parts = [f"{names.get(p, p)}: " + (f"hạng {_int(r)}, {fmt_number(t)} điểm" if pd.notna(t) else "chưa nộp")
+                     for p, r, t in prev.set_index("unit_id").loc[preds, ["rank", "total"]].itertuples()]
+            return "hợp nhất từ " + "; ".join(parts)
+        if pd.isna(row.total):
+            return "kỳ này chưa nộp"
+        if not preds:
+            return f"không có kết quả kỳ {prev_period}"
+        if preds[0] != row.unit_id:
+            return f"kỳ trước mang tên {names.get(preds[0], preds[0])}"
+        if pd.isna(row.prev_total):
+            return f"kỳ {prev_period} chưa nộp"
+        return ""
+
+    cur["note"] = [note(r, p) for r, p in zip(cur.itertuples(), merged_from)]
+    cur["prev_period"] = prev_period
+    cur["prev_rank"] = cur["prev_rank"].astype("Int64")
+    return cur[COLUMNS]
+
+
+def _int(x) -> str:
+    return "-" if pd.isna(x) else str(int(x))

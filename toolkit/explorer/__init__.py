@@ -1,0 +1,1 @@
+"""The interactive ipywidgets explorer and its cached analyses."""

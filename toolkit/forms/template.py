@@ -1,0 +1,721 @@
+"""The self-assessment workbook (mẫu tự chấm điểm) each member unit fills in and sends back.
+
+One ``.xlsx`` per member, in Vietnamese, built from the year's covenant: an instructions
+sheet, the scoring table, staff and organisation ratings (year periods only) and bonus or
+penalty events. Only the yellow input cells are unlocked; Excel itself validates them
+(decimals between 0 and the maximum, whole counts, drop-down lists of the rating labels valid
+that year). A very hidden sheet carries the unit, bloc, period, template version and a digest
+of the scoring table, so a returned file is recognised whatever it was renamed to.
+
+The layout constants below are shared with :mod:`toolkit.ingest`, which finds every row by
+the machine code in the hidden column A, never by position, so an inserted empty row or a
+re-sorted sheet is still read correctly.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from copy import copy
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.model.covenant import ORGANISATION_VI, Covenant, Criterion
+from toolkit.model.periods import Period
+from toolkit.model.text import fmt_date, fmt_number, label_key
+from toolkit.model.vocabulary import Vocabulary
+
+TEMPLATE_VERSION = "1"
+FORMAT_ID = "thidua-tu-cham-diem"
+
+# Sheet names (shown to people; NFC). The metadata sheet is very hidden.
+SHEET_GUIDE = "Hướng dẫn"
+SHEET_SCORES = "Chấm điểm"
+SHEET_STAFF = "Xếp loại CBCCVC"
+SHEET_ORGS = "Xếp loại tổ chức"
+SHEET_EVENTS = "Cộng trừ điểm"
+SHEET_META = "_thidua"
+
+# Column letters of each table (A is the hidden machine-code column everywhere).
+CODE_COL = "A"
+SCORE_COLS = {"no": "B", "title": "C", "max": "D", "how": "E", "value": "F", "points": "G", "note": "H"}
+STAFF_COLS = {"no": "B", "title": "C", "value": "D", "share": "E"}
+ORG_COLS = {"no": "B", "title": "C", "value": "D", "note": "E"}
+EVENT_COLS = {"no": "B", "title": "C", "points": "D", "cap": "E", "value": "F", "total": "G", "note": "H"}
+
+# Machine codes written in column A; ingest looks rows up by these.
+CODE_CRITERION = "crit:"
+CODE_STAFF = "staff:"
+CODE_ORG = "org:"
+CODE_EVENT = "event:"
+
+# Metadata keys, in the order they are written (column A key, column B value) on SHEET_META.
+META_KEYS = ("format", "template_version", "bloc", "period", "unit_id", "unit_name", "covenant_digest")
+
+PROVINCIAL_KINDS = ("department", "board", "fund")  # units under the provincial People's Committee
+PASS = "Đạt"
+FAIL = "Không đạt"
+FONT = "Times New Roman"
+INPUT_FILL = "FFF2CC"  # pale yellow: "type here"
+CALC_FILL = "EDEDED"  # grey: computed, locked
+HEAD_FILL = "D9E1F2"
+
+
+def covenant_digest(cov: Covenant) -> str:
+    """Fingerprint of everything in the covenant that shapes the workbook's input cells.
+
+    A file made from an earlier draft of the scoring table (a criterion added, a maximum
+    changed) is refused rather than read against the wrong maxima; edits to titles or notes
+    do not change the digest.
+    """
+    spec = {
+        "criteria": [[k.id, k.max, k.kind, k.points_per_event, k.target, k.lower_is_better] for _, k in cov.criteria],
+        "events": [[e.id, e.points, e.cap] for e in cov.adjustments.events],
+        "caps": [cov.adjustments.bonus_cap, cov.adjustments.penalty_cap],
+    }
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def staff_rows(vocab: Vocabulary, year: int) -> list[tuple[str, str]]:
+    """(level, label) per staff level, highest first, with the label in force that year."""
+    scale = vocab.scales["staff"]
+    labels = scale.labels_for(year)
+    first: dict[str, str] = {}
+    for label in scale.valid_labels(year):
+        first.setdefault(labels[label_key(label)], label)
+    return [(lvl, first.get(lvl, scale.display(lvl))) for lvl in reversed(scale.levels)]
+
+
+def rating_choices(vocab: Vocabulary, scale_name: str, year: int) -> list[str]:
+    """Labels valid that year for a scale, best level first (order of the drop-down list)."""
+    scale = vocab.scales[scale_name]
+    labels = scale.labels_for(year)
+    valid = scale.valid_labels(year)
+    return sorted(valid, key=lambda lab: -scale.rank(labels[label_key(lab)]))
+
+
+def how_to_score(k: Criterion) -> str:
+    """One line telling the person filling in what to type for this criterion."""
+    if k.kind == "graded":
+        return f"Nhập điểm từ 0 đến {fmt_number(k.max, 2).rstrip('0').rstrip(',')}"
+    if k.kind == "pass_fail":
+        return f"Chọn “{PASS}” hoặc “{FAIL}”"
+    if k.kind == "count":
+        return f"Nhập số lần; {fmt_number(k.points_per_event, 2).rstrip('0').rstrip(',')} điểm/lần, tối đa {k.max:g}"
+    better = "càng thấp càng tốt" if k.lower_is_better else "càng cao càng tốt"
+    unit = f" {k.unit}" if k.unit else ""
+    return f"Nhập kết quả thực tế; chỉ tiêu {fmt_number(k.target, 2).rstrip('0').rstrip(',')}{unit} ({better}) (*)"
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    """Everything one unit's workbook needs; built once per bloc and period, then per unit."""
+
+    bloc: str
+    bloc_name: str
+    period: Period
+    covenant: Covenant
+    vocab: Vocabulary
+    unit_id: str
+    unit_name: str
+    deadline: str = ""  # dd/mm/yyyy, shown on the instructions sheet
+    contact: str = ""
+    superior: str = ""  # governing body shown above the unit's name ("UBND tỉnh Bắc Ninh"), if known
+
+
+def template_filename(bloc: str, period: Period | str, unit_id: str) -> str:
+    return f"tu-cham-diem_{bloc}_{period}_{unit_id}.xlsx"
+
+
+# --------------------------------------------------------------------------- writing
+
+def _text_lines(text: str, width: float, size: float = 12) -> int:
+    """Lines a wrapped text needs in a column ``width`` characters wide (Times New Roman, ``size`` pt).
+
+    0.8 column-width units per character was measured on LibreOffice's rendering of
+    Vietnamese text in Times New Roman 12 (Liberation Serif); smaller type fits more.
+    """
+    if not text:
+        return 1
+    usable = max(width - 1.5, 1.0)
+    per_char = 0.8 * size / 12
+    return sum(max(1, math.ceil(len(part) * per_char / usable)) for part in str(text).split("\n"))
+
+
+class _Sheet:
+    """Small helper around an openpyxl worksheet: styled cells, row heights, protection."""
+
+    def __init__(self, ws, widths: dict[str, float]):
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+
+        self.ws = ws
+        self.widths = widths
+        self._A, self._F, self._P, self._Fill = Alignment, Font, Protection, PatternFill
+        thin = Side(style="thin", color="000000")
+        self.box = Border(left=thin, right=thin, top=thin, bottom=thin)
+        for col, w in widths.items():
+            ws.column_dimensions[col].width = w
+        ws.column_dimensions[CODE_COL].hidden = True
+        ws.sheet_view.showGridLines = False
+
+    def put(self, ref: str, value=None, *, bold=False, italic=False, size=12, align="left", valign="center",
+            wrap=True, box=False, fill=None, fmt=None, locked=True):
+        c = self.ws[ref]
+        if value is not None:
+            c.value = value
+        # openpyxl's style setters are slow (every assignment searches the workbook's style
+        # lists); each combination is built once per workbook and its style array copied.
+        cache = self.ws.parent.__dict__.setdefault("_thidua_styles", {})
+        key = (bold, italic, size, align, valign, wrap, box, fill, fmt, locked)
+        if key in cache:
+            c._style = copy(cache[key])
+            return c
+        c.font = self._F(name=FONT, size=size, bold=bold, italic=italic)
+        c.alignment = self._A(horizontal=align, vertical=valign, wrap_text=wrap)
+        if box:
+            c.border = self.box
+        if fill:
+            c.fill = self._Fill("solid", start_color=fill, end_color=fill)
+        if fmt:
+            c.number_format = fmt
+        if not locked:
+            c.protection = self._P(locked=False)
+        cache[key] = copy(c._style)
+        return c
+
+    def merge_put(self, first: str, last: str, value, **kw):
+        self.ws.merge_cells(f"{first}:{last}")
+        return self.put(first, value, **kw)
+
+    def height(self, row: int, cells: dict[str, str], size: int = 12, minimum: float = 20.0, sizes: dict | None = None):
+        """Set a row height large enough for the wrapped texts in ``cells`` (column -> text)."""
+        sizes = sizes or {}
+        lines = max((_text_lines(t, self.widths.get(col, 10), sizes.get(col, size)) for col, t in cells.items()), default=1)
+        self.ws.row_dimensions[row].height = max(minimum, lines * size * 1.32 + 4)
+
+    def page(self, landscape: bool, title_rows: str | None = None):
+        ws = self.ws
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.orientation = "landscape" if landscape else "portrait"
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        mm = 1 / 25.4  # Decree 30/2020: top/bottom 20-25 mm, left 30-35 mm, right 15-20 mm
+        ws.page_margins.left, ws.page_margins.right = 30 * mm, 15 * mm
+        ws.page_margins.top, ws.page_margins.bottom = 20 * mm, 20 * mm
+        ws.page_margins.header, ws.page_margins.footer = 8 * mm, 8 * mm
+        ws.print_options.horizontalCentered = True
+        # page numbers from page 2, centred in the top margin
+        ws.HeaderFooter.differentFirst = True
+        ws.oddHeader.center.text = "&P"
+        ws.oddHeader.center.font = FONT
+        ws.oddHeader.center.size = 12
+        if title_rows:
+            ws.print_title_rows = title_rows
+
+    def protect(self):
+        p = self.ws.protection
+        p.sheet = True
+        p.formatColumns = False  # people may widen a column or heighten a row to read a long note
+        p.formatRows = False
+        p.selectLockedCells = False
+        p.selectUnlockedCells = False
+
+
+def _dv(kind: str, *, operator=None, f1=None, f2=None, title="", prompt="", error=""):
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    return DataValidation(type=kind, operator=operator, formula1=f1, formula2=f2, allow_blank=True,
+                          showErrorMessage=True, showInputMessage=bool(prompt), errorStyle="stop",
+                          errorTitle="Giá trị không hợp lệ", error=error[:255], promptTitle=title[:32], prompt=prompt[:255])
+
+
+def _num(x: float) -> str:
+    """A number as an Excel formula literal (dot decimal, no exponent)."""
+    return format(float(x), ".10g")
+
+
+def _national_header(s: _Sheet, row: int, spec: "TemplateSpec", split: str, last: str) -> int:
+    """Decree 30/2020 header: the unit (under its governing body) left, the national motto right."""
+    from openpyxl.styles import Font
+
+    left_end = chr(ord(split) - 1)
+    top, bottom = (spec.superior.upper(), spec.unit_name.upper()) if spec.superior else (spec.unit_name.upper(), "")
+    s.merge_put(f"B{row}", f"{left_end}{row}", top, bold=not spec.superior, size=12, align="center")
+    s.merge_put(f"{split}{row}", f"{last}{row}", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12, align="center")
+    s.merge_put(f"B{row + 1}", f"{left_end}{row + 1}", bottom, bold=True, size=12, align="center", valign="top")
+    s.merge_put(f"{split}{row + 1}", f"{last}{row + 1}", "Độc lập - Tự do - Hạnh phúc", size=13, align="center", valign="top")
+    # bold and underlined: the rule beneath the motto, exactly as long as the motto
+    s.ws[f"{split}{row + 1}"].font = Font(name=FONT, size=13, bold=True, underline="single")
+    s.merge_put(f"{split}{row + 2}", f"{last}{row + 2}", "……, ngày …… tháng …… năm ……", italic=True, size=13, align="center")
+    s.ws.row_dimensions[row].height = 18
+    s.ws.row_dimensions[row + 1].height = max(20, _text_lines(bottom, 30) * 16 + 3)
+    s.ws.row_dimensions[row + 2].height = 22
+    return row + 4
+
+
+def _guide_sheet(wb, spec: TemplateSpec, sheets: list[str]) -> None:
+    ws = wb.active
+    ws.title = SHEET_GUIDE
+    s = _Sheet(ws, {"A": 2, "B": 5, "C": 26, "D": 30, "E": 30})
+    cov, p = spec.covenant, spec.period
+    r = _national_header(s, 1, spec, "D", "E")
+    s.merge_put(f"B{r}", f"E{r}", f"MẪU TỰ CHẤM ĐIỂM THI ĐUA {p.label_vi.upper()}", bold=True, size=14, align="center")
+    s.ws.row_dimensions[r].height = 24
+    r += 1
+    s.merge_put(f"B{r}", f"E{r}", f"(Theo {cov.title.lower() if cov.title else 'giao ước thi đua'} của khối)", italic=True, align="center")
+    r += 2
+    signed = ""
+    if cov.signed_on:
+        signed = f", ký ngày {fmt_date(cov.signed_on)}" + (f" tại {cov.signed_at}" if cov.signed_at else "")
+    info = [
+        ("Đơn vị", spec.unit_name, True),
+        ("Khối thi đua", spec.bloc_name, True),
+        ("Kỳ đánh giá", p.label_vi.capitalize(), True),
+        ("Giao ước thi đua", f"{cov.title}{signed}", True),
+        ("Hạn gửi bảng tự chấm", spec.deadline, False),
+        ("Đầu mối liên hệ của khối", spec.contact, False),
+        ("Mã mẫu", f"{spec.bloc} / {p} / {spec.unit_id} / phiên bản {TEMPLATE_VERSION}", True),
+    ]
+    for label, value, locked in info:
+        s.merge_put(f"B{r}", f"C{r}", label, bold=True, box=True)
+        s.put(f"C{r}", box=True)
+        s.merge_put(f"D{r}", f"E{r}", value, box=True, locked=locked, fill=None if locked else INPUT_FILL,
+                    bold=label == "Đơn vị")
+        s.put(f"E{r}", box=True)
+        s.ws.row_dimensions[r].height = max(20, _text_lines(value, 60) * 16 + 4)  # merged D:E is 60 wide
+        r += 1
+    r += 1
+    s.merge_put(f"B{r}", f"E{r}", "HƯỚNG DẪN ĐIỀN MẪU", bold=True, align="left")
+    r += 1
+    annual = p.is_annual
+    steps = [
+        "Chỉ nhập vào các ô nền vàng; các ô khác đã được khóa. Cột “Điểm tạm tính” và các dòng tổng tự tính.",
+        f"Trang “{SHEET_SCORES}”: nhập điểm tự chấm của từng tiêu chí vào cột “Tự chấm” theo hướng dẫn ở cột "
+        "“Cách chấm”; ghi minh chứng (số, ngày văn bản, kết quả) vào cột “Minh chứng, ghi chú”. Dùng dấu phẩy "
+        "cho phần thập phân theo cài đặt máy (ví dụ 8,5).",
+        "Ô để trống được hiểu là chưa chấm: khối sẽ tính 0 điểm và nhắc lại. Nếu điểm là 0, hãy nhập số 0.",
+        "Tiêu chí có dấu (*) chấm theo chỉ tiêu: nhập kết quả thực tế đạt được; đạt chỉ tiêu được một nửa điểm "
+        "chuẩn, phần còn lại khối tính khi tổng hợp theo mức vượt chỉ tiêu so với đơn vị vượt cao nhất.",
+    ]
+    if annual:
+        steps += [
+            f"Trang “{SHEET_STAFF}”: số cán bộ, công chức, viên chức theo từng mức xếp loại {p.label_vi}.",
+            f"Trang “{SHEET_ORGS}”: chọn xếp loại của tổ chức Đảng và các đoàn thể trong danh sách; "
+            "để trống nếu đơn vị không có tổ chức đó.",
+        ]
+    steps += [
+        f"Trang “{SHEET_EVENTS}”: số lần được cộng hoặc bị trừ điểm và lý do, căn cứ (số, ngày văn bản).",
+        "Không thêm, xóa, đổi tên các trang; không nhập công thức vào ô nhập. Có thể đổi tên tệp.",
+        "Lưu dưới dạng Excel (.xlsx), không đặt mật khẩu, gửi về đầu mối của khối trước hạn; "
+        "bản in có chữ ký của thủ trưởng đơn vị gửi kèm theo quy chế của khối.",
+    ]
+    for i, text in enumerate(steps, 1):
+        s.put(f"B{r}", f"{i}.", align="right", valign="top")
+        s.merge_put(f"C{r}", f"E{r}", text, valign="top")
+        s.ws.row_dimensions[r].height = max(18, _text_lines(text, 84) * 16 + 3)
+        r += 1
+    r += 1
+    s.merge_put(f"B{r}", f"E{r}", "Các trang của mẫu: " + "; ".join(f"“{n}”" for n in sheets) + ".", italic=True)
+    s.ws.row_dimensions[r].height = 36
+    s.page(landscape=False)
+    s.protect()
+
+
+def _scores_sheet(wb, spec: TemplateSpec, names: dict[str, str]) -> dict[str, str]:
+    """The scoring table; returns the cell refs of the totals for other sheets to use."""
+    ws = wb.create_sheet(SHEET_SCORES)
+    C = SCORE_COLS
+    s = _Sheet(ws, {"A": 2, C["no"]: 6, C["title"]: 46, C["max"]: 8, C["how"]: 24, C["value"]: 10, C["points"]: 10, C["note"]: 30})
+    cov, p = spec.covenant, spec.period
+    d = cov.decimals
+    r = 1
+    s.merge_put(f"B{r}", f"H{r}", f"BẢNG TỰ CHẤM ĐIỂM THI ĐUA {p.label_vi.upper()}", bold=True, size=14, align="center")
+    s.ws.row_dimensions[r].height = 22
+    r += 1
+    s.merge_put(f"B{r}", f"H{r}", f"Đơn vị: {spec.unit_name} — {spec.bloc_name}", bold=True, align="center")
+    s.ws.row_dimensions[r].height = max(20, _text_lines(f"Đơn vị: {spec.unit_name} — {spec.bloc_name}", 140) * 16 + 4)
+    r += 2
+    head = r
+    for key, text in (("no", "TT"), ("title", "Nội dung, tiêu chí"), ("max", "Điểm chuẩn"), ("how", "Cách chấm"),
+                      ("value", "Tự chấm"), ("points", "Điểm tạm tính"), ("note", "Minh chứng, ghi chú")):
+        s.put(f"{C[key]}{r}", text, bold=True, align="center", box=True, fill=HEAD_FILL)
+    s.height(r, {C["max"]: "Điểm chuẩn", C["points"]: "Điểm tạm tính"})
+    s.page(landscape=True, title_rows=f"{head}:{head}")
+    r += 1
+    pass_dv = _dv("list", f1=f"={names['pass']}", title="Đạt / Không đạt",
+                  prompt=f"Chọn “{PASS}” hoặc “{FAIL}” trong danh sách.",
+                  error=f"Chỉ chọn “{PASS}” hoặc “{FAIL}”.")
+    count_dv = _dv("whole", operator="greaterThanOrEqual", f1="0", title="Số lần",
+                   prompt="Nhập số lần (số nguyên, từ 0).", error="Cần một số nguyên từ 0 trở lên.")
+    target_dv = _dv("decimal", operator="greaterThanOrEqual", f1="0", title="Kết quả thực tế",
+                    prompt="Nhập kết quả thực tế đạt được (số, từ 0).", error="Cần một số từ 0 trở lên.")
+    note_dv = _dv("textLength", operator="lessThanOrEqual", f1="2000", title="Minh chứng, ghi chú",
+                  prompt="Số, ngày văn bản, kết quả cụ thể.", error="Ghi chú tối đa 2000 ký tự.")
+    graded: dict[float, object] = {}
+    for dv in (pass_dv, count_dv, target_dv, note_dv):
+        ws.add_data_validation(dv)
+    content_rows: list[int] = []
+    for content in cov.contents:
+        cr = r
+        content_rows.append(cr)
+        s.put(f"A{cr}", f"content:{content.id}")
+        s.put(f"{C['no']}{cr}", content.id, bold=True, align="center", box=True)
+        s.put(f"{C['title']}{cr}", content.title, bold=True, box=True)
+        s.put(f"{C['max']}{cr}", sum(k.max for k in content.criteria), bold=True, align="center", box=True, fmt="0.##")
+        for col in (C["how"], C["value"], C["note"]):
+            s.put(f"{col}{cr}", box=True)
+        s.height(cr, {C["title"]: content.title})
+        r += 1
+        first = r
+        for k in content.criteria:
+            v = f"{C['value']}{r}"
+            s.put(f"A{r}", f"{CODE_CRITERION}{k.id}")
+            s.put(f"{C['no']}{r}", k.id, align="center", box=True)
+            s.put(f"{C['title']}{r}", k.title, box=True)
+            s.put(f"{C['max']}{r}", k.max, align="center", box=True, fmt="0.##")
+            how = how_to_score(k)
+            s.put(f"{C['how']}{r}", how, box=True, size=11, italic=True)
+            s.put(v, None, box=True, fill=INPUT_FILL, locked=False, align="center",
+                  fmt="0" if k.kind == "count" else "General")
+            s.put(f"{C['note']}{r}", None, box=True, fill=INPUT_FILL, locked=False)
+            note_dv.add(f"{C['note']}{r}")
+            if k.kind == "graded":
+                dv = graded.get(k.max)
+                if dv is None:
+                    dv = graded[k.max] = _dv("decimal", operator="between", f1="0", f2=_num(k.max), title="Điểm tự chấm",
+                                             prompt=f"Nhập điểm từ 0 đến {k.max:g}.", error=f"Điểm phải từ 0 đến {k.max:g} (điểm chuẩn).")
+                    ws.add_data_validation(dv)
+                dv.add(v)
+                formula = f"=IF(ISNUMBER({v}),ROUND({v},{d}),0)"
+            elif k.kind == "pass_fail":
+                pass_dv.add(v)
+                formula = f'=IF(TRIM({v})="{PASS}",{_num(k.max)},IF(AND(ISNUMBER({v}),{v}>=1),{_num(k.max)},0))'
+            elif k.kind == "count":
+                count_dv.add(v)
+                formula = f"=IF(ISNUMBER({v}),ROUND(MIN({_num(k.max)},{_num(k.points_per_event)}*{v}),{d}),0)"
+            else:
+                target_dv.add(v)
+                half, t = _num(k.max / 2), _num(k.target)
+                if k.lower_is_better:
+                    formula = f"=IF(ISNUMBER({v}),ROUND(IF({v}<={t},{half},{half}*{t}/{v}),{d}),0)"
+                else:
+                    formula = f"=IF(ISNUMBER({v}),ROUND(MIN(1,{v}/{t})*{half},{d}),0)"
+            s.put(f"{C['points']}{r}", formula, align="center", box=True, fill=CALC_FILL, fmt="0.00")
+            s.height(r, {C["title"]: k.title, C["how"]: how}, sizes={C["how"]: 11})
+            r += 1
+        s.put(f"{C['points']}{cr}", f"=SUM({C['points']}{first}:{C['points']}{r - 1})", bold=True, align="center",
+              box=True, fill=CALC_FILL, fmt="0.00")
+    pts = C["points"]
+    crit_sum = "+".join(f"{pts}{x}" for x in content_rows)
+    ev = f"'{SHEET_EVENTS}'"
+    totals = [
+        ("total:criteria", "Cộng điểm các tiêu chí", f"={crit_sum}"),
+        ("total:bonus", f"Điểm cộng (trang “{SHEET_EVENTS}”)", f"={ev}!{EVENT_COLS['total']}{{bonus}}"),
+        ("total:penalty", f"Điểm trừ (trang “{SHEET_EVENTS}”)", f"={ev}!{EVENT_COLS['total']}{{penalty}}"),
+    ]
+    refs = {}
+    for code, label, formula in totals:
+        s.put(f"A{r}", code)
+        s.merge_put(f"{C['no']}{r}", f"{C['how']}{r}", label, bold=True, box=True)
+        for col in (C["title"], C["max"], C["how"], C["value"], C["note"]):
+            s.put(f"{col}{r}", box=True)
+        s.put(f"{C['max']}{r}", box=True)
+        refs[code] = f"{pts}{r}"
+        s.put(f"{pts}{r}", formula, bold=True, align="center", box=True, fill=CALC_FILL, fmt="0.00")
+        s.ws.row_dimensions[r].height = 20
+        r += 1
+    s.put(f"A{r}", "total:all")
+    s.merge_put(f"{C['no']}{r}", f"{C['how']}{r}", "TỔNG ĐIỂM TỰ CHẤM (tạm tính)", bold=True, box=True)
+    for col in (C["title"], C["max"], C["how"], C["value"], C["note"]):
+        s.put(f"{col}{r}", box=True)
+    s.put(f"{pts}{r}", f"=ROUND({refs['total:criteria']}+{refs['total:bonus']}+{refs['total:penalty']},{d})", bold=True,
+          align="center", box=True, fill=CALC_FILL, fmt="0.00")
+    s.ws.row_dimensions[r].height = 20
+    r += 1
+    note = ("(*) Điểm tạm tính của tiêu chí chấm theo chỉ tiêu chỉ gồm phần điểm đạt chỉ tiêu (tối đa một nửa điểm "
+            "chuẩn); phần điểm vượt chỉ tiêu do khối tính khi tổng hợp. Điểm chính thức là điểm khối thẩm định.")
+    s.merge_put(f"B{r}", f"H{r}", note, italic=True, size=11, valign="top")
+    s.ws.row_dimensions[r].height = _text_lines(note, 140) * 15 + 4
+    r += 2
+    s.merge_put(f"B{r}", f"D{r}", "NGƯỜI LẬP BIỂU", bold=True, align="center")
+    s.merge_put(f"F{r}", f"H{r}", "THỦ TRƯỞNG ĐƠN VỊ", bold=True, align="center")
+    s.merge_put(f"B{r + 1}", f"D{r + 1}", "(Ký, ghi rõ họ tên)", italic=True, align="center")
+    s.merge_put(f"F{r + 1}", f"H{r + 1}", "(Ký tên, đóng dấu)", italic=True, align="center")
+    ws.freeze_panes = f"B{head + 1}"
+    s.protect()
+    return refs
+
+
+def _titled_sheet(wb, name: str, spec: "TemplateSpec", cols: dict, widths: dict, title: str, headers) -> tuple["_Sheet", int]:
+    """A data sheet's common top: title with the period, the unit's name, and a boxed header row (row 4)."""
+    s = _Sheet(wb.create_sheet(name), {"A": 2, **{cols[k]: w for k, w in widths.items()}})
+    s.merge_put("B1", "E1", f"{title} {spec.period.label_vi.upper()}", bold=True, size=13, align="center")
+    s.ws.row_dimensions[1].height = 36
+    s.merge_put("B2", "E2", spec.unit_name, bold=True, align="center")
+    head = 4
+    for key, text in headers:
+        s.put(f"{cols[key]}{head}", text, bold=True, align="center", box=True, fill=HEAD_FILL)
+    return s, head
+
+
+def _staff_sheet(wb, spec: TemplateSpec) -> None:
+    C = STAFF_COLS
+    s, head = _titled_sheet(wb, SHEET_STAFF, spec, C, {"no": 6, "title": 50, "value": 14, "share": 14},
+                            "XẾP LOẠI CÁN BỘ, CÔNG CHỨC, VIÊN CHỨC",
+                            (("no", "TT"), ("title", "Mức xếp loại"), ("value", "Số người"), ("share", "Tỷ lệ")))
+    ws, p = s.ws, spec.period
+    dv = _dv("whole", operator="greaterThanOrEqual", f1="0", title="Số người",
+             prompt="Nhập số người được xếp loại ở mức này (số nguyên, từ 0).", error="Cần một số nguyên từ 0 trở lên.")
+    ws.add_data_validation(dv)
+    rows = staff_rows(spec.vocab, p.year)
+    first, last = head + 1, head + len(rows)
+    total = last + 1
+    for i, (level, label) in enumerate(rows):
+        r = first + i
+        s.put(f"A{r}", f"{CODE_STAFF}{level}")
+        s.put(f"{C['no']}{r}", i + 1, align="center", box=True)
+        s.put(f"{C['title']}{r}", label, box=True)
+        s.put(f"{C['value']}{r}", None, align="center", box=True, fill=INPUT_FILL, locked=False, fmt="0")
+        dv.add(f"{C['value']}{r}")
+        v = f"{C['value']}{r}"
+        s.put(f"{C['share']}{r}", f'=IF(N({C["value"]}{total})>0,N({v})/{C["value"]}{total},"")', align="center",
+              box=True, fill=CALC_FILL, fmt="0.0%")
+        s.height(r, {C["title"]: label})
+    s.put(f"A{total}", "total:staff")
+    s.put(f"{C['no']}{total}", None, box=True)
+    s.put(f"{C['title']}{total}", "Tổng số", bold=True, box=True)
+    s.put(f"{C['value']}{total}", f"=SUM({C['value']}{first}:{C['value']}{last})", bold=True, align="center", box=True,
+          fill=CALC_FILL, fmt="0")
+    s.put(f"{C['share']}{total}", None, box=True)
+    r = total + 2
+    targets = spec.covenant.targets.staff
+    if targets:
+        s.merge_put(f"B{r}", f"E{r}", "Chỉ tiêu theo giao ước:", bold=True)
+        r += 1
+        for t in targets:
+            s.merge_put(f"B{r}", f"E{r}", f"– {t.title}", italic=True)
+            s.ws.row_dimensions[r].height = _text_lines(t.title, 80) * 16 + 3
+            r += 1
+    s.page(landscape=False, title_rows=f"{head}:{head}")
+    s.protect()
+
+
+def _orgs_sheet(wb, spec: TemplateSpec, names: dict[str, str]) -> None:
+    C = ORG_COLS
+    s, head = _titled_sheet(wb, SHEET_ORGS, spec, C, {"no": 6, "title": 22, "value": 34, "note": 26},
+                            "XẾP LOẠI TỔ CHỨC ĐẢNG VÀ CÁC ĐOÀN THỂ",
+                            (("no", "TT"), ("title", "Tổ chức"), ("value", "Xếp loại"), ("note", "Ghi chú")))
+    ws, p = s.ws, spec.period
+    party_dv = _dv("list", f1=f"={names['party']}", title="Xếp loại tổ chức Đảng",
+                   prompt="Chọn trong danh sách; để trống nếu đơn vị không có tổ chức này.",
+                   error=f"Chọn một xếp loại trong danh sách (nhãn hợp lệ năm {p.year}).")
+    mass_dv = _dv("list", f1=f"={names['mass']}", title="Xếp loại đoàn thể",
+                  prompt="Chọn trong danh sách; để trống nếu đơn vị không có tổ chức này.",
+                  error=f"Chọn một xếp loại trong danh sách (nhãn hợp lệ năm {p.year}).")
+    ws.add_data_validation(party_dv)
+    ws.add_data_validation(mass_dv)
+    required = {}
+    scales = spec.vocab
+    for t in spec.covenant.targets.organisations:
+        scale = scales.scale_for_org(t.organisation)
+        label = scale.display(t.min_level)
+        required[t.organisation] = (f"Giao ước: đạt “{label}” trở lên" if t.required
+                                    else f"Nếu có tổ chức: đạt “{label}” trở lên")
+    for i, (org, title) in enumerate(ORGANISATION_VI.items()):
+        r = head + 1 + i
+        s.put(f"A{r}", f"{CODE_ORG}{org}")
+        s.put(f"{C['no']}{r}", i + 1, align="center", box=True)
+        s.put(f"{C['title']}{r}", title, box=True)
+        s.put(f"{C['value']}{r}", None, box=True, fill=INPUT_FILL, locked=False)
+        (party_dv if org == "party" else mass_dv).add(f"{C['value']}{r}")
+        note = required.get(org, "Để trống nếu đơn vị không có tổ chức này")
+        s.put(f"{C['note']}{r}", note, box=True, italic=True, size=11)
+        s.height(r, {C["note"]: note, C["title"]: title}, minimum=22)
+    s.page(landscape=False, title_rows=f"{head}:{head}")
+    s.protect()
+
+
+def _events_sheet(wb, spec: TemplateSpec) -> tuple[int, int]:
+    ws = wb.create_sheet(SHEET_EVENTS)
+    C = EVENT_COLS
+    s = _Sheet(ws, {"A": 2, C["no"]: 6, C["title"]: 46, C["points"]: 10, C["cap"]: 10, C["value"]: 10, C["total"]: 10, C["note"]: 40})
+    cov, p = spec.covenant, spec.period
+    adj = cov.adjustments
+    s.merge_put("B1", "H1", f"ĐIỂM CỘNG, ĐIỂM TRỪ {p.label_vi.upper()}", bold=True, size=13, align="center")
+    s.ws.row_dimensions[1].height = 22
+    s.merge_put("B2", "H2", spec.unit_name, bold=True, align="center")
+    head = 4
+    for key, text in (("no", "TT"), ("title", "Nội dung"), ("points", "Điểm mỗi lần"), ("cap", "Tối đa"),
+                      ("value", "Số lần"), ("total", "Điểm"), ("note", "Lý do, căn cứ (số, ngày văn bản)")):
+        s.put(f"{C[key]}{head}", text, bold=True, align="center", box=True, fill=HEAD_FILL)
+    s.height(head, {C["points"]: "Điểm mỗi lần", C["note"]: "Lý do, căn cứ (số, ngày văn bản)"})
+    dv = _dv("whole", operator="greaterThanOrEqual", f1="0", title="Số lần",
+             prompt="Nhập số lần (số nguyên); để trống nếu không có.", error="Cần một số nguyên từ 0 trở lên.")
+    ws.add_data_validation(dv)
+    note_dv = _dv("textLength", operator="lessThanOrEqual", f1="2000", title="Lý do, căn cứ",
+                  prompt="Ghi lý do và căn cứ: số, ngày văn bản.", error="Tối đa 2000 ký tự.")
+    ws.add_data_validation(note_dv)
+    r = head + 1
+    first = r
+    for i, e in enumerate(adj.events):
+        v = f"{C['value']}{r}"
+        s.put(f"A{r}", f"{CODE_EVENT}{e.id}")
+        s.put(f"{C['no']}{r}", i + 1, align="center", box=True)
+        s.put(f"{C['title']}{r}", e.title, box=True)
+        s.put(f"{C['points']}{r}", e.points, align="center", box=True, fmt="+0.##;-0.##")
+        s.put(f"{C['cap']}{r}", e.cap, align="center", box=True, fmt="0.##")
+        s.put(v, None, align="center", box=True, fill=INPUT_FILL, locked=False, fmt="0")
+        dv.add(v)
+        s.put(f"{C['note']}{r}", None, box=True, fill=INPUT_FILL, locked=False)
+        note_dv.add(f"{C['note']}{r}")
+        sign = 1 if e.points > 0 else -1
+        raw = f"{_num(abs(e.points))}*{v}"
+        capped = f"MIN({_num(e.cap)},{raw})" if e.cap is not None else raw
+        s.put(f"{C['total']}{r}", f"=IF(ISNUMBER({v}),{sign}*{capped},0)", align="center", box=True, fill=CALC_FILL,
+              fmt="+0.00;-0.00;0.00")
+        s.height(r, {C["title"]: e.title})
+        r += 1
+    last = r - 1
+    rng = f"{C['total']}{first}:{C['total']}{max(first, last)}"
+    bonus_row, penalty_row = r, r + 1
+    bonus = f'SUMIF({rng},">0")'
+    penalty = f'SUMIF({rng},"<0")'
+    if adj.bonus_cap is not None:
+        bonus = f"MIN({_num(adj.bonus_cap)},{bonus})"
+    if adj.penalty_cap is not None:
+        penalty = f"MAX({_num(-adj.penalty_cap)},{penalty})"
+    caps = [
+        ("total:bonus", "Cộng điểm thưởng" + (f" (tối đa {adj.bonus_cap:g} điểm)" if adj.bonus_cap is not None else ""), bonus),
+        ("total:penalty", "Trừ điểm" + (f" (tối đa {adj.penalty_cap:g} điểm)" if adj.penalty_cap is not None else ""), penalty),
+    ]
+    for code, label, formula in caps:
+        s.put(f"A{r}", code)
+        s.merge_put(f"{C['no']}{r}", f"{C['value']}{r}", label, bold=True, box=True)
+        for col in (C["title"], C["points"], C["cap"], C["value"], C["note"]):
+            s.put(f"{col}{r}", box=True)
+        s.put(f"{C['total']}{r}", f"={formula}", bold=True, align="center", box=True, fill=CALC_FILL, fmt="+0.00;-0.00;0.00")
+        s.ws.row_dimensions[r].height = 20
+        r += 1
+    s.page(landscape=True, title_rows=f"{head}:{head}")
+    s.protect()
+    return bonus_row, penalty_row
+
+
+def _meta_sheet(wb, spec: TemplateSpec) -> dict[str, str]:
+    """Very hidden sheet: identification (A:B) and the drop-down lists (D:F) with their names."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    ws = wb.create_sheet(SHEET_META)
+    values = {
+        "format": FORMAT_ID, "template_version": TEMPLATE_VERSION, "bloc": spec.bloc, "period": str(spec.period),
+        "unit_id": spec.unit_id, "unit_name": spec.unit_name, "covenant_digest": covenant_digest(spec.covenant),
+    }
+    for i, key in enumerate(META_KEYS, 1):
+        ws.cell(i, 1, key)
+        ws.cell(i, 2, values[key])
+    lists = {"pass": ("DS_DAT", [PASS, FAIL])}
+    if spec.period.is_annual:
+        lists["party"] = ("DS_DANG", rating_choices(spec.vocab, "party", spec.period.year))
+        lists["mass"] = ("DS_DOANTHE", rating_choices(spec.vocab, "mass", spec.period.year))
+    names = {}
+    for j, (key, (name, items)) in enumerate(lists.items()):
+        col = chr(ord("D") + j)
+        ws[f"{col}1"] = name
+        for i, item in enumerate(items, 2):
+            ws[f"{col}{i}"] = item
+        wb.defined_names[name] = DefinedName(name, attr_text=f"'{SHEET_META}'!${col}$2:${col}${len(items) + 1}")
+        names[key] = name
+    ws.sheet_state = "veryHidden"
+    ws.protection.sheet = True
+    return names
+
+
+def build_workbook(spec: TemplateSpec):
+    """The openpyxl Workbook for one unit (not saved)."""
+    from openpyxl import Workbook
+    from openpyxl.workbook.protection import WorkbookProtection
+
+    wb = Workbook()
+    annual = spec.period.is_annual
+    sheets = [SHEET_GUIDE, SHEET_SCORES] + ([SHEET_STAFF, SHEET_ORGS] if annual else []) + [SHEET_EVENTS]
+    _guide_sheet(wb, spec, sheets)
+    names = _meta_sheet(wb, spec)
+    refs = _scores_sheet(wb, spec, names)
+    if annual:
+        _staff_sheet(wb, spec)
+        _orgs_sheet(wb, spec, names)
+    bonus_row, penalty_row = _events_sheet(wb, spec)
+    ws = wb[SHEET_SCORES]
+    for code, row in (("total:bonus", bonus_row), ("total:penalty", penalty_row)):
+        cell = ws[refs[code]]
+        cell.value = cell.value.format(bonus=bonus_row, penalty=penalty_row)
+    wb.move_sheet(SHEET_META, offset=len(wb.sheetnames))  # keep the visible sheets first, in order
+    wb.active = 0
+    wb.security = WorkbookProtection(lockStructure=True)  # no sheet can be added, deleted, renamed or unhidden
+    wb.properties.title = f"Mẫu tự chấm điểm thi đua {spec.period.label_vi} - {spec.unit_name}"
+    wb.properties.creator = "thidua"
+    return wb
+
+
+def fill_workbook(wb, scores: dict | None = None, notes: dict | None = None, staff: dict | None = None,
+                  orgs: dict | None = None, events: dict | None = None):
+    """Type values into a template's input cells, as a unit would (pre-filling, tests, benchmarks).
+
+    ``scores``: criterion id -> value (a number, or "Đạt"/"Không đạt" text, or any text);
+    ``notes``: criterion id -> text; ``staff``: level id -> count; ``orgs``: organisation ->
+    label; ``events``: event id -> (count, reason). Rows are found by their code in column A.
+    """
+    def rows(sheet: str, prefix: str) -> dict[str, int]:
+        ws = wb[sheet]
+        return {c.value[len(prefix):]: c.row for c in ws[CODE_COL] if isinstance(c.value, str) and c.value.startswith(prefix)}
+
+    if scores or notes:
+        ws, at = wb[SHEET_SCORES], rows(SHEET_SCORES, CODE_CRITERION)
+        for k, v in (scores or {}).items():
+            ws[f"{SCORE_COLS['value']}{at[k]}"] = v
+        for k, v in (notes or {}).items():
+            ws[f"{SCORE_COLS['note']}{at[k]}"] = v
+    if staff:
+        ws, at = wb[SHEET_STAFF], rows(SHEET_STAFF, CODE_STAFF)
+        for k, v in staff.items():
+            ws[f"{STAFF_COLS['value']}{at[k]}"] = v
+    if orgs:
+        ws, at = wb[SHEET_ORGS], rows(SHEET_ORGS, CODE_ORG)
+        for k, v in orgs.items():
+            ws[f"{ORG_COLS['value']}{at[k]}"] = v
+    if events:
+        ws, at = wb[SHEET_EVENTS], rows(SHEET_EVENTS, CODE_EVENT)
+        for k, (count, reason) in events.items():
+            ws[f"{EVENT_COLS['value']}{at[k]}"] = count
+            ws[f"{EVENT_COLS['note']}{at[k]}"] = reason
+    return wb
+
+
+def write_template(spec: TemplateSpec, out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / template_filename(spec.bloc, spec.period, spec.unit_id)
+    build_workbook(spec).save(path)
+    return path
+
+
+def specs_for(workspace, bloc: str, period: str | Period, units: list[str] | None = None,
+              deadline: str = "", contact: str = "") -> list[TemplateSpec]:
+    """The TemplateSpec of every member of ``bloc`` in ``period`` (or of the members in ``units``)."""
+    from toolkit.forms.ingest import period_context
+
+    ctx = period_context(workspace, bloc, period, units)
+    out = []
+    for m in ctx.members.itertuples(index=False):
+        if units and m.unit_id not in units:
+            continue
+        superior = f"UBND tỉnh {ctx.province}" if ctx.province and m.kind in PROVINCIAL_KINDS else ""
+        out.append(TemplateSpec(bloc, ctx.bloc_name, ctx.period, ctx.covenant, workspace.vocab, m.unit_id, m.name,
+                                deadline=deadline, contact=contact, superior=superior))
+    return out
+
+
+def write_templates(workspace, bloc: str, period: str | Period, out_dir: Path, units: list[str] | None = None,
+                    deadline: str = "", contact: str = "") -> list[Path]:
+    """Write one workbook per member of ``bloc`` in ``period`` (or per unit in ``units``) into ``out_dir``."""
+    return [write_template(spec, out_dir) for spec in specs_for(workspace, bloc, period, units, deadline, contact)]

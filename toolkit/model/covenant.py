@@ -1,0 +1,321 @@
+"""The covenant (giao ước thi đua) of one bloc and year, validated against a schema.
+
+Everything that changes a result — maxima, scoring kinds, bonus/penalty caps, bands,
+targets, the excellent-share cap and its rounding, award quotas and tie-breaks — lives here,
+in a YAML file per bloc and year, never in code branches on a province or a year.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from toolkit.errors import DataError, Problem
+
+Rounding = Literal["floor", "half_up", "ceil"]
+Organisation = Literal["party", "union", "youth", "women", "veterans"]
+ORGANISATION_VI = {
+    "party": "Chi bộ, Đảng bộ",
+    "union": "Công đoàn",
+    "youth": "Đoàn Thanh niên",
+    "women": "Hội Phụ nữ",
+    "veterans": "Hội Cựu chiến binh",
+}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Criterion(_Model):
+    id: str
+    title: str
+    max: Annotated[float, Field(gt=0)]
+    kind: Literal["graded", "pass_fail", "count", "target"] = "graded"
+    points_per_event: float | None = Field(None, gt=0, description="count: points per event, capped at max")
+    target: float | None = Field(None, gt=0, description="target: the value that earns half the maximum")
+    unit: str = ""
+    lower_is_better: bool = False
+    guidance: str = ""
+
+    @model_validator(mode="after")
+    def _kind_fields(self):
+        if self.kind == "count" and self.points_per_event is None:
+            raise ValueError("tiêu chí loại 'count' cần 'points_per_event' (số điểm mỗi lần)")
+        if self.kind == "target" and self.target is None:
+            raise ValueError("tiêu chí loại 'target' cần 'target' (giá trị chỉ tiêu, > 0)")
+        return self
+
+
+class Content(_Model):
+    id: str
+    title: str
+    criteria: list[Criterion] = Field(min_length=1)
+
+
+class Event(_Model):
+    """A bonus (points > 0) or penalty (points < 0) outside the criteria."""
+
+    id: str
+    title: str
+    points: float
+    cap: float | None = Field(None, gt=0, description="largest absolute points this kind can add up to")
+
+
+class Adjustments(_Model):
+    bonus_cap: float | None = Field(None, ge=0)
+    penalty_cap: float | None = Field(None, ge=0)
+    events: list[Event] = []
+
+
+class Band(_Model):
+    id: str
+    label: str
+    min_total: float
+    min_criterion_share: float = Field(0.0, ge=0, le=1)
+
+
+class StaffTarget(_Model):
+    id: str
+    title: str
+    min_level: str
+    min_share: float = Field(ge=0, le=1)
+
+
+class OrgTarget(_Model):
+    id: str
+    title: str
+    organisation: Organisation
+    min_level: str
+    required: bool = True  # a unit without this organisation fails the target when True
+
+
+class ExcellentCap(_Model):
+    """Legal cap on the share of staff rated excellent (Decree 90/2020 as amended)."""
+
+    level: str
+    base_min_level: str
+    ratio: float = Field(gt=0, le=1)
+    rounding: Rounding = "floor"
+    basis: str = ""
+    confirmed: bool = False
+
+
+class Targets(_Model):
+    staff: list[StaffTarget] = []
+    organisations: list[OrgTarget] = []
+    excellent_cap: ExcellentCap | None = None
+
+
+class Quota(_Model):
+    count: int | None = Field(None, ge=0)
+    share: float | None = Field(None, gt=0, le=1)
+    rounding: Rounding = "floor"
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.count is None) == (self.share is None):
+            raise ValueError("hạn mức cần đúng một trong 'count' (số đơn vị) hoặc 'share' (tỷ lệ số thành viên)")
+        return self
+
+
+class Award(_Model):
+    id: str
+    title: str
+    quota: Quota
+    periods: list[Literal["year", "half", "quarter"]] = ["year"]
+    min_total: float | None = None
+    min_band: str | None = None
+    required_targets: list[str] | Literal["all"] = []
+    disqualifying_events: list[str] = []
+    require_cap_compliance: bool = False
+    min_vote_share: float | None = Field(None, gt=0, le=1)
+    excludes: list[str] = Field([], description="awards whose nominees are not nominated for this one")
+    basis: str = ""
+
+
+TIE_BREAK_HELP = (
+    "total | content:<id> | criterion:<id> | bonus | penalty | self_gap | vote_share | name"
+)
+
+
+class Covenant(_Model):
+    bloc: str
+    year: int
+    title: str
+    signed_on: str | None = None
+    signed_at: str | None = None
+    source: str = ""
+    synthetic: bool = False
+    legal_basis: list[str] = []
+    total: float = Field(gt=0)
+    decimals: int = Field(2, ge=0, le=4)
+    band_score: Literal["total", "criteria"] = "total"
+    contents: list[Content] = Field(min_length=1)
+    adjustments: Adjustments = Adjustments()
+    bands: list[Band] = []
+    targets: Targets = Targets()
+    awards: list[Award] = []
+    tie_break: list[str] = ["total"]
+    notes: list[str] = []
+
+    @property
+    def criteria(self) -> list[tuple[Content, Criterion]]:
+        return [(c, k) for c in self.contents for k in c.criteria]
+
+    def event(self, event_id: str) -> Event | None:
+        return next((e for e in self.adjustments.events if e.id == event_id), None)
+
+    def target_ids(self) -> list[str]:
+        t = self.targets
+        return [x.id for x in t.staff] + [x.id for x in t.organisations]
+
+
+def _loc(parts) -> str:
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
+def _semantic_problems(cov: Covenant, file: str, levels: dict[str, set[str]]) -> list[Problem]:
+    """Cross-field checks the schema cannot express; ``levels`` maps scale -> level ids."""
+    probs: list[Problem] = []
+
+    def add(where: str, msg: str) -> None:
+        probs.append(Problem(file, where, msg))
+
+    total_max = sum(Decimal(str(k.max)) for _, k in cov.criteria)
+    if total_max != Decimal(str(cov.total)):
+        # maxima are floats, so the Decimal sum reads "102.0": print it as written ("102", "99.5")
+        add("total", f"tổng điểm khai báo {cov.total:g} khác tổng điểm chuẩn các tiêu chí {total_max.normalize():f}")
+    seen: dict[str, str] = {}
+    for i, content in enumerate(cov.contents):
+        for j, crit in enumerate(content.criteria):
+            where = f"contents[{i}].criteria[{j}].id"
+            if crit.id in seen:
+                add(where, f"mã tiêu chí '{crit.id}' bị trùng (đã dùng ở {seen[crit.id]})")
+            seen[crit.id] = where
+    for what, items in (("contents", cov.contents), ("bands", cov.bands), ("awards", cov.awards),
+                        ("adjustments.events", cov.adjustments.events)):
+        ids = [x.id for x in items]
+        for dup in sorted({x for x in ids if ids.count(x) > 1}):
+            add(what, f"mã '{dup}' bị trùng")
+    event_ids = {e.id for e in cov.adjustments.events}
+    band_ids = [b.id for b in cov.bands]
+    target_ids = set(cov.target_ids())
+    award_ids = {a.id for a in cov.awards}
+    content_ids = {c.id for c in cov.contents}
+    staff_levels = levels.get("staff", set())
+    for i, t in enumerate(cov.targets.staff):
+        if staff_levels and t.min_level not in staff_levels:
+            add(f"targets.staff[{i}].min_level", f"mức '{t.min_level}' không có trong thang xếp loại công chức ({', '.join(sorted(staff_levels))})")
+    for i, t in enumerate(cov.targets.organisations):
+        scale = "party" if t.organisation == "party" else "mass"
+        if levels.get(scale) and t.min_level not in levels[scale]:
+            add(f"targets.organisations[{i}].min_level", f"mức '{t.min_level}' không có trong thang '{scale}' ({', '.join(sorted(levels[scale]))})")
+    cap = cov.targets.excellent_cap
+    if cap and staff_levels:
+        for f in ("level", "base_min_level"):
+            if getattr(cap, f) not in staff_levels:
+                add(f"targets.excellent_cap.{f}", f"mức '{getattr(cap, f)}' không có trong thang xếp loại công chức")
+    for i, a in enumerate(cov.awards):
+        for e in a.disqualifying_events:
+            if e not in event_ids:
+                add(f"awards[{i}].disqualifying_events", f"sự kiện '{e}' không khai báo trong adjustments.events")
+        if a.min_band is not None and a.min_band not in band_ids:
+            add(f"awards[{i}].min_band", f"xếp loại '{a.min_band}' không có trong bands ({', '.join(band_ids)})")
+        if a.required_targets != "all":
+            for t in a.required_targets:
+                if t not in target_ids:
+                    add(f"awards[{i}].required_targets", f"chỉ tiêu '{t}' không có trong targets")
+        # Awards are decided in covenant order and an award can only skip the nominees of an
+        # award decided before it; a later or unknown id would be silently ignored.
+        earlier = [b.id for b in cov.awards[:i]]
+        for x in a.excludes:
+            if x not in earlier:
+                why = ("là chính danh hiệu này" if x == a.id else "đứng sau danh hiệu này trong awards" if x in award_ids
+                       else "không có trong awards")
+                add(f"awards[{i}].excludes", f"danh hiệu '{x}' {why}; chỉ loại trừ được danh hiệu xét trước "
+                                              f"({', '.join(earlier) or 'không có'})")
+    totals = [b.min_total for b in cov.bands]
+    if totals != sorted(totals, reverse=True):
+        add("bands", "các mức xếp loại phải xếp từ cao xuống thấp theo min_total")
+    for i, key in enumerate(cov.tie_break):
+        kind, _, ref = key.partition(":")
+        ok = (kind in {"total", "bonus", "penalty", "self_gap", "vote_share", "name"} and not ref) or (
+            kind == "content" and ref in content_ids) or (kind == "criterion" and ref in seen)
+        if not ok:
+            add(f"tie_break[{i}]", f"tiêu chí phân hạng '{key}' không hợp lệ; dùng {TIE_BREAK_HELP}")
+    if cov.tie_break[:1] != ["total"]:
+        add("tie_break[0]", "tiêu chí phân hạng đầu tiên phải là 'total' (tổng điểm)")
+    return probs
+
+
+def parse_covenant(raw: object, file: str, levels: dict[str, set[str]] | None = None) -> Covenant:
+    """Validate an already-parsed YAML document; raise one DataError listing every problem."""
+    try:
+        cov = Covenant.model_validate(raw)
+    except ValidationError as exc:
+        problems = [
+            Problem(file, _loc(e["loc"]), _pydantic_message(e)) for e in exc.errors()
+        ]
+        raise DataError(problems) from None
+    problems = _semantic_problems(cov, file, levels or {})
+    if problems:
+        raise DataError(problems)
+    return cov
+
+
+_BOUNDS = {"greater_than": "lớn hơn", "greater_than_equal": "lớn hơn hoặc bằng",
+           "less_than": "nhỏ hơn", "less_than_equal": "nhỏ hơn hoặc bằng"}
+
+
+def _pydantic_message(err: dict) -> str:
+    """The schema error in Vietnamese, for the civil servant who edits the YAML file.
+
+    Pydantic's own texts are English and echo whole sub-documents back; the common kinds
+    are translated here, the rest fall back to pydantic's text.
+    """
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    got = err.get("input")
+    if kind == "missing":
+        return "thiếu trường bắt buộc"
+    if kind == "extra_forbidden":
+        return "trường không được khai báo trong lược đồ giao ước (gõ nhầm tên?)"
+    if kind in ("float_parsing", "int_parsing", "float_type", "int_type", "int_from_float"):
+        return f"cần một số, nhận được {got!r}"
+    if kind == "literal_error":
+        return f"giá trị {got!r} không hợp lệ; dùng một trong: {ctx['expected'].replace(' or ', ', ')}"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"cần true (có) hoặc false (không), nhận được {got!r}"
+    if kind in _BOUNDS and ctx:
+        limit = next(iter(ctx.values()))
+        return f"cần {_BOUNDS[kind]} {limit:g}, nhận được {got!r}" if isinstance(limit, (int, float)) else \
+            f"cần {_BOUNDS[kind]} {limit}, nhận được {got!r}"
+    if kind == "too_short":
+        return f"cần ít nhất {ctx.get('min_length', 1)} mục"
+    if kind == "value_error":  # the covenant's own checks, already in Vietnamese
+        return str(ctx.get("error") or err["msg"]).removeprefix("Value error, ")
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return ("tệp trống" if got is None else f"cần một bảng khóa: giá trị, nhận được {got!r}")
+    if kind == "list_type":
+        return f"cần một danh sách, nhận được {got!r}"
+    if kind == "string_type":
+        return f"cần một đoạn văn bản, nhận được {got!r}"
+    return f"{err['msg']} (nhận được {got!r})"
+
+
+def load_covenant(path: Path, levels: dict[str, set[str]] | None = None) -> Covenant:
+    """Read a covenant YAML file safely (no arbitrary tags) and validate it."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"dòng {mark.line + 1}, cột {mark.column + 1}" if mark else ""
+        raise DataError([Problem(str(path), where, f"không đọc được YAML: {getattr(exc, 'problem', exc)}")]) from None
+    return parse_covenant(raw, str(path), levels)

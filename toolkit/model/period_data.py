@@ -1,0 +1,229 @@
+"""A bloc's period data: what members submitted and what the bloc verified.
+
+Loading validates every table against the year's covenant, membership and rating
+vocabulary and reports *all* problems in one pass: errors stop the analysis, warnings
+(a member with no submission, a blank self score) are carried into the results so the
+report can show them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from toolkit import config
+from toolkit.model.covenant import ORGANISATION_VI, Covenant
+from toolkit.errors import DataError, Problem
+from toolkit.model.periods import Period
+from toolkit.model.readers import parse_numbers, read_csv_checked
+from toolkit.model.text import label_key
+from toolkit.model.vocabulary import Vocabulary
+
+SCORES = "scores.csv"
+EVENTS = "events.csv"
+STAFF = "staff_ratings.csv"
+ORGS = "org_ratings.csv"
+VOTES = "votes.csv"
+SOURCE = "source.yaml"
+
+
+@dataclass
+class PeriodData:
+    """Tidy, validated period data; every frame carries ``bloc_id`` so blocs can be stacked."""
+
+    period: Period
+    members: pd.DataFrame  # bloc_id, unit_id, name, short_name, kind, role
+    scores: pd.DataFrame  # bloc_id, unit_id, criterion_id, self_value, verified_value, note
+    events: pd.DataFrame  # bloc_id, unit_id, event_id, count, reason
+    staff: pd.DataFrame  # bloc_id, unit_id, level, count
+    orgs: pd.DataFrame  # bloc_id, unit_id, organisation, level, label
+    votes: pd.DataFrame  # bloc_id, unit_id, approve, voters
+    warnings: list[Problem] = field(default_factory=list)
+    source: dict = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+
+
+def period_dir(data_dir: Path, bloc: str, period: Period | str) -> Path:
+    return data_dir / config.PERIODS / bloc / str(period)
+
+
+def available_periods(data_dir: Path, bloc: str) -> list[str]:
+    base = data_dir / config.PERIODS / bloc
+    if not base.is_dir():
+        return []
+    found = []
+    for p in base.iterdir():
+        if p.is_dir() and (p / SCORES).exists():
+            try:
+                found.append(Period.parse(p.name))
+            except Exception:  # a stray folder is not a period
+                continue
+    return [str(p) for p in sorted(found)]
+
+
+class _Checker:
+    """Collects problems for one CSV file with CSV line numbers (header is line 1)."""
+
+    def __init__(self, path: Path, problems: list[Problem]):
+        self.file = str(path)
+        self.problems = problems
+
+    def rows(self, df: pd.DataFrame, mask, column: str, message, severity: str = "error") -> None:
+        mask = pd.Series(mask, index=df.index).fillna(False).astype(bool)
+        for i in df.index[mask]:
+            text = message(df.loc[i]) if callable(message) else message
+            self.problems.append(Problem(self.file, f"dòng {i + 2}, cột {column}", text, severity))
+
+
+def _member_check(chk: _Checker, df: pd.DataFrame, members: set[str], bloc: str, year: int) -> None:
+    chk.rows(df, ~df.unit_id.isin(members), "unit_id",
+             lambda r: f"đơn vị '{r.unit_id}' không phải thành viên khối '{bloc}' năm {year}")
+
+
+def _whole(chk: _Checker, df: pd.DataFrame, column: str, default: float | None = None, what: str = "số nguyên ≥ 0") -> pd.Series:
+    raw = df[column] if column in df.columns else pd.Series("", index=df.index)
+    num = parse_numbers(raw)
+    if default is not None:
+        num = num.where(raw.astype(str).str.strip() != "", default)
+    bad = num.isna() | (num < 0) | (num != np.floor(num))
+    chk.rows(df, bad, column, lambda r: f"cần {what}, nhận được '{r.get(column, '')}'")
+    return num
+
+
+def _load_scores(path: Path, cov: Covenant, members: pd.DataFrame, bloc: str, year: int, problems: list[Problem]) -> pd.DataFrame:
+    chk = _Checker(path, problems)
+    df = read_csv_checked(path, ["unit_id", "criterion_id", "self_value", "verified_value"], problems)
+    if "note" not in df.columns:
+        df["note"] = ""
+    crit = {k.id: k for _, k in cov.criteria}
+    _member_check(chk, df, set(members.unit_id), bloc, year)
+    chk.rows(df, ~df.criterion_id.isin(crit), "criterion_id",
+             lambda r: f"tiêu chí '{r.criterion_id}' không có trong giao ước {cov.year} (mã hợp lệ: {', '.join(crit)})")
+    dup = df.duplicated(["unit_id", "criterion_id"], keep="first")
+    chk.rows(df, dup, "criterion_id", lambda r: f"điểm tiêu chí '{r.criterion_id}' của đơn vị '{r.unit_id}' bị nhập hai lần")
+    maxima = df.criterion_id.map({k: c.max for k, c in crit.items()})
+    kinds = df.criterion_id.map({k: c.kind for k, c in crit.items()})
+    # blank is judged on the text as typed: 'x' is an error, not a blank cell counted as 0
+    blank_self = df.self_value.astype(str).str.strip() == ""
+    for col in ("self_value", "verified_value"):
+        raw = df[col].astype(str).str.strip()
+        num = parse_numbers(df[col])
+        chk.rows(df, (raw != "") & num.isna(), col, lambda r, c=col: f"cần một số (ví dụ 8,5), nhận được '{r[c]}'")
+        chk.rows(df, num < 0, col, lambda r, c=col: f"điểm âm '{r[c]}' không hợp lệ; cần ≥ 0")
+        over = (kinds == "graded") & (num > maxima)
+        chk.rows(df, over, col, lambda r, c=col: f"điểm {r[c]} vượt điểm chuẩn {crit[r.criterion_id].max:g} của tiêu chí '{r.criterion_id}'")
+        pf = (kinds == "pass_fail") & num.notna() & ~num.isin([0, 1])
+        chk.rows(df, pf, col, lambda r, c=col: f"tiêu chí đạt/không đạt '{r.criterion_id}' cần 1 (đạt) hoặc 0 (không đạt), nhận được '{r[c]}'")
+        cnt = (kinds == "count") & num.notna() & (num != np.floor(num))
+        chk.rows(df, cnt, col, lambda r, c=col: f"tiêu chí đếm số lần '{r.criterion_id}' cần số nguyên, nhận được '{r[c]}'")
+        df[col] = num
+    blank_self = blank_self & df.unit_id.isin(members.unit_id) & df.criterion_id.isin(crit)
+    chk.rows(df, blank_self, "self_value",
+             lambda r: f"ô điểm tự chấm tiêu chí '{r.criterion_id}' của '{r.unit_id}' để trống: tính là 0", "warning")
+    return df[["unit_id", "criterion_id", "self_value", "verified_value", "note"]]
+
+
+def _complete_grid(scores: pd.DataFrame, cov: Covenant, members: pd.DataFrame, file: str, problems: list[Problem]) -> pd.DataFrame:
+    """Add rows for criteria a submitting member left out (self 0, with a warning)."""
+    submitted = scores.unit_id.drop_duplicates()
+    crit_ids = [k.id for _, k in cov.criteria]
+    grid = pd.MultiIndex.from_product([submitted, crit_ids], names=["unit_id", "criterion_id"]).to_frame(index=False)
+    merged = grid.merge(scores, on=["unit_id", "criterion_id"], how="left", indicator=True)
+    missing = merged[merged._merge == "left_only"]
+    for r in missing.itertuples(index=False):
+        problems.append(Problem(file, f"đơn vị {r.unit_id}", f"thiếu dòng điểm tiêu chí '{r.criterion_id}': tính là 0", "warning"))
+    merged["self_value"] = merged.self_value.fillna(0.0)
+    merged["note"] = merged.note.fillna("")
+    return merged.drop(columns="_merge")
+
+
+def _load_events(path: Path, cov: Covenant, members: pd.DataFrame, bloc: str, year: int, problems: list[Problem]) -> pd.DataFrame:
+    chk = _Checker(path, problems)
+    df = read_csv_checked(path, ["unit_id", "event_id"], problems, optional=True)
+    if "reason" not in df.columns:
+        df["reason"] = ""
+    _member_check(chk, df, set(members.unit_id), bloc, year)
+    ids = [e.id for e in cov.adjustments.events]
+    chk.rows(df, ~df.event_id.isin(ids), "event_id",
+             lambda r: f"sự kiện cộng/trừ điểm '{r.event_id}' không có trong giao ước (mã hợp lệ: {', '.join(ids) or 'không có'})")
+    df["count"] = _whole(chk, df, "count", default=1.0, what="số lần là số nguyên ≥ 0")
+    return df[["unit_id", "event_id", "count", "reason"]]
+
+
+def _load_staff(path: Path, vocab: Vocabulary, members: pd.DataFrame, bloc: str, year: int, problems: list[Problem]) -> pd.DataFrame:
+    chk = _Checker(path, problems)
+    df = read_csv_checked(path, ["unit_id", "rating"], problems, optional=True)
+    _member_check(chk, df, set(members.unit_id), bloc, year)
+    scale = vocab.scales["staff"]
+    labels = scale.labels_for(year)
+    df["level"] = df.rating.map(label_key).map(labels)
+    chk.rows(df, df.level.isna(), "rating",
+             lambda r: f"xếp loại '{r.rating}' không hợp lệ cho năm {year}; dùng một trong: {'; '.join(scale.valid_labels(year))}")
+    df["count"] = _whole(chk, df, "count", default=1.0)
+    return df.groupby(["unit_id", "level"], as_index=False, sort=True)["count"].sum()
+
+
+def _load_orgs(path: Path, vocab: Vocabulary, members: pd.DataFrame, bloc: str, year: int, problems: list[Problem]) -> pd.DataFrame:
+    chk = _Checker(path, problems)
+    df = read_csv_checked(path, ["unit_id", "organisation", "rating"], problems, optional=True)
+    _member_check(chk, df, set(members.unit_id), bloc, year)
+    chk.rows(df, ~df.organisation.isin(ORGANISATION_VI), "organisation",
+             lambda r: f"tổ chức '{r.organisation}' không hợp lệ; dùng {', '.join(ORGANISATION_VI)}")
+    chk.rows(df, df.duplicated(["unit_id", "organisation"]), "organisation",
+             lambda r: f"xếp loại '{r.organisation}' của '{r.unit_id}' bị nhập hai lần")
+    keys = df.rating.map(label_key)
+    party = keys.map(vocab.scales["party"].labels_for(year))
+    mass = keys.map(vocab.scales["mass"].labels_for(year))
+    df["level"] = party.where(df.organisation == "party", mass).astype(object)
+    bad = df.level.isna() & df.organisation.isin(ORGANISATION_VI)
+    chk.rows(df, bad, "rating", lambda r: (
+        f"xếp loại '{r.rating}' không hợp lệ cho {ORGANISATION_VI[r.organisation]} năm {year}; dùng một trong: "
+        + "; ".join(vocab.scale_for_org(r.organisation).valid_labels(year))))
+    df = df.rename(columns={"rating": "label"})
+    return df[["unit_id", "organisation", "level", "label"]]
+
+
+def _load_votes(path: Path, members: pd.DataFrame, bloc: str, year: int, problems: list[Problem]) -> pd.DataFrame:
+    chk = _Checker(path, problems)
+    df = read_csv_checked(path, ["unit_id", "approve", "voters"], problems, optional=True)
+    _member_check(chk, df, set(members.unit_id), bloc, year)
+    df["approve"] = _whole(chk, df, "approve")
+    df["voters"] = _whole(chk, df, "voters")
+    chk.rows(df, df.approve > df.voters, "approve", lambda r: f"số phiếu đồng ý {r.approve:g} lớn hơn số người bỏ phiếu {r.voters:g}")
+    chk.rows(df, df.voters == 0, "voters", "số người bỏ phiếu phải lớn hơn 0")
+    return df[["unit_id", "approve", "voters"]]
+
+
+def load_period_data(data_dir: Path, bloc: str, period: Period, cov: Covenant, vocab: Vocabulary, members: pd.DataFrame) -> PeriodData:
+    """Read and validate one bloc's period folder; raise DataError listing every error."""
+    folder = period_dir(data_dir, bloc, period)
+    problems: list[Problem] = []
+    year = period.year
+    scores = _load_scores(folder / SCORES, cov, members, bloc, year, problems)
+    events = _load_events(folder / EVENTS, cov, members, bloc, year, problems)
+    annual = period.is_annual
+    empty = pd.DataFrame(columns=["unit_id"])
+    staff = _load_staff(folder / STAFF, vocab, members, bloc, year, problems) if annual else empty.assign(level=None, count=None)
+    orgs = _load_orgs(folder / ORGS, vocab, members, bloc, year, problems) if annual else empty.assign(organisation=None, level=None, label=None)
+    votes = _load_votes(folder / VOTES, members, bloc, year, problems) if annual else empty.assign(approve=None, voters=None)
+    if any(p.severity == "error" for p in problems):
+        raise DataError([p for p in problems if p.severity == "error"] + [p for p in problems if p.severity != "error"])
+    scores = _complete_grid(scores, cov, members, str(folder / SCORES), problems)
+    submitted = set(scores.unit_id)
+    for m in members.itertuples(index=False):
+        if m.unit_id not in submitted:
+            problems.append(Problem(str(folder / SCORES), f"đơn vị {m.unit_id}",
+                                    f"{m.name} chưa nộp bảng tự chấm điểm: không được xếp hạng và không được xét khen thưởng", "warning"))
+    source = {}
+    if (folder / SOURCE).exists():
+        source = yaml.safe_load((folder / SOURCE).read_text(encoding="utf-8")) or {}
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+
+    def tag(df: pd.DataFrame) -> pd.DataFrame:
+        return df.assign(bloc_id=bloc)
+
+    return PeriodData(period, tag(members), tag(scores), tag(events), tag(staff), tag(orgs), tag(votes),
+                      problems, source, files)

@@ -1,0 +1,273 @@
+"""Result tables with Vietnamese headers, shared by the notebook, the HTML and the xlsx.
+
+Each function takes a :class:`~toolkit.engine.PeriodResult` and returns a plain DataFrame
+whose numbers stay numbers (the xlsx applies number formats; the notebook formats with a
+decimal comma), in rank order and Vietnamese name order.
+"""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from toolkit.engine.evaluate import PeriodResult
+from toolkit.model.text import fmt_number, sort_key
+
+YES, NO, NA = "Đạt", "Không đạt", "—"
+
+
+def _order(res: PeriodResult) -> pd.DataFrame:
+    return res.ranking[["bloc_id", "unit_id", "name", "rank"]]
+
+
+def _rank_text(rank) -> object:
+    return rank if pd.notna(rank) else "—"
+
+
+def scorecard(res: PeriodResult) -> pd.DataFrame:
+    """Units × contents (final subtotals), totals and band, in rank order."""
+    order = _order(res)
+    wide = res.contents.pivot_table(index="unit_id", columns="content_id", values="final_score", aggfunc="first")
+    content_ids = [c.id for c in res.covenant.contents]
+    wide = wide.reindex(columns=content_ids)
+    u = res.units.set_index("unit_id")
+    out = pd.DataFrame({"Hạng": order["rank"].map(_rank_text).to_numpy(), "Đơn vị": order["name"].to_numpy()})
+    for cid in content_ids:
+        maxv = sum(k.max for c in res.covenant.contents if c.id == cid for k in c.criteria)
+        out[f"{cid} ({maxv:g})"] = wide[cid].reindex(order["unit_id"]).to_numpy()
+    ids = order["unit_id"]
+    out["Cộng tiêu chí"] = u["criteria_total"].reindex(ids).to_numpy()
+    out["Điểm thưởng"] = u["bonus"].reindex(ids).to_numpy()
+    out["Điểm trừ"] = u["penalty"].reindex(ids).to_numpy()
+    out["Tổng điểm"] = u["total"].reindex(ids).to_numpy()
+    submitted = u["submitted"].reindex(ids).to_numpy()
+    out["Xếp loại"] = np.where(submitted, u["band"].reindex(ids).fillna("").to_numpy(), "Chưa nộp bảng tự chấm")
+    verified = u["fully_verified"].reindex(ids)
+    out["Thẩm định"] = np.where(~submitted, "—", np.where(verified.fillna(False).astype(bool), "Đã thẩm định", "Chưa thẩm định đủ"))
+    return out
+
+
+def criteria_detail(res: PeriodResult) -> pd.DataFrame:
+    """Every criterion of every unit: entered values, self, verified and final points."""
+    s = res.scores.assign(_k=res.scores["unit_id"].map(dict(zip(res.units.unit_id, res.units.name.map(sort_key)))))
+    s = s.sort_values(["_k", "order"], kind="stable")
+    names = dict(zip(res.units.unit_id, res.units.name))
+    return pd.DataFrame({
+        "Đơn vị": s["unit_id"].map(names).to_numpy(),
+        "Nội dung": s["content_id"].to_numpy(),
+        "Tiêu chí": (s["criterion_id"] + ". " + s["criterion_title"]).to_numpy(),
+        "Điểm chuẩn": s["max"].to_numpy(),
+        "Giá trị tự chấm": s["self_value"].to_numpy(),
+        "Giá trị thẩm định": s["verified_value"].to_numpy(dtype=float),
+        "Điểm tự chấm": s["self_score"].to_numpy(),
+        "Điểm thẩm định": s["verified_score"].to_numpy(),
+        "Điểm tính": s["final_score"].to_numpy(),
+        "Nguồn điểm": np.where(s["verified"], "thẩm định", "tự chấm (chưa thẩm định)"),
+        "Ghi chú": s["note"].fillna("").to_numpy(),
+    })
+
+
+def ranking(res: PeriodResult) -> pd.DataFrame:
+    r = res.ranking
+    return pd.DataFrame({
+        "Hạng": r["rank"].map(_rank_text).to_numpy(),
+        "Đơn vị": r["name"].to_numpy(),
+        "Tổng điểm": r["total"].to_numpy(),
+        "Xếp loại": np.where(r["submitted"], r["band"].fillna(""), "Chưa nộp bảng tự chấm"),
+        "Phân định khi bằng điểm": r["decided_by"].to_numpy(),
+        "Bằng điểm với": r["tied_with"].to_numpy(),
+    })
+
+
+def nominations(res: PeriodResult) -> pd.DataFrame:
+    """Every unit for every award: proposed, or the reason why not."""
+    e = res.eligibility
+    if e.empty:
+        return pd.DataFrame(columns=["Danh hiệu", "Hạng", "Đơn vị", "Tổng điểm", "Đề nghị", "Lý do / kết quả xét"])
+    award_order = {a.id: i for i, a in enumerate(res.covenant.awards)}
+    e = e.assign(_a=e["award_id"].map(award_order), _r=e["rank"].astype(float).fillna(np.inf), _k=e["name"].map(sort_key))
+    e = e.sort_values(["_a", "_r", "_k"], kind="stable")
+    return pd.DataFrame({
+        "Danh hiệu": e["award"].to_numpy(),
+        "Hạng": e["rank"].map(_rank_text).to_numpy(),
+        "Đơn vị": e["name"].to_numpy(),
+        "Tổng điểm": e["total"].to_numpy(),
+        "Đề nghị": np.where(e["nominated"], "Có", "Không"),
+        "Lý do / kết quả xét": e["status"].to_numpy(),
+    })
+
+
+def quotas(res: PeriodResult) -> pd.DataFrame:
+    q = res.quotas
+    return pd.DataFrame({"Danh hiệu": q["award"], "Hạn mức": q["quota"], "Cách tính": q["quota_rule"],
+                         "Số đề nghị": q["nominated"], "Căn cứ": q["basis"]})
+
+
+def targets(res: PeriodResult) -> pd.DataFrame:
+    t = res.targets
+    if t.empty:
+        return pd.DataFrame(columns=["Đơn vị", "Chỉ tiêu", "Yêu cầu", "Kết quả", "Đánh giá"])
+    names = dict(zip(res.units.unit_id, res.units.name))
+    order = {t_id: i for i, t_id in enumerate(res.covenant.target_ids())}
+    t = t.assign(_k=t["unit_id"].map(names).map(sort_key), _o=t["target_id"].map(order)).sort_values(["_k", "_o"], kind="stable")
+    verdict = np.where(t["met"].isna(), NA, np.where(t["met"].eq(True), YES, NO))
+    return pd.DataFrame({"Đơn vị": t["unit_id"].map(names).to_numpy(), "Chỉ tiêu": t["title"].to_numpy(),
+                         "Yêu cầu": t["required"].to_numpy(), "Kết quả": t["detail"].to_numpy(), "Đánh giá": verdict})
+
+
+def targets_summary(res: PeriodResult) -> pd.DataFrame:
+    """Per target: how many units met it, and who missed it."""
+    t = res.targets
+    if t.empty:
+        return pd.DataFrame(columns=["Chỉ tiêu", "Số đơn vị đạt", "Số đơn vị không đạt", "Đơn vị không đạt"])
+    names = dict(zip(res.units.unit_id, res.units.name))
+    rows = []
+    for target_id in res.covenant.target_ids():
+        sel = t[t["target_id"] == target_id]
+        missed = sorted(sel.loc[sel["met"].eq(False), "unit_id"].map(names), key=sort_key)
+        rows.append({"Chỉ tiêu": sel["title"].iloc[0], "Số đơn vị đạt": int(sel["met"].eq(True).sum()),
+                     "Số đơn vị không đạt": len(missed), "Đơn vị không đạt": "; ".join(missed)})
+    return pd.DataFrame(rows)
+
+
+def excellent_cap(res: PeriodResult) -> pd.DataFrame:
+    c = res.cap
+    if c.empty:
+        return pd.DataFrame(columns=["Đơn vị", "Số HTXSNV", "Cơ sở tính", "Tỷ lệ", "Trần", "Phép tính", "Đánh giá"])
+    names = dict(zip(res.units.unit_id, res.units.name))
+    c = c.assign(_k=c["unit_id"].map(names).map(sort_key)).sort_values("_k", kind="stable")
+    verdict = np.where(c["within_cap"].isna(), NA, np.where(c["within_cap"].eq(True), "Trong giới hạn", "Vượt trần"))
+    base = c["base"].astype(float)
+    return pd.DataFrame({"Đơn vị": c["unit_id"].map(names).to_numpy(), "Số HTXSNV": c["excellent"].astype(int).to_numpy(),
+                         "Cơ sở tính": base.astype(int).to_numpy(),
+                         "Tỷ lệ": (c["excellent"].astype(float) / base.where(base > 0)).round(4).to_numpy(),
+                         "Trần": c["cap"].to_numpy(), "Phép tính": c["arithmetic"].to_numpy(), "Đánh giá": verdict})
+
+
+def self_vs_verified(res: PeriodResult) -> pd.DataFrame:
+    u = res.ranking[res.ranking["submitted"]]
+    s = res.scores
+    over = (s["self_score"] > s["final_score"] + 1e-9).groupby(s["unit_id"]).sum()
+    return pd.DataFrame({
+        "Đơn vị": u["name"].to_numpy(),
+        "Tự chấm": u["self_criteria"].to_numpy(),
+        "Thẩm định": u["criteria_total"].to_numpy(),
+        "Chênh lệch": u["self_gap"].to_numpy(),
+        "Số tiêu chí tự chấm cao hơn": over.reindex(u["unit_id"]).fillna(0).astype(int).to_numpy(),
+    })
+
+
+def comparison(res: PeriodResult) -> pd.DataFrame:
+    c = res.comparison
+    if c is None or c.empty:
+        return pd.DataFrame(columns=["Đơn vị", "Hạng kỳ trước", "Hạng", "Thay đổi hạng", "Tổng kỳ trước", "Tổng điểm", "Chênh lệch", "Ghi chú"])
+    r = res.ranking
+    c = r[["unit_id", "name", "rank", "total"]].merge(c, on="unit_id", how="left")
+    return pd.DataFrame({
+        "Đơn vị": c["name"], "Hạng kỳ trước": c["prev_rank"].map(_rank_text), "Hạng": c["rank"].map(_rank_text),
+        "Thay đổi hạng": c["delta_rank"].map(lambda d: "" if pd.isna(d) else (f"+{int(d)}" if d > 0 else str(int(d)))),
+        "Tổng kỳ trước": c["prev_total"], "Tổng điểm": c["total"], "Chênh lệch": c["delta_total"], "Ghi chú": c["note"],
+    })
+
+
+def problems(res: PeriodResult) -> pd.DataFrame:
+    """Data warnings of the period (blank self scores, members without a submission)."""
+    return pd.DataFrame({"Mức": ["Cảnh báo" if p.severity == "warning" else "Lỗi" for p in res.warnings],
+                         "Tệp": [Path(p.file).name for p in res.warnings],
+                         "Vị trí": [p.where for p in res.warnings], "Nội dung": [p.message for p in res.warnings]})
+
+
+TABLES = {
+    "bang_diem": ("Bảng điểm", scorecard),
+    "chi_tiet_tieu_chi": ("Chi tiết tiêu chí", criteria_detail),
+    "xep_hang": ("Xếp hạng", ranking),
+    "chi_tieu": ("Chỉ tiêu", targets),
+    "tran_xuat_sac": ("Trần tỷ lệ xuất sắc", excellent_cap),
+    "de_nghi_khen_thuong": ("Đề nghị khen thưởng", nominations),
+    "han_muc": ("Hạn mức khen thưởng", quotas),
+    "tu_cham_tham_dinh": ("Tự chấm - thẩm định", self_vs_verified),
+    "so_voi_ky_truoc": ("So với kỳ trước", comparison),
+    "canh_bao_du_lieu": ("Cảnh báo dữ liệu", problems),
+}
+
+
+def all_tables(res: PeriodResult) -> dict[str, tuple[str, pd.DataFrame]]:
+    """Every result table: file stem -> (Vietnamese sheet title, table)."""
+    return {stem: (title, fn(res)) for stem, (title, fn) in TABLES.items()}
+
+
+def _cell(value) -> str:
+    if isinstance(value, (float, np.floating)):
+        return fmt_number(value)
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def as_text(df: pd.DataFrame) -> str:
+    """Deterministic plain-text rendering (decimal comma), for checked notebook outputs."""
+    return df.map(_cell).to_string(index=False, max_colwidth=None, line_width=None, max_rows=None, max_cols=None)
+
+
+def to_html(df: pd.DataFrame) -> str:
+    """HTML table; every cell is escaped, because submission text is data, not markup."""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    rows = []
+    for rec in df.itertuples(index=False):
+        cells = []
+        for col, v in zip(df.columns, rec):
+            cls = ' class="num"' if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) else ""
+            cells.append(f"<td{cls}>{html.escape(_cell(v))}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f'<table class="thidua">\n<thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody></table>"
+
+
+def summary(res: PeriodResult) -> str:
+    """A few sentences on the period, built from the results (Markdown)."""
+    u = res.ranking
+    sub = u[u["submitted"]]
+    missing = u[~u["submitted"]]["name"].tolist()
+    lines = [f"Khối có {len(u)} thành viên; {len(sub)} đơn vị nộp bảng tự chấm điểm"
+             + (f" (chưa nộp: {', '.join(missing)})." if missing else ".")]
+    if len(sub):
+        top = sub.iloc[0]
+        lines.append(f"Dẫn đầu là **{top['name']}** với {fmt_number(top['total'])} điểm; điểm thấp nhất "
+                     f"{fmt_number(sub['total'].min())}, trung bình {fmt_number(sub['total'].mean())}.")
+        bands = sub["band"].value_counts()
+        lines.append("Xếp loại: " + "; ".join(f"{b.label}: {bands[b.label]} đơn vị" for b in res.covenant.bands if b.label in bands) + ".")
+        ties = sub[sub["tied_with"] != ""]
+        if len(ties):
+            lines.append(f"Có {len(ties)} đơn vị bằng tổng điểm; thứ hạng được phân định theo thứ tự tiêu chí của giao ước.")
+    for award in res.covenant.awards:
+        e = res.eligibility[res.eligibility["award_id"] == award.id]
+        if e.empty:
+            continue
+        chosen = e[e["nominated"]]["name"].tolist()
+        text = f"{award.title}: đề nghị {', '.join(chosen) if chosen else 'không có đơn vị nào'}"
+        above = e[(~e["eligible"]) & e["rank"].notna()]
+        if len(chosen) and len(above):
+            first = e[e["nominated"]]["rank"].min()
+            skipped = above[above["rank"] < first]
+            if len(skipped):
+                text += "; " + "; ".join(f"{r['name']} (hạng {r['rank']}) không đủ điều kiện do {r['reasons']}" for _, r in skipped.iterrows())
+        lines.append(text + ".")
+    t = res.targets
+    if len(t):
+        missed = t[t["met"].eq(False)]
+        lines.append(f"Chỉ tiêu: {int(t['met'].eq(True).sum())}/{len(t)} lượt đạt; {missed['unit_id'].nunique()} đơn vị có chỉ tiêu không đạt.")
+    gap = sub[sub["self_gap"] > 0]
+    if len(gap):
+        worst = gap.sort_values("self_gap", ascending=False, kind="stable").iloc[0]
+        lines.append(f"{len(gap)} đơn vị tự chấm cao hơn kết quả thẩm định; nhiều nhất {worst['name']} "
+                     f"(+{fmt_number(worst['self_gap'])} điểm).")
+    c = res.comparison
+    if c is not None and len(c) and c["prev_total"].notna().any():
+        moved = c.dropna(subset=["delta_rank"])
+        if len(moved):
+            best = moved.sort_values("delta_rank", ascending=False, kind="stable").iloc[0]
+            name = dict(zip(u.unit_id, u.name))[best["unit_id"]]
+            lines.append(f"So với kỳ {c['prev_period'].iloc[0]}: tăng hạng nhiều nhất là {name} ({int(best['delta_rank']):+d} bậc).")
+    return "\n".join(f"- {x}" for x in lines)
+

@@ -1,0 +1,1 @@
+"""Running report notebooks: the runner, batch runs, the kernel, manifests and verification."""

@@ -1,0 +1,202 @@
+"""Run a report notebook for one bloc and period and file its outputs atomically.
+
+Order matters: parameters are checked before anything is written; the notebook runs into a
+temporary folder; only a complete report (notebook, HTML, tables, manifest) replaces the
+previous one, by renaming, so a reader never sees a half-written report. A failed run keeps
+its partial notebook in ``<bloc>.failed/`` beside the untouched previous report.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from toolkit import config
+from toolkit.runs import manifest
+from toolkit.errors import DataError, InputError, ParameterError, ReportError
+from toolkit.runs.kernel import ensure_kernel
+from toolkit.runs.kernel_launcher import skip_slow_imports
+from toolkit.model.periods import Period
+from toolkit.model.parameters import check_parameters
+
+DEFAULT_NOTEBOOK = "bloc_report"
+_NOTEBOOK_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+TEMPLATES = config.HTML_TEMPLATES_DIR
+
+
+@dataclass
+class RunResult:
+    folder: Path
+    files: list[Path]
+    seconds: float
+    stages: dict[str, float] = field(default_factory=dict)
+    status: str = "ok"  # "ok" or "skipped" (inputs and code unchanged since the existing report)
+
+
+def fingerprint(params: dict, inputs: dict[str, str], code_hash: str) -> str:
+    """What a report depends on; equal fingerprints mean the report would come out the same."""
+    blob = json.dumps({"parameters": params, "inputs": inputs, "code": code_hash}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def is_current(folder: Path, fp: str) -> bool:
+    """True when ``folder`` holds a complete report made with fingerprint ``fp``."""
+    try:
+        record = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if record.get("fingerprint") != fp:
+        return False
+    outputs = record.get("outputs", {})
+    return bool(outputs) and all((folder / rel).is_file() and manifest.sha256(folder / rel) == h for rel, h in outputs.items())
+
+
+def notebook_path(name: str) -> Path:
+    path = config.NOTEBOOKS_DIR / f"{name}.ipynb"
+    if not _NOTEBOOK_NAME.match(name) or not path.exists():
+        valid = sorted(p.stem for p in config.NOTEBOOKS_DIR.glob("*.ipynb"))
+        raise ParameterError(f"Sổ tay '{name}' không có. Các sổ tay hợp lệ: {', '.join(valid)}.")
+    return path
+
+
+def report_folder(reports_dir: Path, bloc: str, period: str, notebook: str = DEFAULT_NOTEBOOK) -> Path:
+    base = reports_dir / period / bloc
+    return base if notebook == DEFAULT_NOTEBOOK else base / notebook
+
+
+def _execute(nb_in: Path, nb_out: Path, parameters: dict, cwd: Path, timeout: int) -> None:
+    skip_slow_imports()
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        pm.execute_notebook(str(nb_in), str(nb_out), parameters=parameters, kernel_name=ensure_kernel(), cwd=str(cwd),
+                            progress_bar=False, log_output=False, execution_timeout=timeout, shutdown_kernel="immediate")
+    except PapermillExecutionError as exc:
+        if exc.ename in ("DataError", "ParameterError"):  # bad input found in the kernel: a data message, not a crash
+            raise InputError(f"{exc.evalue}") from None
+        raise ReportError(f"Ô số {exc.cell_index} của sổ tay lỗi: {exc.ename}: {exc.evalue}") from None
+
+
+def _html(nb_path: Path, out: Path, footer: str) -> None:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(nb_path, as_version=4)
+    for i, cell in enumerate(nb.cells):  # papermill gives its injected cell a random id: keep the HTML repeatable
+        cell.id = f"cell-{i}"
+    from traitlets.config import Config
+
+    c = Config()
+    c.TagRemovePreprocessor.remove_cell_tags = ("notebook-only",)
+    c.TagRemovePreprocessor.enabled = True
+    exporter = HTMLExporter(config=c, extra_template_basedirs=[str(TEMPLATES)], template_name="thidua_html", exclude_input=True,
+                            exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nb, resources={"thidua_footer": footer, "language_code": "vi",
+                                                         "metadata": {"name": "Báo cáo thi đua"}})
+    out.write_text(body, encoding="utf-8")
+
+
+def _swap_into_place(tmp: Path, final: Path) -> None:
+    """Replace ``final`` with ``tmp`` by renames; keep other notebooks' subfolders of the old report."""
+    if final.exists():
+        for child in final.iterdir():
+            if child.is_dir() and (config.NOTEBOOKS_DIR / f"{child.name}.ipynb").exists() and not (tmp / child.name).exists():
+                child.rename(tmp / child.name)
+        old = final.with_name(f".{final.name}.old-{os.getpid()}")
+        final.rename(old)
+        tmp.rename(final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp.rename(final)
+
+
+def run_report(bloc: str, period: str, notebook: str = DEFAULT_NOTEBOOK, data_dir: Path | str | None = None,
+               reports_dir: Path | str | None = None, timeout: int = 600, force: bool = True) -> RunResult:
+    """Execute ``notebooks/<notebook>.ipynb`` for a bloc and period; return where the report is.
+
+    With ``force=False`` an existing complete report with the same inputs, code and
+    parameters is kept as it is (status "skipped"), which is what makes a killed batch cheap to
+    resume.
+    """
+    nb_in = notebook_path(notebook)
+    data_arg = str(data_dir) if data_dir else ""
+    ws, period = check_parameters(bloc, period, data_arg, "")
+    reports_dir = Path(reports_dir) if reports_dir else config.REPORTS_DIR
+    params = {"bloc": bloc, "period": period, "data_dir": str(Path(data_arg).resolve()) if data_arg else "", "output_dir": "."}
+    p = Period.parse(period)
+    try:
+        ws.load(bloc, p)  # validate the covenant and period data before a kernel is started
+    except DataError as exc:
+        raise InputError(str(exc)) from None
+    inputs = manifest.hashes(ws.input_files(bloc, p), ws.data_dir)
+    return execute_report(nb_in, report_folder(reports_dir, bloc, period, notebook), params, inputs,
+                          f"dữ liệu {ws.data_dir.name}/", timeout=timeout, force=force)
+
+
+def execute_report(nb_in: Path, final: Path, params: dict, inputs: dict[str, str], source: str,
+                   timeout: int = 600, force: bool = True) -> RunResult:
+    """Run one parameterised notebook into ``final``: skip if current, else temp folder, HTML, manifest, swap."""
+    started = _dt.datetime.now(_dt.timezone.utc)
+    t0 = time.perf_counter()
+    stages: dict[str, float] = {}
+    final.parent.mkdir(parents=True, exist_ok=True)
+    code_hash = manifest.code_hash()
+    fp = fingerprint({**params, "notebook": nb_in.stem}, inputs, code_hash)
+    if not force and is_current(final, fp):
+        return RunResult(final, sorted(f for f in final.rglob("*") if f.is_file()), time.perf_counter() - t0, status="skipped")
+    tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    stages["check"] = time.perf_counter() - t0
+    nb_out = tmp / "report.ipynb"
+    try:
+        t = time.perf_counter()
+        _execute(nb_in, nb_out, params, tmp, timeout)
+        stages["execute"] = time.perf_counter() - t
+    except InputError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    except ReportError as exc:
+        failed = final.with_name(f"{final.name}.failed")
+        shutil.rmtree(failed, ignore_errors=True)
+        tmp.rename(failed)
+        (failed / "error.txt").write_text(f"{exc}\n", encoding="utf-8")
+        raise ReportError(f"{exc}\nSổ tay đã chạy một phần: {failed / 'report.ipynb'}") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    t = time.perf_counter()
+    code = manifest.git_commit()
+    footer = (f"Tạo bởi thidua {manifest.versions()['thidua']} (mã nguồn {(code['commit'] or 'không rõ')[:10]}"
+              f"{', có sửa đổi chưa commit' if code['dirty'] else ''}) lúc {started:%d/%m/%Y %H:%M} UTC; "
+              f"sổ tay {nb_in.name}; {source}.")
+    _html(nb_out, tmp / "report.html", footer)
+    stages["html"] = time.perf_counter() - t
+    ended = _dt.datetime.now(_dt.timezone.utc)
+    outputs = sorted(f for f in tmp.rglob("*") if f.is_file())
+    record = {
+        "report": {**{k: v for k, v in params.items() if k in ("bloc", "period")}, "notebook": nb_in.stem},
+        "parameters": params,
+        "inputs": inputs,
+        "outputs": manifest.hashes(outputs, tmp),
+        "code": {**code, "toolkit_hash": code_hash},
+        "fingerprint": fp,
+        "versions": manifest.versions(),
+        "kernel": "thidua",
+        "started": started.isoformat(timespec="seconds"),
+        "ended": ended.isoformat(timespec="seconds"),
+        "duration_seconds": round(time.perf_counter() - t0, 3),
+        "stages_seconds": {k: round(v, 3) for k, v in stages.items()},
+    }
+    (tmp / "manifest.json").write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    _swap_into_place(tmp, final)
+    files = sorted(f for f in final.rglob("*") if f.is_file())
+    return RunResult(final, files, time.perf_counter() - t0, stages)

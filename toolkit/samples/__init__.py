@@ -1,0 +1,1 @@
+"""Synthetic sample data: the Bắc Ninh sample blocs and the national-scale benchmark data."""
