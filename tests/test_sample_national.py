@@ -56,8 +56,24 @@ def test_row_counts(small):
     # staff: one row per civil servant, [0.6, 1.4] × 130 per unit, aggregated to counts
     assert 78 * N_UNITS <= len(staff_rows) <= 182 * N_UNITS
     assert data.staff["count"].sum() == len(staff_rows)
-    pd.testing.assert_frame_equal(aggregate_staff(staff_rows, load_vocabulary(ROOT / "data" / "vocabularies.yaml"),
-                                                  data.period.year), data.staff)
+
+
+def test_aggregate_staff_counts_people_per_unit_and_level(vocab):
+    """Worked by hand: labels in NFD, with stray spaces and abbreviations, counted per unit and level."""
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", "Hoàn thành xuất sắc nhiệm vụ")
+    rows = pd.DataFrame({
+        "bloc_id": ["b1", "b1", "b1", "b1", "b2"],
+        "unit_id": ["u1", "u1", "u1", "u2", "u3"],
+        "rating": [nfd, "  Hoàn thành xuất sắc   nhiệm vụ", "HTTNV", "Hoàn thành nhiệm vụ", "KHTNV"],
+    })
+    got = aggregate_staff(rows, vocab, 2024)
+    got = got.sort_values(["bloc_id", "unit_id", "level"]).reset_index(drop=True)
+    assert got[["bloc_id", "unit_id", "level", "count"]].values.tolist() == [
+        ["b1", "u1", "tot", 1], ["b1", "u1", "xuat_sac", 2], ["b1", "u2", "hoan_thanh", 1], ["b2", "u3", "khong_hoan_thanh", 1]]
+    with pytest.raises(ValueError, match="not valid for 2024"):
+        aggregate_staff(rows.assign(rating="Hoàn thành nhiệm vụ nhưng còn hạn chế về năng lực"), vocab, 2024)
 
 
 def test_evaluates_without_error(small, vocab):
