@@ -383,7 +383,7 @@ def test_yaml_syntax_error_has_a_line_and_column(tmp_path):
     p = _only(exc.value.problems)
     assert p.file == str(path)
     assert p.where.startswith("dòng ") and ", cột " in p.where
-    assert p.message.startswith("không đọc được YAML")
+    assert p.message.startswith("không đọc được giao ước thi đua (YAML)")
 
 
 # --------------------------------------------------------------------------- run parameters

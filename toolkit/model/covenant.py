@@ -10,10 +10,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from toolkit.errors import DataError, Problem
+from toolkit.model.readers import read_yaml
 
 Rounding = Literal["floor", "half_up", "ceil"]
 Organisation = Literal["party", "union", "youth", "women", "veterans"]
@@ -311,11 +311,5 @@ def _pydantic_message(err: dict) -> str:
 
 
 def load_covenant(path: Path, levels: dict[str, set[str]] | None = None) -> Covenant:
-    """Read a covenant YAML file safely (no arbitrary tags) and validate it."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"dòng {mark.line + 1}, cột {mark.column + 1}" if mark else ""
-        raise DataError([Problem(str(path), where, f"không đọc được YAML: {getattr(exc, 'problem', exc)}")]) from None
-    return parse_covenant(raw, str(path), levels)
+    """Read a covenant YAML file through the one reader (encodings, line and column of a fault) and validate it."""
+    return parse_covenant(read_yaml(path, "giao ước thi đua (YAML)"), str(path), levels)

@@ -12,13 +12,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from toolkit import config
 from toolkit.model.covenant import ORGANISATION_VI, Covenant
 from toolkit.errors import DataError, Problem
 from toolkit.model.periods import Period
-from toolkit.model.readers import parse_numbers, read_csv_checked
+from toolkit.model.readers import parse_numbers, read_csv_checked, read_yaml
 from toolkit.model.text import label_key
 from toolkit.model.vocabulary import Vocabulary
 
@@ -219,7 +218,9 @@ def load_period_data(data_dir: Path, bloc: str, period: Period, cov: Covenant, v
                                     f"{m.name} chưa nộp bảng tự chấm điểm: không được xếp hạng và không được xét khen thưởng", "warning"))
     source = {}
     if (folder / SOURCE).exists():
-        source = yaml.safe_load((folder / SOURCE).read_text(encoding="utf-8")) or {}
+        source = read_yaml(folder / SOURCE, "tệp nguồn dữ liệu (source.yaml)")
+        if not isinstance(source, dict):
+            raise DataError([Problem(str(folder / SOURCE), "", "cần một bảng khóa: giá trị (ví dụ 'synthetic: true')")])
     files = sorted(p for p in folder.iterdir() if p.is_file())
 
     def tag(df: pd.DataFrame) -> pd.DataFrame:

@@ -1,43 +1,171 @@
-"""Reading the CSV tables people edit, with problems reported instead of raised one by one."""
+"""The one door for every CSV and YAML file the toolkit reads.
+
+Secretariats save files from Excel and Notepad with whatever their machine is set to: UTF-8
+with or without a byte-order mark, UTF-16 ("Unicode text"), a legacy Vietnamese code page
+(Windows-1258, TCVN3), ``;`` as the list separator and ``,`` as the decimal mark under
+Vietnamese regional settings. Everything is decoded here, once: accepted encodings are read,
+anything else is refused with the file named and how to save it as UTF-8; the CSV dialect is
+sniffed from the header line; YAML errors name the file, line and column. One cause gives one
+message: a file that cannot be read, or lacks required columns, is one problem, never one per row.
+"""
 from __future__ import annotations
 
+import codecs
+import csv
+import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
-from toolkit.errors import Problem
+from toolkit.errors import DataError, Problem
 from toolkit.model.text import normalize
+
+SAVE_AS_UTF8 = ("mở tệp bằng Excel và chọn Lưu thành 'CSV UTF-8 (Comma delimited) (*.csv)', "
+                "hoặc bằng Notepad và chọn Encoding 'UTF-8'")
+_SEPARATORS = (",", ";", "\t")
+
+
+class UnreadableFile(Exception):
+    """A file that cannot be decoded or parsed at all: ``problem`` says which and why."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def decode(data: bytes, file: str) -> str:
+    """Bytes of a text file to ``str``: UTF-8 (BOM optional) or UTF-16 with a BOM; anything else is refused."""
+    if data.startswith(codecs.BOM_UTF8):
+        return _strict(data[len(codecs.BOM_UTF8):], "utf-8", file)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _strict(data, "utf-16", file)
+    if b"\x00" in data:
+        raise UnreadableFile(Problem(file, "", "không phải tệp văn bản (có byte 0: tệp nhị phân, "
+                                               "hoặc UTF-16 không có dấu BOM); " + SAVE_AS_UTF8))
+    return _strict(data, "utf-8", file)
+
+
+def _strict(data: bytes, encoding: str, file: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise UnreadableFile(Problem(file, f"dòng {line}", f"tệp không được lưu bằng mã {encoding.upper()} "
+                                                           f"(có thể là Windows-1258 hoặc TCVN3); {SAVE_AS_UTF8}")) from None
+
+
+def read_text(path: Path) -> str:
+    """The decoded text of ``path`` (see :func:`decode`); :class:`UnreadableFile` when it cannot be."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(Problem(str(path), "", f"không đọc được tệp: {exc.strerror or exc}")) from None
+    return decode(data, str(path))
+
+
+def read_yaml(path: Path, what: str = "tệp YAML") -> object:
+    """Parse a YAML file safely (no arbitrary tags); a fault raises :class:`DataError` naming file, line and column."""
+    try:
+        text = read_text(path)
+    except UnreadableFile as exc:
+        raise DataError([exc.problem]) from None
+    if not text.strip():
+        raise DataError([Problem(str(path), "", "tệp trống")])
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"dòng {mark.line + 1}, cột {mark.column + 1}" if mark else ""
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise DataError([Problem(str(path), where, f"không đọc được {what}: {reason}")]) from None
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one CSV file was written: its separator and its decimal mark."""
+
+    separator: str = ","
+    decimal: str = "."
+
+
+def sniff_dialect(text: str, columns: list[str]) -> Dialect:
+    """The separator that splits the header into the expected columns (else the most frequent one).
+
+    With ``;`` or a tab as separator, Excel writes decimal commas ("9,5"); with ``,`` a decimal
+    comma can only appear inside quotes. Either way numbers are parsed by :func:`parse_numbers`.
+    """
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    wanted = {c.casefold() for c in columns}
+    best, best_hits = ",", -1
+    for sep in _SEPARATORS:
+        cells = {normalize(c).casefold() for c in next(csv.reader([header], delimiter=sep), [])}
+        hits = len(cells & wanted) * 1000 + header.count(sep)
+        if hits > best_hits:
+            best, best_hits = sep, hits
+    return Dialect(best, "," if best != "," else ".")
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
 
 
 def read_csv_checked(path: Path, columns: list[str], problems: list[Problem], optional: bool = False) -> pd.DataFrame:
-    """Read ``path`` as text columns; record a missing file or missing columns as problems.
+    """Read ``path`` as text columns; a missing file, an unreadable one or missing columns become one problem each.
 
-    Everything is read as string so that numbers typed with a decimal comma, blanks and
-    typos survive until validation can name the row and column.
+    Everything is read as text so that numbers typed with a decimal comma, blanks and typos
+    survive until validation can name the row and column. Blank lines are kept while reading so
+    the index maps to the file's line numbers (index + 2). When the file cannot be used, an
+    empty table comes back: one cause is reported once, not once per row.
     """
     if not path.exists():
         if not optional:
             problems.append(Problem(str(path), "", "không tìm thấy tệp"))
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+        return _empty(columns)
     try:
-        # keep blank lines while reading so the index maps to the file's line numbers (index + 2)
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False)
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        problems.append(Problem(str(path), "", f"không đọc được CSV (cần UTF-8, phân cách bằng dấu phẩy): {exc}"))
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+        text = read_text(path)
+    except UnreadableFile as exc:
+        problems.append(exc.problem)
+        return _empty(columns)
+    if not text.strip():
+        problems.append(Problem(str(path), "", f"tệp trống; cần dòng tiêu đề với các cột {', '.join(columns)}"))
+        return _empty(columns)
+    dialect = sniff_dialect(text, columns)
+    try:
+        df = pd.read_csv(io.StringIO(text), sep=dialect.separator, dtype=str, keep_default_na=False,
+                         skip_blank_lines=False, engine="python" if dialect.separator != "," else "c")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
+        problems.append(Problem(str(path), "", f"không đọc được CSV ({exc}); cần các cột {', '.join(columns)} "
+                                               "phân cách bằng dấu phẩy hoặc dấu chấm phẩy"))
+        return _empty(columns)
     df.columns = [normalize(c) for c in df.columns]
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        problems.append(Problem(str(path), "dòng tiêu đề", f"thiếu cột {', '.join(missing)}; cần các cột {', '.join(columns)}"))
-        for c in missing:
-            df[c] = ""
+        problems.append(Problem(str(path), "dòng tiêu đề", f"thiếu cột {', '.join(missing)}; cần các cột {', '.join(columns)} "
+                                                           f"(đọc được các cột: {', '.join(df.columns) or 'không có'})"))
+        return _empty(columns)
     for c in df.columns:
         df[c] = df[c].astype(object).map(normalize)
     blank = (df == "").all(axis=1) if len(df.columns) else pd.Series(False, index=df.index)
-    return df[~blank].astype(object)
+    df = df[~blank].astype(object)
+    df.attrs["dialect"] = dialect
+    return df
 
 
 def parse_numbers(values: pd.Series) -> pd.Series:
-    """Numbers typed by people: '9,5' and '9.5' both mean 9.5; blanks become NaN."""
-    text = values.astype(str).str.strip().str.replace(",", ".", regex=False)
-    return pd.to_numeric(text.where(text != "", None), errors="coerce")
+    """Numbers typed by people: '9,5' and '9.5' both mean 9.5; '1.234,5' and '1,234.5' mean 1234.5; blanks become NaN.
+
+    Anything else (text, '1e400' which overflows, 'nan', 'inf') becomes NaN too, and the caller
+    reports it as not a number: no value that is not finite ever reaches the engine.
+    """
+    text = values.astype(str).str.strip().str.replace(" ", "", regex=False).str.replace("\u00a0", "", regex=False)
+    both = text.str.contains(",", regex=False) & text.str.contains(".", regex=False)
+    comma_last = text.str.rfind(",") > text.str.rfind(".")
+    # with both marks, the last one is the decimal mark and the other groups thousands
+    text = text.where(~(both & comma_last), text.str.replace(".", "", regex=False))
+    text = text.where(~(both & ~comma_last), text.str.replace(",", "", regex=False))
+    text = text.str.replace(",", ".", regex=False)
+    plain = text.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+    numbers = pd.to_numeric(text.where(plain & (text != ""), None), errors="coerce")
+    return numbers.where(numbers.abs() < float("inf"))
