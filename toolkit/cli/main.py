@@ -111,7 +111,7 @@ def run_cmd(blocs, period, kind, notebooks, data_dir, reports_dir, jobs, timeout
     for nb in notebooks:
         notebook_path(nb)
     if len(names) == 1 and len(notebooks) == 1:
-        ws.check(names[0], p)  # one report: a missing period is a parameter error, before anything is written
+        ws.load(names[0], ws.check(names[0], p))  # one report: bad parameters or data exit 2 before anything is written
     jobs_list = [batch.Job(b, str(p), nb) for b in names for nb in notebooks]
     command = " ".join(["thidua", *sys.argv[1:]])
     overview = len(names) > 1 and (config.NOTEBOOKS_DIR / "province_overview.ipynb").exists()

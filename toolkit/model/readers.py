@@ -169,3 +169,9 @@ def parse_numbers(values: pd.Series) -> pd.Series:
     plain = text.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
     numbers = pd.to_numeric(text.where(plain & (text != ""), None), errors="coerce")
     return numbers.where(numbers.abs() < float("inf"))
+
+
+def parse_years(values: pd.Series) -> pd.Series:
+    """Years typed by people: whole numbers from 1945 to 2100; anything else becomes NaN (reported by the caller)."""
+    years = parse_numbers(values)
+    return years.where((years % 1 == 0) & years.between(1945, 2100))

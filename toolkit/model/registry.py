@@ -12,7 +12,7 @@ import pandas as pd
 
 from toolkit import config
 from toolkit.errors import DataError, Problem
-from toolkit.model.readers import read_csv_checked
+from toolkit.model.readers import parse_years, read_csv_checked
 from toolkit.model.text import normalize
 
 ROLES = {"leader": "Trưởng khối", "deputy": "Phó khối", "member": "Thành viên"}
@@ -65,7 +65,7 @@ def load_registry(data_dir: Path) -> Registry:
     for i in units.index[units.unit_id.duplicated()]:
         problems.append(Problem(file_u, f"dòng {i + 2}, cột unit_id", f"mã đơn vị '{units.unit_id[i]}' bị trùng"))
     file_m = str(data_dir / config.MEMBERSHIP)
-    membership["year"] = pd.to_numeric(membership["year"], errors="coerce")
+    membership["year"] = parse_years(membership["year"])
     for i in membership.index[membership.year.isna()]:
         problems.append(Problem(file_m, f"dòng {i + 2}, cột year", "cần một năm (ví dụ 2018)"))
     for i in membership.index[~membership.unit_id.isin(known)]:
@@ -77,7 +77,9 @@ def load_registry(data_dir: Path) -> Registry:
     for i in membership.index[membership.duplicated(["year", "bloc_id", "unit_id"])]:
         problems.append(Problem(file_m, f"dòng {i + 2}, cột unit_id", f"đơn vị '{membership.unit_id[i]}' được khai báo hai lần trong khối '{membership.bloc_id[i]}' năm {membership.year[i]:g}"))
     file_l = str(data_dir / config.LINEAGE)
-    lineage["year"] = pd.to_numeric(lineage["year"], errors="coerce")
+    lineage["year"] = parse_years(lineage["year"])
+    for i in lineage.index[lineage.year.isna()]:
+        problems.append(Problem(file_l, f"dòng {i + 2}, cột year", "cần một năm (ví dụ 2025)"))
     for col in ("from_unit", "to_unit"):
         bad = lineage.index[~lineage[col].isin(known) & ~((col == "to_unit") & (lineage.event == "dissolve"))]
         for i in bad:

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
 from toolkit.errors import DataError, Problem
+from toolkit.model.readers import read_yaml
 from toolkit.model.text import label_key, normalize
 
 SCALES = ("staff", "party", "mass")
@@ -65,10 +65,9 @@ class Vocabulary:
 
 def load_vocabulary(path: Path) -> Vocabulary:
     file = str(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise DataError([Problem(file, "", f"không đọc được tệp thang xếp loại: {exc}")]) from None
+    raw = read_yaml(path, "tệp thang xếp loại (YAML)")
+    if not isinstance(raw, dict):
+        raise DataError([Problem(file, "", "cần một bảng khóa: giá trị với khóa 'scales'")])
     problems: list[Problem] = []
     scales: dict[str, Scale] = {}
     for name in SCALES:

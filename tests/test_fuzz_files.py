@@ -1,0 +1,98 @@
+"""Every data file the toolkit reads, corrupted the ways real files are, through the real CLI.
+
+For each kind of file (registry CSVs, the vocabulary, the covenant, every period table and
+source.yaml) and each corruption (cut off mid-row, saved in a legacy code page, binary garbage,
+an empty file, an absurd number, a separator nobody expects), ``thidua run`` must exit 2, name
+the file, print no traceback, and leave the data folder and the reports folder as they were.
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from toolkit import config
+from toolkit.cli.main import main
+
+BLOC, PERIOD = "kinh-te-ky-thuat", "2018"
+FILES = [
+    "units.csv", "blocs.csv", "membership.csv", "lineage.csv", "vocabularies.yaml",
+    f"covenants/{BLOC}/{PERIOD}.yaml",
+    *(f"periods/{BLOC}/{PERIOD}/{name}" for name in
+      ("scores.csv", "events.csv", "staff_ratings.csv", "org_ratings.csv", "votes.csv", "source.yaml")),
+]
+
+
+def _truncate(data: bytes) -> bytes:
+    """Cut the file inside its last line's first field, as a failed copy or a full disk does."""
+    lines = data.rstrip(b"\n").split(b"\n")
+    last = lines[-1]
+    cut = max(1, min(len(last) - 1, last.find(b",") // 2 if b"," in last else len(last) // 2))
+    return b"\n".join(lines[:-1] + [last[:cut]]) + b"\n" + b"\x00\x00\x00"
+
+
+def _legacy(data: bytes) -> bytes:
+    """Windows-1258 keeps tone marks as combining characters: the bytes are not UTF-8."""
+    import unicodedata
+
+    return unicodedata.normalize("NFD", data.decode("utf-8-sig")).encode("cp1258", errors="replace")
+
+
+def _garbage(data: bytes) -> bytes:
+    return bytes((i * 37 + 11) % 256 for i in range(len(data) or 64))
+
+
+def _huge(data: bytes) -> bytes:
+    """Every number in the file replaced by 1e308 (YAML) or 1e400 (CSV: beyond any float)."""
+    import re
+
+    return re.sub(rb"(?<![\w.-])\d+(\.\d+)?(?![\w-])", b"1e400", data)
+
+
+CORRUPTIONS = {"truncated": _truncate, "cp1258": _legacy, "garbage": _garbage, "empty": lambda d: b"", "huge": _huge}
+
+
+def _tree_hash(folder: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file() and not p.name.startswith(".thidua.lock"):  # the batch lock is not a report
+            h.update(str(p.relative_to(folder)).encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("fuzz-data")
+    shutil.copytree(config.DATA_DIR, base / "data")
+    return base / "data"
+
+
+@pytest.mark.parametrize("corruption", sorted(CORRUPTIONS))
+@pytest.mark.parametrize("name", FILES)
+def test_corrupted_file_exits_2_naming_it(pristine, tmp_path, name, corruption):
+    data = tmp_path / "data"
+    shutil.copytree(pristine, data)
+    target = data / name
+    original = target.read_bytes()
+    corrupted = CORRUPTIONS[corruption](original)
+    if name.endswith("source.yaml") and corruption == "huge":
+        pytest.skip("source.yaml holds no number the analysis uses")
+    if corrupted == original:
+        pytest.skip(f"{corruption} leaves {name} unchanged (nothing to corrupt)")
+    target.write_bytes(corrupted)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "keep.txt").write_text("an earlier report", encoding="utf-8")
+    before_data, before_reports = _tree_hash(data), _tree_hash(reports)
+
+    result = CliRunner().invoke(main, ["run", "--bloc", BLOC, "--period", PERIOD, "--data", str(data),
+                                       "--reports", str(reports), "--jobs", "1"])
+    out = result.output + (result.stderr if result.stderr_bytes is not None else "")
+    assert result.exit_code == 2, f"{name} {corruption}: exit {result.exit_code}\n{out}"
+    assert "Traceback" not in out and result.exception is None or isinstance(result.exception, SystemExit), out
+    assert Path(name).name in out, f"the message does not name {name}:\n{out}"
+    assert _tree_hash(data) == before_data, "an input file was changed"
+    assert _tree_hash(reports) == before_reports, "the reports folder was changed"
