@@ -27,6 +27,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from toolkit.errors import InputError, ParameterError, ThiduaError
+from toolkit.runs.lifetime import die_with_parent
 
 log = logging.getLogger("thidua.batch")
 LOCK_NAME = ".thidua.lock"
@@ -101,8 +102,14 @@ def recover(reports_dir: Path) -> list[str]:
     return done
 
 
-def _worker(conn, data_dir: str | None, reports_dir: str, timeout: int, force: bool) -> None:
-    """Worker loop: one report at a time, in this process's own group (its kernels die with it)."""
+def _worker(conn, parent: int, data_dir: str | None, reports_dir: str, timeout: int, force: bool) -> None:
+    """Worker loop: one report at a time, in this process's own group (its kernels die with it).
+
+    The worker dies with the batch process (``die_with_parent``): in its own process group it
+    would not receive a signal sent to the batch's group, and a SIGKILL of the batch alone
+    would otherwise leave it blocked on the pipe for good.
+    """
+    die_with_parent(parent)
     os.setpgrp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from toolkit.runs.runner import run_report
@@ -130,7 +137,7 @@ def _worker(conn, data_dir: str | None, reports_dir: str, timeout: int, force: b
 class _Slot:
     def __init__(self, ctx, args):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, *args), daemon=True)
+        self.proc = ctx.Process(target=_worker, args=(child, os.getpid(), *args), daemon=True)
         self.proc.start()
         self.job: Job | None = None
         self.deadline = 0.0

@@ -15,6 +15,14 @@ def skip_slow_imports() -> None:
 
 
 if __name__ == "__main__":
+    import os
+
+    from toolkit.runs.lifetime import die_with_parent
+
+    # jupyter_client names the process that started us; ipykernel's own parent poller only
+    # checks once a second, this makes a killed runner take its kernel along at once
+    parent = os.environ.get("JPY_PARENT_PID")
+    die_with_parent(int(parent) if parent and parent.isdigit() else None)
     skip_slow_imports()
     from ipykernel import kernelapp
 
