@@ -155,15 +155,28 @@ def voila(tmp_path, small_data):
     """`thidua app`'s Voilà command on a free loopback port."""
     from toolkit.cli.app import voila_command
 
-    port = _free_port()
-    argv, env = voila_command(port, data_dir=small_data, reports_dir=tmp_path / "reports")
+    port, token = _free_port(), secrets.token_urlsafe(16)
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    argv, env = voila_command(port, runtime, data_dir=small_data, reports_dir=tmp_path / "reports", token=token)
     env.update({k: v for k, v in _env(tmp_path / "jupyter", small_data).items() if k not in ("JUPYTER_PATH",)})
     log = tmp_path / "voila.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
     try:
         _wait_http(f"http://127.0.0.1:{port}/voila/static/voila.js", proc, log)  # static file: ready without starting a kernel
-        yield f"http://127.0.0.1:{port}/"
+        # without the token the app and its kernels API send a visitor to the login page:
+        # another user of a shared server cannot open it
+        import http.client
+
+        for path in ("/", "/api/kernels"):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", path)
+            answer = conn.getresponse()
+            assert answer.status in (401, 403) or (answer.status == 302 and answer.getheader("Location", "").startswith("/login")), \
+                (path, answer.status)
+            conn.close()
+        yield f"http://127.0.0.1:{port}/?token={token}"
     finally:
         _stop(proc)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -540,23 +541,28 @@ def test_a_period_with_bad_data_is_reported_and_the_explorer_recovers(small_data
 # --------------------------------------------------------------------------- app and notebook
 
 
-def test_app_command_serves_the_notebook_offline_on_loopback():
+def test_app_command_serves_the_notebook_offline_on_loopback_with_a_token(tmp_path):
     from click.testing import CliRunner
 
     from toolkit.cli.main import main
-    from toolkit.cli.app import NOTEBOOK, TEMPLATE_NAME, ensure_template, voila_command
+    from toolkit.cli.app import NOTEBOOK, TEMPLATE_NAME, private_folder, voila_command
 
-    argv, env = voila_command(8899, data_dir=DATA)
+    runtime = private_folder()
+    assert runtime.stat().st_mode & 0o777 == 0o700 and runtime.stat().st_uid == os.getuid()
+    argv, env = voila_command(8899, runtime, data_dir=DATA, token="s3cret")
     assert argv[1:4] == ["-m", "voila", str(NOTEBOOK)]
     assert "--Voila.ip=127.0.0.1" in argv and "--port=8899" in argv and f"--template={TEMPLATE_NAME}" in argv
     assert "--no-browser" in argv and env["THIDUA_DATA"] == str(DATA.resolve())
-    base = ensure_template()
-    assert env["JUPYTER_PATH"].split(":")[0] == str(base)
-    index = (base / "voila" / "templates" / TEMPLATE_NAME / "index.html.j2").read_text(encoding="utf-8")
+    # the token is required and travels in the environment, never on the command line (ps shows argv)
+    assert env["JUPYTER_TOKEN"] == "s3cret" and "--Voila.auto_token=True" in argv and not any("s3cret" in a for a in argv)
+    assert env["JUPYTER_PATH"].split(":")[0] == str(runtime)
+    index = (runtime / "voila" / "templates" / TEMPLATE_NAME / "index.html.j2").read_text(encoding="utf-8")
     assert "http" not in index and "cdn" not in index.lower()
     assert ".celltag_notebook-only" in index
+    argv, env = voila_command(8899, runtime, data_dir=DATA, token=None)
+    assert "JUPYTER_TOKEN" not in env and "--Voila.auto_token=True" not in argv
     result = CliRunner().invoke(main, ["app", "--help"])
-    assert result.exit_code == 0 and "127.0.0.1" in result.output
+    assert result.exit_code == 0 and "127.0.0.1" in result.output and "--no-token" in result.output
 
 
 def test_explore_notebook_is_thin_and_keeps_no_widget_state():

@@ -4,13 +4,14 @@ Colleagues who never open a notebook get the same widgets on http://127.0.0.1:<p
 code shown. It runs offline: Voilà's stock "lab" template links Font Awesome from a CDN, so
 we serve our own small template, ``thidua``, that extends it without those links (the explorer
 uses no icons) and hides cells tagged ``notebook-only`` (the checked text output of the
-notebook). The template and the project's kernelspec are written to temporary folders put
-first on JUPYTER_PATH, as :mod:`toolkit.kernel` does for reports, so nothing is installed.
+notebook). The template is written to a private temporary folder (mode 0700) put first on
+JUPYTER_PATH, so nothing is installed. Visitors need a token, as with Jupyter itself.
 """
 from __future__ import annotations
 
-import hashlib
 import os
+import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,6 +22,7 @@ import click
 
 from toolkit import config
 from toolkit.runs.kernel import ensure_kernel
+from toolkit.runs.lifetime import die_with_parent
 
 TEMPLATE_NAME = "thidua"
 NOTEBOOK = config.NOTEBOOKS_DIR / "explore.ipynb"
@@ -45,33 +47,49 @@ INDEX = """{%- extends 'voila/templates/lab/index.html.j2' -%}
 CONF = '{"base_template": "lab"}\n'
 
 
-def ensure_template() -> Path:
-    """Write (idempotently) the ``thidua`` Voilà template; return the folder to put on JUPYTER_PATH."""
-    tag = hashlib.sha256((sys.executable + INDEX + CONF).encode()).hexdigest()[:12]
-    base = Path(tempfile.gettempdir()) / f"thidua-voila-{tag}"
+def ensure_template(base: Path) -> Path:
+    """Write the ``thidua`` Voilà template under the private folder ``base``; return ``base`` (for JUPYTER_PATH).
+
+    ``base`` must be private (see :func:`private_folder`): a template folder at a predictable
+    shared path could be planted by another local user before we write it.
+    """
     folder = base / "voila" / "templates" / TEMPLATE_NAME
+    folder.mkdir(parents=True, exist_ok=True)
     for name, text in (("index.html.j2", INDEX), ("conf.json", CONF)):
-        path = folder / name
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            folder.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
+        (folder / name).write_text(text, encoding="utf-8")
     return base
 
 
-def voila_command(port: int, data_dir: Path | None = None, reports_dir: Path | None = None,
-                  open_browser: bool = False, notebook: Path = NOTEBOOK) -> tuple[list[str], dict[str, str]]:
-    """The Voilà command line and environment that serve the explorer on 127.0.0.1:``port``."""
+def private_folder(prefix: str = "thidua-app-") -> Path:
+    """A new temporary folder only this user can read (mode 0700, created by ``mkdtemp``, owner checked)."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    st = path.stat()
+    if st.st_uid != os.getuid() or st.st_mode & 0o077:
+        raise RuntimeError(f"temporary folder {path} is not private")
+    return path
+
+
+def voila_command(port: int, runtime: Path, data_dir: Path | None = None, reports_dir: Path | None = None,
+                  open_browser: bool = False, notebook: Path = NOTEBOOK, token: str | None = None) -> tuple[list[str], dict[str, str]]:
+    """The Voilà command line and environment that serve the explorer on 127.0.0.1:``port``.
+
+    ``runtime``: a private folder for the template. ``token``: visitors must present it (the URL
+    printed carries it, as Jupyter's does); it travels in the environment, not on the command
+    line, where any local user could read it in ``ps``. ``None`` serves without a token.
+    """
     ensure_kernel()  # puts the project's kernelspec ("thidua", the notebook's kernel) on JUPYTER_PATH
     env = dict(os.environ)
-    env["JUPYTER_PATH"] = os.pathsep.join([str(ensure_template()), *[p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p]])
+    env.pop("JUPYTER_TOKEN", None)
+    env["JUPYTER_PATH"] = os.pathsep.join([str(ensure_template(runtime)), *[p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p]])
     if data_dir is not None:
         env["THIDUA_DATA"] = str(Path(data_dir).resolve())
     if reports_dir is not None:
         env["THIDUA_REPORTS"] = str(Path(reports_dir).resolve())
     argv = [sys.executable, "-m", "voila", str(notebook), f"--port={port}", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
             f"--template={TEMPLATE_NAME}", "--theme=light", "--strip_sources=True", "--show_tracebacks=False"]
+    if token:
+        env["JUPYTER_TOKEN"] = token  # read by jupyter_server's identity provider when Voilà asks for a token
+        argv.append("--Voila.auto_token=True")
     if not open_browser:
         argv.append("--no-browser")
     return argv, env
@@ -84,21 +102,33 @@ def voila_command(port: int, data_dir: Path | None = None, reports_dir: Path | N
 @click.option("--reports", "reports_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Nơi ghi tệp xlsx khi bấm 'Xuất bảng' (<reports>/explorer/; mặc định: reports/).")
 @click.option("--open", "open_browser", is_flag=True, help="Mở trình duyệt khi máy chủ sẵn sàng.")
-def app_cmd(port: int, data_dir: Path | None, reports_dir: Path | None, open_browser: bool) -> None:
+@click.option("--no-token", is_flag=True, help="Không yêu cầu mã truy cập (chỉ dùng trên máy một người dùng).")
+def app_cmd(port: int, data_dir: Path | None, reports_dir: Path | None, open_browser: bool, no_token: bool) -> None:
     """Serve the explorer as a web app (Voilà) on 127.0.0.1, no code shown, no internet needed.
 
     Pick a bloc and a period; see the scorecard, ranking and nominations; drill down into a
     unit; try what-if changes of the covenant; export the tables in view to xlsx. Each
-    browser tab gets its own kernel. Stop with Ctrl+C.
+    browser tab gets its own kernel. Visitors need the access token in the printed URL, so
+    other users of a shared server cannot open it (--no-token to turn that off). Stop with Ctrl+C.
 
     \b
     Examples:
       thidua app
       thidua app --port 8870 --data /srv/thidua/data --reports /srv/thidua/reports
     """
-    argv, env = voila_command(port, data_dir, reports_dir, open_browser)
-    click.echo(f"Ứng dụng khám phá kết quả thi đua: http://127.0.0.1:{port}/  (Ctrl+C để dừng)", err=True)
-    proc = subprocess.Popen(argv, env=env)
+    runtime = private_folder()
+    token = None if no_token else secrets.token_urlsafe(24)
+    try:
+        _serve(port, runtime, data_dir, reports_dir, open_browser, token)
+    finally:
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+def _serve(port: int, runtime: Path, data_dir: Path | None, reports_dir: Path | None, open_browser: bool, token: str | None) -> None:
+    argv, env = voila_command(port, runtime, data_dir, reports_dir, open_browser, token=token)
+    url = f"http://127.0.0.1:{port}/" + (f"?token={token}" if token else "")
+    click.echo(f"Ứng dụng khám phá kết quả thi đua: {url}  (Ctrl+C để dừng)", err=True)
+    proc = subprocess.Popen(argv, env=env, preexec_fn=die_with_parent)  # Voilà dies with us, even on kill -9
 
     def stop(signum, _frame):  # a service manager's SIGTERM stops Voilà (and its kernels) too
         proc.send_signal(signum)
