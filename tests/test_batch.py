@@ -17,7 +17,6 @@ import pytest
 
 from toolkit.runs import batch
 from toolkit import config
-from toolkit.model.periods import latest_closed
 
 BIN = Path(sys.executable).parent
 BLOCS = ["kinh-te-ky-thuat", "noi-chinh-tong-hop", "van-hoa-xa-hoi"]
@@ -66,16 +65,19 @@ def test_cron_line_runs_every_bloc_then_skips_unchanged(tmp_path):
     command = line.replace("/srv/thidua", str(config.ROOT)).replace(" >> /var/log/thidua.log 2>&1", "")
     command = command.replace("--reports " + str(config.ROOT) + "/reports", f"--reports {tmp_path}")
     assert f"--reports {tmp_path}" in command and "--period latest" in command
-    proc = subprocess.run(["bash", "-c", command], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=900)
+    # as cron would on 1 December 2025 (never today's date: the test must not change with the calendar);
+    # the sample blocs close the year on 30 November, so 'latest' is 2025 itself
+    env = {**os.environ, "THIDUA_TODAY": "2025-12-01"}
+    proc = subprocess.run(["bash", "-c", command], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=900, env=env)
     assert proc.returncode == 0, proc.stderr
-    latest = str(latest_closed("year", dt.date.today()))
+    latest = "2025"
     log_lines = [ln for ln in proc.stderr.splitlines() if re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ ", ln)]
     assert len(log_lines) == 3, proc.stderr  # one line per bloc, no progress bar without a terminal
     for bloc in BLOCS:
         assert (tmp_path / latest / bloc / "manifest.json").exists()
         assert bloc in proc.stdout
     assert (tmp_path / latest / "province_overview" / "report.html").exists()
-    again = subprocess.run(["bash", "-c", command], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=900)
+    again = subprocess.run(["bash", "-c", command], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=900, env=env)
     assert again.returncode == 0
     assert again.stdout.count("giữ nguyên") == 4, again.stdout
 

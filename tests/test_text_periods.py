@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from toolkit.errors import ParameterError
-from toolkit.model.periods import Period, latest_closed
+from toolkit.model.calendar import Calendar
+from toolkit.model.periods import Period
 from toolkit.model.text import collation_rank, fmt_date, fmt_number, fmt_percent, label_key, normalize, sort_key
 
 # --------------------------------------------------------------------------- periods
@@ -73,12 +74,12 @@ def test_periods_sort_by_year_with_the_year_end_after_its_half():
     ("quarter", dt.date(2019, 12, 31), "2019-Q3"),
 ])
 def test_latest_closed_period(kind, today, expected):
-    assert str(latest_closed(kind, today)) == expected
+    assert str(Calendar().latest_closed(kind, today)) == expected
 
 
 def test_latest_closed_rejects_an_unknown_kind():
     with pytest.raises(ParameterError, match="year, half, quarter"):
-        latest_closed("month", dt.date(2019, 1, 1))
+        Calendar().latest_closed("month", dt.date(2019, 1, 1))
 
 
 # --------------------------------------------------------------------------- collation
@@ -135,3 +136,54 @@ def test_fmt_percent_and_date():
     assert fmt_date("2018-03-15") == "15/03/2018"
     assert fmt_date(dt.date(2024, 2, 15)) == "15/02/2024"
     assert fmt_date(None) == ""
+
+
+# --------------------------------------------------------------------------- closing days
+
+
+def _calendar(tmp_path, text: str):
+    from toolkit.model.calendar import load_calendar
+
+    (tmp_path / "calendar.yaml").write_text(text, encoding="utf-8")
+    return load_calendar(tmp_path)
+
+
+def test_a_year_closed_on_30_november_is_latest_from_1_december(tmp_path):
+    cal = _calendar(tmp_path, 'closing:\n  year: "11-30"\nblocs:\n  khoi-b:\n    year: "12-15"\n')
+    assert str(cal.latest_closed("year", dt.date(2025, 11, 30))) == "2024"  # the closing day itself is still counted
+    assert str(cal.latest_closed("year", dt.date(2025, 12, 1))) == "2025"
+    assert str(cal.latest_closed("year", dt.date(2026, 1, 2))) == "2025"
+    # a bloc with its own closing day
+    assert str(cal.latest_closed("year", dt.date(2025, 12, 1), "khoi-b")) == "2024"
+    assert str(cal.latest_closed("year", dt.date(2025, 12, 16), "khoi-b")) == "2025"
+    # halves keep their calendar ends unless set
+    assert str(cal.latest_closed("half", dt.date(2025, 7, 1))) == "2025-H1"
+    assert cal.closes_on(Period.parse("2025")) == dt.date(2025, 11, 30)
+
+
+def test_readme_cron_lines_file_the_period_just_closed():
+    """The README's two cron lines, on the days they fire in 2025, with the sample data's closing days."""
+    import re
+
+    from toolkit import config
+    from toolkit.model.calendar import load_calendar
+
+    readme = (config.ROOT / "README.md").read_text(encoding="utf-8")
+    lines = re.findall(r"^(\d+) (\d+) (\d+) (\d+) \* .*--period latest --kind (\w+)", readme, flags=re.M)
+    cal = load_calendar(config.DATA_DIR)
+    got = {(int(month), int(day), kind): str(cal.latest_closed(kind, dt.date(2025, int(month), int(day)))) for _m, _h, day, month, kind in lines}
+    assert got == {(12, 1, "year"): "2025", (7, 1, "half"): "2025-H1"}
+
+
+@pytest.mark.parametrize("text, where, message", [
+    ('closing:\n  year: "11-31"\n', "closing.year", "tháng-ngày"),
+    ('closing:\n  month: "11-30"\n', "closing.month", "không hợp lệ"),
+    ("closing: [1, 2\n", "dòng", "không đọc được"),
+])
+def test_a_bad_calendar_names_the_file_and_the_key(tmp_path, text, where, message):
+    from toolkit.errors import DataError
+
+    with pytest.raises(DataError) as exc:
+        _calendar(tmp_path, text)
+    p = exc.value.problems[0]
+    assert p.file.endswith("calendar.yaml") and p.where.startswith(where) and message in p.message

@@ -27,5 +27,6 @@ LINEAGE = "lineage.csv"
 BLOCS = "blocs.csv"
 MEMBERSHIP = "membership.csv"
 VOCABULARY = "vocabularies.yaml"
+CALENDAR = "calendar.yaml"  # optional: when each period closes (toolkit.model.calendar)
 COVENANTS = "covenants"  # covenants/<bloc>/<year>.yaml
 PERIODS = "periods"  # periods/<bloc>/<period>/*.csv

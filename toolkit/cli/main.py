@@ -96,23 +96,26 @@ def run_cmd(blocs, period, kind, notebooks, data_dir, reports_dir, jobs, timeout
       thidua run --bloc all --period 2019-H1 --jobs 2
       thidua run --bloc all --period latest --kind year      # for cron
     """
-    import datetime as _dt
     import os
 
     from toolkit.runs import batch
     from toolkit.model.workspace import Workspace
-    from toolkit.model.periods import Period, latest_closed
+    from toolkit.model.calendar import today
+    from toolkit.model.periods import Period
     from toolkit.model.parameters import check_bloc_id
     from toolkit.runs.runner import notebook_path
 
     ws = Workspace.open(data_dir)
-    p = latest_closed(kind, _dt.date.today()) if period == "latest" else Period.parse(period)
     names = ws.blocs() if "all" in blocs else [check_bloc_id(b) for b in dict.fromkeys(blocs)]
+    # 'latest' follows each bloc's closing days (calendar.yaml): a run on 1 December files this year
+    day = today()
+    periods = {b: ws.calendar.latest_closed(kind, day, b) if period == "latest" else Period.parse(period) for b in names}
+    p = ws.calendar.latest_closed(kind, day) if period == "latest" else Period.parse(period)
     for nb in notebooks:
         notebook_path(nb)
     if len(names) == 1 and len(notebooks) == 1:
-        ws.load(names[0], ws.check(names[0], p))  # one report: bad parameters or data exit 2 before anything is written
-    jobs_list = [batch.Job(b, str(p), nb) for b in names for nb in notebooks]
+        ws.load(names[0], ws.check(names[0], periods[names[0]]))  # one report: bad parameters or data exit 2 before anything is written
+    jobs_list = [batch.Job(b, str(periods[b]), nb) for b in names for nb in notebooks]
     command = " ".join(["thidua", *sys.argv[1:]])
     overview = len(names) > 1 and (config.NOTEBOOKS_DIR / "province_overview.ipynb").exists()
     try:

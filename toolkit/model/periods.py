@@ -77,16 +77,3 @@ class Period:
         if self.kind == "half":
             return f"6 tháng {'đầu' if self.number == 1 else 'cuối'} năm {self.year}"
         return f"quý {['I', 'II', 'III', 'IV'][self.number - 1]} năm {self.year}"
-
-
-def latest_closed(kind: str, today: _dt.date) -> Period:
-    """The most recent period of ``kind`` that ended before ``today``."""
-    if kind not in KINDS:
-        raise ParameterError(f"Loại kỳ '{kind}' không hợp lệ: chọn một trong {', '.join(KINDS)}.")
-    if kind == "year":
-        return Period(today.year - 1, "year")
-    size = 6 if kind == "half" else 3
-    idx = (today.month - 1) // size  # index of the running period
-    if idx == 0:
-        return Period(today.year - 1, kind, 12 // size)
-    return Period(today.year, kind, idx)

@@ -5,11 +5,12 @@ really holds (valid blocs and periods are named when a parameter is wrong).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit import config
 from toolkit.errors import DataError, ParameterError, Problem
+from toolkit.model.calendar import Calendar, load_calendar
 from toolkit.model.covenant import Covenant, load_covenant
 from toolkit.model.period_data import PeriodData, available_periods, load_period_data, period_dir
 from toolkit.model.periods import Period
@@ -24,13 +25,14 @@ class Workspace:
     data_dir: Path
     registry: Registry
     vocab: Vocabulary
+    calendar: Calendar = field(default_factory=Calendar)
 
     @classmethod
     def open(cls, data_dir: Path | str = config.DATA_DIR) -> "Workspace":
         data_dir = Path(data_dir)
         if not data_dir.is_dir():
             raise ParameterError(f"Không tìm thấy thư mục dữ liệu '{data_dir}'.")
-        return cls(data_dir, load_registry(data_dir), load_vocabulary(data_dir / config.VOCABULARY))
+        return cls(data_dir, load_registry(data_dir), load_vocabulary(data_dir / config.VOCABULARY), load_calendar(data_dir))
 
     def blocs(self) -> list[str]:
         return sorted(self.registry.blocs["bloc_id"])
@@ -65,7 +67,7 @@ class Workspace:
         return cov, load_period_data(self.data_dir, bloc, period, cov, self.vocab, members)
 
     def input_files(self, bloc: str, period: Period) -> list[Path]:
-        files = [self.data_dir / f for f in (config.UNITS, config.LINEAGE, config.BLOCS, config.MEMBERSHIP, config.VOCABULARY)]
+        files = [self.data_dir / f for f in (config.UNITS, config.LINEAGE, config.BLOCS, config.MEMBERSHIP, config.VOCABULARY, config.CALENDAR)]
         files.append(self.covenant_path(bloc, period.year))
         folder = period_dir(self.data_dir, bloc, period)
         files += sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []

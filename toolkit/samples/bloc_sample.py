@@ -346,6 +346,9 @@ def generate(out: Path | str = config.DATA_DIR, seed: int = SEED) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(REFERENCE_VOCABULARY, out / config.VOCABULARY)  # reference data, not synthetic
     written.append(out / config.VOCABULARY)
+    # Bắc Ninh's blocs count the emulation year to 30 November and review it in December
+    # (unconfirmed for every year: a setting of the data folder, see toolkit/model/calendar.py)
+    yml({"closing": {"year": "11-30"}}, config.CALENDAR)
     csv(pd.DataFrame(UNITS, columns=["unit_id", "name", "short_name", "kind"]), config.UNITS)
     csv(pd.DataFrame(LINEAGE, columns=["year", "from_unit", "to_unit", "event"]), config.LINEAGE)
     csv(pd.DataFrame(BLOCS, columns=["bloc_id", "name", "province"]), config.BLOCS)
