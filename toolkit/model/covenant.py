@@ -6,6 +6,8 @@ in a YAML file per bloc and year, never in code branches on a province or a year
 """
 from __future__ import annotations
 
+import math
+
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
@@ -40,6 +42,11 @@ class Criterion(_Model):
     unit: str = ""
     lower_is_better: bool = False
     guidance: str = ""
+    min_value: float | None = Field(None, description="smallest plausible value entered (default by kind and unit)")
+    max_value: float | None = Field(None, description="largest plausible value entered (default by kind and unit)")
+    max_excess: float | None = Field(
+        None, gt=0, description="target: the excess over the target counted at most (0.5 = 50 % better than the "
+                                "target), so that one extreme unit cannot take the whole 'best excess' share")
 
     @model_validator(mode="after")
     def _kind_fields(self):
@@ -47,7 +54,28 @@ class Criterion(_Model):
             raise ValueError("tiêu chí loại 'count' cần 'points_per_event' (số điểm mỗi lần)")
         if self.kind == "target" and self.target is None:
             raise ValueError("tiêu chí loại 'target' cần 'target' (giá trị chỉ tiêu, > 0)")
+        if self.max_excess is not None and self.kind != "target":
+            raise ValueError("'max_excess' chỉ dùng cho tiêu chí loại 'target'")
+        lo, hi = self.plausible_range()
+        if hi < lo:
+            raise ValueError(f"khoảng giá trị hợp lý rỗng: min_value {lo:g} > max_value {hi:g}")
+        if self.kind == "target" and not lo <= self.target <= hi:
+            raise ValueError(f"chỉ tiêu {self.target:g} nằm ngoài khoảng giá trị hợp lý [{lo:g}, {hi:g}]")
         return self
+
+    def plausible_range(self) -> tuple[float, float]:
+        """The values a unit can really enter; anything outside is a typing or export error, refused on load.
+
+        Defaults: points of a graded criterion 0..max; pass/fail 0..1; counts from 0; a target
+        in '%' 0..100, any other target from 0. A covenant sets ``min_value``/``max_value`` for
+        anything else (e.g. days to settle a procedure: 0..365).
+        """
+        default_hi = {"graded": self.max, "pass_fail": 1.0}.get(self.kind, math.inf)
+        if self.kind == "target" and self.unit.strip() == "%":
+            default_hi = 100.0
+        lo = 0.0 if self.min_value is None else self.min_value
+        hi = default_hi if self.max_value is None else self.max_value
+        return lo, hi
 
 
 class Content(_Model):
@@ -100,6 +128,9 @@ class ExcellentCap(_Model):
     base_min_level: str
     ratio: float = Field(gt=0, le=1)
     rounding: Rounding = "floor"
+    # "20 % of those rated hoàn thành tốt" is read two ways: that level and above (at_least), or
+    # that level only (exactly). No text settles it yet: the covenant says which, the report shows it.
+    base_scope: Literal["at_least", "exactly"] = "at_least"
     basis: str = ""
     confirmed: bool = False
 

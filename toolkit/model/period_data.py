@@ -110,10 +110,15 @@ def _load_scores(path: Path, cov: Covenant, members: pd.DataFrame, bloc: str, ye
     for col in ("self_value", "verified_value"):
         raw = df[col].astype(str).str.strip()
         num = parse_numbers(df[col])
-        chk.rows(df, (raw != "") & num.isna(), col, lambda r, c=col: f"cần một số (ví dụ 8,5), nhận được '{r[c]}'")
+        chk.rows(df, (raw != "") & num.isna(), col, lambda r, c=col: f"cần một số hữu hạn (ví dụ 8,5), nhận được '{r[c]}'")
         chk.rows(df, num < 0, col, lambda r, c=col: f"điểm âm '{r[c]}' không hợp lệ; cần ≥ 0")
         over = (kinds == "graded") & (num > maxima)
         chk.rows(df, over, col, lambda r, c=col: f"điểm {r[c]} vượt điểm chuẩn {crit[r.criterion_id].max:g} của tiêu chí '{r.criterion_id}'")
+        lo = df.criterion_id.map({k: c.plausible_range()[0] for k, c in crit.items()})
+        hi = df.criterion_id.map({k: c.plausible_range()[1] for k, c in crit.items()})
+        implausible = (kinds != "graded") & (num >= 0) & ((num < lo) | (num > hi))  # graded and negatives are reported above
+        chk.rows(df, implausible, col, lambda r, c=col: f"giá trị '{r[c]}' nằm ngoài khoảng hợp lý {_range_text(crit[r.criterion_id])} "
+                                                        f"của tiêu chí '{r.criterion_id}'")
         pf = (kinds == "pass_fail") & num.notna() & ~num.isin([0, 1])
         chk.rows(df, pf, col, lambda r, c=col: f"tiêu chí đạt/không đạt '{r.criterion_id}' cần 1 (đạt) hoặc 0 (không đạt), nhận được '{r[c]}'")
         cnt = (kinds == "count") & num.notna() & (num != np.floor(num))
@@ -121,20 +126,29 @@ def _load_scores(path: Path, cov: Covenant, members: pd.DataFrame, bloc: str, ye
         df[col] = num
     blank_self = blank_self & df.unit_id.isin(members.unit_id) & df.criterion_id.isin(crit)
     chk.rows(df, blank_self, "self_value",
-             lambda r: f"ô điểm tự chấm tiêu chí '{r.criterion_id}' của '{r.unit_id}' để trống: tính là 0", "warning")
+             lambda r: f"ô tự chấm tiêu chí '{r.criterion_id}' của '{r.unit_id}' để trống: không có số liệu, 0 điểm", "warning")
     return df[["unit_id", "criterion_id", "self_value", "verified_value", "note"]]
 
 
+def _range_text(criterion) -> str:
+    lo, hi = criterion.plausible_range()
+    unit = f" {criterion.unit}" if criterion.unit else ""
+    return f"[{lo:g}; {hi:g}]{unit}" if hi != float("inf") else f"≥ {lo:g}{unit}"
+
+
 def _complete_grid(scores: pd.DataFrame, cov: Covenant, members: pd.DataFrame, file: str, problems: list[Problem]) -> pd.DataFrame:
-    """Add rows for criteria a submitting member left out (self 0, with a warning)."""
+    """Add rows for criteria a submitting member left out: no data (a blank value, 0 points), with a warning.
+
+    A blank is never the value 0: for a lower-is-better target, 0 would be the best possible
+    actual and would take full marks and the bloc's best excess.
+    """
     submitted = scores.unit_id.drop_duplicates()
     crit_ids = [k.id for _, k in cov.criteria]
     grid = pd.MultiIndex.from_product([submitted, crit_ids], names=["unit_id", "criterion_id"]).to_frame(index=False)
     merged = grid.merge(scores, on=["unit_id", "criterion_id"], how="left", indicator=True)
     missing = merged[merged._merge == "left_only"]
     for r in missing.itertuples(index=False):
-        problems.append(Problem(file, f"đơn vị {r.unit_id}", f"thiếu dòng điểm tiêu chí '{r.criterion_id}': tính là 0", "warning"))
-    merged["self_value"] = merged.self_value.fillna(0.0)
+        problems.append(Problem(file, f"đơn vị {r.unit_id}", f"thiếu dòng điểm tiêu chí '{r.criterion_id}': không có số liệu, 0 điểm", "warning"))
     merged["note"] = merged.note.fillna("")
     return merged.drop(columns="_merge")
 
