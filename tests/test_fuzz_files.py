@@ -96,3 +96,27 @@ def test_corrupted_file_exits_2_naming_it(pristine, tmp_path, name, corruption):
     assert Path(name).name in out, f"the message does not name {name}:\n{out}"
     assert _tree_hash(data) == before_data, "an input file was changed"
     assert _tree_hash(reports) == before_reports, "the reports folder was changed"
+
+
+@pytest.mark.slow
+def test_every_command_exits_2_on_a_legacy_encoded_covenant(pristine, tmp_path):
+    """run, template, ingest and verify read the covenant through the same door: one message, exit 2."""
+    data = tmp_path / "data"
+    shutil.copytree(pristine, data)
+    reports = tmp_path / "reports"
+    made = CliRunner().invoke(main, ["run", "--bloc", BLOC, "--period", "2018-H1", "--data", str(data), "--reports", str(reports)])
+    assert made.exit_code == 0, made.output
+    covenant = data / "covenants" / BLOC / "2018.yaml"
+    covenant.write_bytes(_legacy(covenant.read_bytes()))
+    (tmp_path / "returned").mkdir()
+    commands = {
+        "run": ["run", "--bloc", BLOC, "--period", PERIOD, "--data", str(data), "--reports", str(reports)],
+        "template": ["template", "--bloc", BLOC, "--period", PERIOD, "--data", str(data), "--out", str(tmp_path / "forms")],
+        "ingest": ["ingest", str(tmp_path / "returned"), "--bloc", BLOC, "--period", PERIOD, "--data", str(data)],
+        "verify": ["verify", str(reports / "2018-H1" / BLOC)],
+    }
+    for name, args in commands.items():
+        result = CliRunner().invoke(main, args)
+        out = result.output
+        assert result.exit_code == 2, f"{name}: exit {result.exit_code}\n{out}"
+        assert "Traceback" not in out and "2018.yaml" in out and "UTF-8" in out, f"{name}:\n{out}"

@@ -22,8 +22,14 @@ import yaml
 from toolkit.errors import DataError, Problem
 from toolkit.model.text import normalize
 
-SAVE_AS_UTF8 = ("mở tệp bằng Excel và chọn Lưu thành 'CSV UTF-8 (Comma delimited) (*.csv)', "
-                "hoặc bằng Notepad và chọn Encoding 'UTF-8'")
+SAVE_AS_UTF8 = {
+    ".csv": "mở tệp bằng Excel và chọn Lưu thành 'CSV UTF-8 (Comma delimited) (*.csv)', hoặc bằng Notepad và chọn Encoding 'UTF-8'",
+    "": "mở tệp bằng Notepad (hoặc VS Code) và lưu lại với Encoding 'UTF-8'",
+}
+
+
+def _how_to_save(file: str) -> str:
+    return SAVE_AS_UTF8.get(Path(file).suffix.lower(), SAVE_AS_UTF8[""])
 _SEPARATORS = (",", ";", "\t")
 
 
@@ -43,7 +49,7 @@ def decode(data: bytes, file: str) -> str:
         return _strict(data, "utf-16", file)
     if b"\x00" in data:
         raise UnreadableFile(Problem(file, "", "không phải tệp văn bản (có byte 0: tệp nhị phân, "
-                                               "hoặc UTF-16 không có dấu BOM); " + SAVE_AS_UTF8))
+                                               "hoặc UTF-16 không có dấu BOM); " + _how_to_save(file)))
     return _strict(data, "utf-8", file)
 
 
@@ -53,7 +59,7 @@ def _strict(data: bytes, encoding: str, file: str) -> str:
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         raise UnreadableFile(Problem(file, f"dòng {line}", f"tệp không được lưu bằng mã {encoding.upper()} "
-                                                           f"(có thể là Windows-1258 hoặc TCVN3); {SAVE_AS_UTF8}")) from None
+                                                           f"(có thể là Windows-1258 hoặc TCVN3); {_how_to_save(file)}")) from None
 
 
 def read_text(path: Path) -> str:

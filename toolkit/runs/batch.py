@@ -129,9 +129,12 @@ def _worker(conn, parent: int, data_dir: str | None, reports_dir: str, timeout: 
         except ThiduaError as exc:
             where = str(Path(reports_dir) / job.period / f"{job.bloc}.failed" / "report.ipynb")
             conn.send(Outcome(job.bloc, job.period, job.notebook, "failed", time.perf_counter() - t, where, str(exc).splitlines()[0]))
-        except Exception as exc:  # a bug must not take the batch down; it is reported with its traceback
+        except Exception as exc:  # a bug must not take the batch down: one line in the table, the traceback in the log
+            logging.getLogger("thidua.batch").error("%s %s %s: lỗi trong mã nguồn thidua\n%s", job.bloc, job.period,
+                                                    job.notebook, traceback.format_exc())
             conn.send(Outcome(job.bloc, job.period, job.notebook, "failed", time.perf_counter() - t, "",
-                              f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"))
+                              f"lỗi trong mã nguồn thidua ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); "
+                              "chi tiết trong nhật ký"))
 
 
 class _Slot:
@@ -235,6 +238,7 @@ def summary_table(outcomes: list[Outcome]) -> str:
     df = pd.DataFrame([asdict(o) for o in outcomes])
     df["status"] = df["status"].map(labels)
     df["seconds"] = df["seconds"].map(lambda s: f"{s:.1f}")
+    df["message"] = df["message"].map(lambda m: m.splitlines()[0] if m else "")  # one line per report; details are logged
     df = df.rename(columns={"bloc": "khối", "period": "kỳ", "notebook": "sổ tay", "status": "trạng thái", "seconds": "giây",
                             "where": "ở đâu", "message": "ghi chú"})
     return df.to_string(index=False)
