@@ -1,8 +1,8 @@
 """Writing result tables: CSV files and one xlsx workbook, byte for byte repeatable.
 
 openpyxl stamps the current time into the workbook's properties and into every zip entry,
-so two runs on the same inputs would differ; we pin both to a fixed date derived from the
-period, so a changed file always means changed results.
+so two runs on the same inputs would differ; we pin both to one fixed date (FIXED_TIME), so a
+changed file always means changed results.
 """
 from __future__ import annotations
 
@@ -77,8 +77,14 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path, when: _dt.datetime =
                 elif isinstance(v, np.generic):
                     row.append(v.item())
                 else:
-                    row.append(neutralise(v))
+                    row.append(v)
             ws.append(row)
+            for cell in ws[ws.max_row]:
+                if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
+                    # text, never a formula: stored as a string with Excel's own quote-prefix style,
+                    # so the reader sees the text as typed, without a visible apostrophe
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
         for j, (col, fmt) in enumerate(zip(df.columns, formats), start=1):
             letter = get_column_letter(j)
             lengths = [len(str(col))] + [len(str(v)) for v in df[col].head(500)]
