@@ -238,7 +238,17 @@ def _explore(page, ws, shots: Path, prefix: str) -> None:
     expect(page.locator(".thidua-unit-criteria table tbody tr")).to_have_count(len(vh.covenant.criteria))
     chart = page.locator(f".thidua-history img[alt='Biểu đồ lịch sử: {unit['name']}']")
     expect(chart).to_be_visible(timeout=TIMEOUT_MS)
+    # The chart is redrawn as the background analysis of other periods arrives: wait for the state a
+    # user waits for, the whole history (every period, and no "Đang tính ... kỳ nữa"), before
+    # touching the chart, or it may be replaced under the pointer.
+    from toolkit.explorer.analyses import WorkspaceAnalyses
+    from toolkit.explorer.drilldown import history_table, unit_history
+
+    whole, _missing = unit_history(WorkspaceAnalyses(ws), VH, "2025", unit["unit_id"])
+    expect(page.locator(".thidua-history table tbody tr")).to_have_count(len(history_table(whole)), timeout=TIMEOUT_MS)
+    expect(page.get_by_text(re.compile(r"Đang tính \d+ kỳ nữa"))).to_have_count(0, timeout=TIMEOUT_MS)
     expect(page.locator(".thidua-history table tbody tr").last.locator("td").nth(5)).to_have_text(fmt_number(unit["total"]))
+    expect(chart).to_be_visible()
     chart.scroll_into_view_if_needed()
     page.screenshot(path=str(shots / f"{prefix}-3-unit.png"), full_page=True)
 
