@@ -7,15 +7,14 @@ to xlsx (:mod:`toolkit.explorer.export`). It runs in JupyterLab (``notebooks/exp
 and as an app in Voilà (``thidua app``).
 
 Analysed periods come from :mod:`toolkit.explorer.analyses` (cached, filled in the background),
-so a change of selection only slices results and builds tables; only the open tab is drawn (the
-history chart is the slow part). Tests drive the explorer as a user would: set a widget's
+so a change of selection only slices results and builds tables (:mod:`toolkit.explorer.views`);
+only the open tab is drawn (the history chart is the slow part). Tests drive the explorer as a user would: set a widget's
 value, ``click()`` a button, read the HTML widgets or the DataFrames in ``view``.
 
 Every text that comes from submissions is escaped before it becomes HTML (:mod:`toolkit.explorer.html`).
 """
 from __future__ import annotations
 
-import base64
 import contextlib
 import threading
 import time
@@ -26,14 +25,11 @@ import pandas as pd
 
 from toolkit import config
 from toolkit.engine.evaluate import PeriodResult
-from toolkit.engine.ranking import key_label
 from toolkit.errors import ThiduaError
 from toolkit.explorer.analyses import Analyses, FramesAnalyses, Key, Prefetcher, WorkspaceAnalyses, lineage_ids, period_order
-from toolkit.explorer.drilldown import (
-    history_chart, history_table, png, unit_awards, unit_criteria, unit_events, unit_history, unit_summary, unit_targets,
-)
 from toolkit.explorer.export import ExportButton, export_stem, info_table
-from toolkit.explorer.html import STYLE, esc, message, section, table_html
+from toolkit.explorer.html import STYLE, message
+from toolkit.explorer.views import SelectionViews, header_html
 from toolkit.explorer.whatif import WhatIfPanel
 from toolkit.model.covenant import Covenant
 from toolkit.model.period_data import PeriodData
@@ -74,12 +70,10 @@ class Explorer:
         self._quiet = 0
         self._valid = False  # a selection is shown (False after a period whose data has errors)
         self._stale: set[int] = set()  # tabs whose widgets do not show the current selection yet
-        self._overview: dict[Key, dict] = {}
-        self._units: dict[tuple[str, str, str], dict] = {}
-        self._histories: dict[tuple[str, str, str], dict] = {}
         self._history_wait: set[Key] = set()
         self._history_last = 0.0
         self.history_png = b""  # the history chart on display (PNG)
+        self.views = SelectionViews(analyses, background=prefetch)
         self.whatif = WhatIfPanel(analyses, lambda: self.key, self._busy, scenarios_root)
         self.exporter = ExportButton(export_dir)
         self._build()
@@ -238,7 +232,7 @@ class Explorer:
                 self.unit.options = self._unit_options(res)
                 self.unit.value = self._keep_unit(old, res)
             self._unit_year = res.period.year
-            self.header.value = self._header(res)
+            self.header.value = header_html(res)
             self.whatif.show_covenant(res.covenant)
             self._stale = {OVERVIEW_TAB, UNIT_TAB}
             self._render_visible()
@@ -289,85 +283,22 @@ class Explorer:
                     return cand
         return ids[0]
 
-    # ----------------------------------------------------------------- tables of the selection (cached)
+    # ----------------------------------------------------------------- tables of the selection (cached in views)
 
     @property
     def view(self) -> dict[str, pd.DataFrame]:
         """Every table of the current selection, on every tab: what is displayed and what is exported."""
         if not self._valid:
             return {}
-        out = dict(self._overview_for(self.key)["tables"])
+        out = dict(self.views.overview(self.key)["tables"])
         unit = self.unit.value
         if unit is not None:
-            out.update(self._unit_for(self.key, unit)["tables"])
-            out["Đơn vị - lịch sử"] = self._history_for(self.key, unit)["table"]
+            out.update(self.views.unit(self.key, unit)["tables"])
+            out["Đơn vị - lịch sử"] = self.views.history(self.key, unit)["table"]
         out.update(self.whatif.tables)
         return out
 
-    def _overview_for(self, key: Key) -> dict:
-        if key not in self._overview:
-            res = self.analyses.result(*key)
-            frames = {"Bảng điểm": tables.scorecard(res), "Xếp hạng": tables.ranking(res), "Đề nghị khen thưởng": tables.nominations(res),
-                      "Hạn mức khen thưởng": tables.quotas(res)}
-            noms = frames["Đề nghị khen thưởng"]
-            nom_body = (table_html(frames["Hạn mức khen thưởng"]) + table_html(noms)) if len(noms) else \
-                message(f"Kỳ {res.period} không xét khen thưởng (giao ước chỉ xét đề nghị khen thưởng cho các kỳ đã ghi).")
-            self._overview[key] = {"tables": frames, "html": (
-                section("Xếp hạng", table_html(frames["Xếp hạng"])),
-                section("Đề nghị khen thưởng", nom_body),
-                section("Bảng điểm (điểm từng nội dung sau thẩm định)", table_html(frames["Bảng điểm"])))}
-        return self._overview[key]
-
-    def _unit_for(self, key: Key, unit: str) -> dict:
-        ckey = (*key, unit)
-        if ckey not in self._units:
-            entry = self.analyses.get(*key)
-            res = entry.result
-            frames = {
-                "Đơn vị - tóm tắt": unit_summary(res, unit),
-                "Đơn vị - khen thưởng": unit_awards(res, unit),
-                "Đơn vị - chỉ tiêu": unit_targets(res, unit),
-                "Đơn vị - tiêu chí": unit_criteria(res, unit),
-                "Đơn vị - cộng trừ điểm": unit_events(entry.data, res, unit),
-            }
-            targets, events = frames["Đơn vị - chỉ tiêu"], frames["Đơn vị - cộng trừ điểm"]
-            self._units[ckey] = {"tables": frames, "html": (
-                section("Tóm tắt", table_html(frames["Đơn vị - tóm tắt"])),
-                section("Khen thưởng: điều kiện và lý do", table_html(frames["Đơn vị - khen thưởng"])),
-                section("Chỉ tiêu", table_html(targets) if len(targets) else
-                        message("Kỳ này không xét chỉ tiêu xếp loại (chỉ tiêu là số liệu năm).")),
-                section("Điểm từng tiêu chí", table_html(frames["Đơn vị - tiêu chí"])),
-                section("Điểm thưởng, điểm trừ", table_html(events) if len(events) else message("Không có sự kiện cộng hoặc trừ điểm.")))}
-        return self._units[ckey]
-
-    def _history_for(self, key: Key, unit: str) -> dict:
-        """The unit's history from the periods analysed so far (all of them without a prefetcher)."""
-        background = self.prefetcher is not None
-        keys = [(b, p) for b, p, _ids in self.analyses.history_keys(*key, unit)]
-        ready = frozenset(k for k in keys if self.analyses.is_cached(k)) if background else frozenset(keys)
-        hkey = (*key, unit)
-        cached = self._histories.get(hkey)
-        if cached is None or cached["ready"] != ready:
-            hist, missing = unit_history(self.analyses, *key, unit, cached_only=background)
-            table = history_table(hist, {b: self.analyses.bloc_name(b) for b in hist["bloc_id"].unique()})
-            cached = self._histories[hkey] = {"ready": ready, "missing": missing, "hist": hist, "table": table,
-                                              "html": table_html(table), "png": None}
-        return cached
-
     # ----------------------------------------------------------------- rendering (only the tab in view)
-
-    def _header(self, res: PeriodResult) -> str:
-        cov = res.covenant
-        notes = list(res.notes) + [str(p.message) for p in res.warnings]
-        head = (f"<h3>{esc(res.bloc_name)}: {esc(res.period.label_vi)}</h3>"
-                f"<div>Giao ước: {esc(cov.title)}; tổng điểm chuẩn {esc(fmt_number(cov.total))}; "
-                f"thứ tự phân hạng: {esc(', '.join(key_label(k) for k in cov.tie_break))}.</div>")
-        if res.source.get("synthetic"):
-            head += "<div><b>Dữ liệu mẫu</b> (tổng hợp, không phải số liệu thật của đơn vị nào).</div>"
-        if notes:
-            head += ("<details><summary>Ghi chú và cảnh báo (" + str(len(notes)) + ")</summary><ul>"
-                     + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul></details>")
-        return head
 
     def _render_visible(self) -> None:
         """Render the open tab if its selection changed; the others wait until they are opened."""
@@ -376,7 +307,7 @@ class Explorer:
             return
         self._stale.discard(tab)
         if tab == OVERVIEW_TAB:
-            (self.ranking_html.value, self.nominations_html.value, self.scorecard_html.value) = self._overview_for(self.key)["html"]
+            (self.ranking_html.value, self.nominations_html.value, self.scorecard_html.value) = self.views.overview(self.key)["html"]
         elif tab == UNIT_TAB:
             self._render_unit()
 
@@ -385,14 +316,14 @@ class Explorer:
         if unit is None:
             return
         (self.unit_summary_html.value, self.unit_awards_html.value, self.unit_targets_html.value,
-         self.unit_criteria_html.value, self.unit_events_html.value) = self._unit_for(self.key, unit)["html"]
+         self.unit_criteria_html.value, self.unit_events_html.value) = self.views.unit(self.key, unit)["html"]
         self._render_history()
 
     def _render_history(self) -> None:
         unit = self.unit.value
         if unit is None:
             return
-        h = self._history_for(self.key, unit)
+        h = self.views.history(self.key, unit)
         background = self.prefetcher is not None
         failed = [k for k in h["missing"] if not background or k in self.prefetcher.failed]
         waiting = [k for k in h["missing"] if k not in failed]
@@ -403,11 +334,7 @@ class Explorer:
             self.history_status.value = message("Không tính được (dữ liệu lỗi): " + ", ".join(f"{b} {p}" for b, p in failed),
                                                 error=True) if failed else ""
         self._history_wait = set(waiting)
-        if h["png"] is None:
-            name = self.analyses.get(*self.key).history_rows[1][unit]["name"]
-            h["png"] = png(history_chart(h["hist"], f"{name}: tổng điểm và hạng"))
-            h["chart"] = (f'<img class="thidua-history-chart" alt="{esc("Biểu đồ lịch sử: " + name)}" style="max-width:600px" '
-                          f'src="data:image/png;base64,{base64.b64encode(h["png"]).decode()}">')
+        self.views.draw_history(self.key, unit, h)
         self.history_html.value = h["chart"] + h["html"]
         self.history_png = h["png"]
         self._history_last = time.perf_counter()
