@@ -3,7 +3,7 @@
 Criterion by criterion (entered values, self / verified / final points, evidence notes),
 targets with the numbers behind each verdict, every award with its reasons, bonus and penalty
 events, and the unit's history across periods following renames and mergers (a table and a
-matplotlib chart). Plain DataFrames with Vietnamese headers, like :mod:`toolkit.presentation`.
+matplotlib chart). Plain DataFrames with Vietnamese headers, like :mod:`toolkit.reports.tables`.
 """
 from __future__ import annotations
 
