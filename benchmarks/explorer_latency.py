@@ -130,9 +130,9 @@ def extras(ex: Explorer, n: int) -> dict[str, list[float]]:
     blocs = [v for _label, v in ex.bloc.options][:n]
     for b in blocs:
         ex.bloc.value = b
-        ex.wi_band.value = ex.wi_band.options[0][1]
-        ex.wi_band_total.value = ex.wi_band_total.value + 2
-        out["what-if apply (one bloc re-evaluated)"].append(timed(ex.apply_scenario))
+        ex.whatif.band.value = ex.whatif.band.options[0][1]
+        ex.whatif.band_total.value = ex.whatif.band_total.value + 2
+        out["what-if apply (one bloc re-evaluated)"].append(timed(ex.whatif.apply))
         out["export current view (xlsx)"].append(timed(ex.export))
     return out
 

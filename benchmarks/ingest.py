@@ -30,12 +30,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # forms_helpers: filling templates is test code, not library code
 
 from python_calamine import CalamineWorkbook  # noqa: E402
 
-from toolkit.forms import template as T  # noqa: E402
-from toolkit.model.workspace import Workspace  # noqa: E402
+from forms_helpers import fill_workbook  # noqa: E402
+from toolkit.forms import layout, template  # noqa: E402
 from toolkit.forms.ingest import ingest  # noqa: E402
+from toolkit.model.workspace import Workspace  # noqa: E402
 
 SOURCE_BLOC, YEAR, BLOC = "kinh-te-ky-thuat", 2018, "bench"
 
@@ -65,7 +67,7 @@ def _values(ws: Workspace, rng: random.Random) -> dict:
         if k.kind == "graded":
             scores[k.id] = round(rng.uniform(0.6, 1.0) * k.max * 4) / 4
         elif k.kind == "pass_fail":
-            scores[k.id] = T.PASS if rng.random() < 0.9 else T.FAIL
+            scores[k.id] = layout.PASS if rng.random() < 0.9 else layout.FAIL
         elif k.kind == "count":
             scores[k.id] = rng.randint(0, 5)
         else:
@@ -81,11 +83,11 @@ def _values(ws: Workspace, rng: random.Random) -> dict:
 def _write_some(args: tuple[str, str, list[str], int]) -> int:
     data, out, units, seed = args
     ws = Workspace.open(data)
-    specs = {s.unit_id: s for s in T.specs_for(ws, BLOC, str(YEAR), units)}
+    specs = {s.unit_id: s for s in template.specs_for(ws, BLOC, str(YEAR), units)}
     for u in units:
         rng = random.Random(f"{seed}-{u}")
-        wb = T.fill_workbook(T.build_workbook(specs[u]), **_values(ws, rng))
-        wb.save(Path(out) / T.template_filename(BLOC, YEAR, u))
+        wb = fill_workbook(template.build_workbook(specs[u]), **_values(ws, rng))
+        wb.save(Path(out) / template.template_filename(BLOC, YEAR, u))
     return len(units)
 
 

@@ -112,7 +112,7 @@ def test_a_hanging_and_a_failing_report_do_not_stop_the_others(tmp_path, monkeyp
     nbdir.mkdir()
     _notebook(nbdir / "hang.ipynb", "import time\nprint('bắt đầu', flush=True)\ntime.sleep(600)")
     _notebook(nbdir / "broken.ipynb", "raise ValueError('số liệu hỏng')")
-    _notebook(nbdir / "fine.ipynb", "from toolkit import report as R\nr = R.load(bloc, period, data_dir)\nprint(len(r.units))")
+    _notebook(nbdir / "fine.ipynb", "from toolkit.reports import notebook as report\nr = report.load(bloc, period, data_dir)\nprint(len(r.units))")
     monkeypatch.setattr(config, "NOTEBOOKS_DIR", nbdir)  # workers are forked: they see the patched folder
     reports = tmp_path / "reports"
     jobs = [batch.Job("kinh-te-ky-thuat", "2018", "hang"), batch.Job("kinh-te-ky-thuat", "2018", "fine"),

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import bad_workbooks as B
-from toolkit.reports import data_quality as DQ
+import bad_workbooks
+from toolkit.reports import data_quality
 from toolkit.model.workspace import Workspace
 from toolkit.forms.ingest import ingest
 
@@ -27,19 +27,19 @@ def edit_scores(data: Path, period: str, fn) -> None:
 
 
 def test_who_submitted_and_what_is_missing():
-    q = DQ.load(BLOC, "2018")
-    sub = DQ.submissions(q).set_index("Đơn vị")
+    q = data_quality.load(BLOC, "2018")
+    sub = data_quality.submissions(q).set_index("Đơn vị")
     assert (sub["Đã nộp"] == "Có").sum() == 9
     assert sub.loc["Quỹ Phát triển đất", "Đã nộp"] == "Không"
     assert sub.loc["Sở Công Thương", "Đã thẩm định"] == "14/14"
-    miss = DQ.missing(q)
+    miss = data_quality.missing(q)
     assert miss.values.tolist() == [["Quỹ Phát triển đất", "Bảng tự chấm", "chưa nộp"]]
-    assert "9/10 đơn vị đã nộp" in DQ.summary(q)
+    assert "9/10 đơn vị đã nộp" in data_quality.summary(q)
 
 
 def test_self_vs_verified_gaps_largest_first_and_equal_to_the_engine():
-    q = DQ.load(BLOC, "2018")
-    gaps = DQ.self_vs_verified(q)
+    q = data_quality.load(BLOC, "2018")
+    gaps = data_quality.self_vs_verified(q)
     assert list(gaps["Chênh lệch"]) == sorted(gaps["Chênh lệch"], key=abs, reverse=True)
     s = q.result.scores
     engine = s[s["verified"] & (s["self_score"] != s["verified_score"])]
@@ -51,7 +51,7 @@ def test_self_vs_verified_gaps_largest_first_and_equal_to_the_engine():
 
 
 def test_identical_submissions_of_two_units(tmp_path):
-    data = B.copy_data(DATA, tmp_path / "data")
+    data = bad_workbooks.copy_data(DATA, tmp_path / "data")
 
     def copy_unit(df):
         src = df[df.unit_id == "so-cong-thuong"].set_index("criterion_id").self_value
@@ -61,59 +61,59 @@ def test_identical_submissions_of_two_units(tmp_path):
         return df
 
     edit_scores(data, "2018", copy_unit)
-    got = DQ.identical(DQ.load(BLOC, "2018", str(data))).values.tolist()
+    got = data_quality.identical(data_quality.load(BLOC, "2018", str(data))).values.tolist()
     assert ["Sở Xây dựng", "Sở Công Thương", "toàn bộ điểm tự chấm"] in got
     assert ["Sở Thông tin và Truyền thông", "Sở Giao thông vận tải", "ghi chú tiêu chí N2.1: “Báo cáo số 15/BC”"] in got
     assert len(got) == 2
 
 
 def test_a_value_far_from_the_units_own_history(tmp_path):
-    data = B.copy_data(DATA, tmp_path / "data")
+    data = bad_workbooks.copy_data(DATA, tmp_path / "data")
 
     def zero(df):
         df.loc[(df.unit_id == "so-cong-thuong") & (df.criterion_id == "N1.1"), "self_value"] = "1"
         return df
 
-    before = DQ.history(DQ.load(BLOC, "2020", str(data)))
+    before = data_quality.history(data_quality.load(BLOC, "2020", str(data)))
     edit_scores(data, "2020", zero)
-    after = DQ.history(DQ.load(BLOC, "2020", str(data)))
+    after = data_quality.history(data_quality.load(BLOC, "2020", str(data)))
     new = after.merge(before, how="left", indicator=True).query("_merge == 'left_only'")
     assert new[["Đơn vị", "Tiêu chí", "Kỳ này", "Số kỳ so sánh"]].values.tolist() == [["Sở Công Thương", "N1.1", "10%", 2]]
     assert "2018: " in new["Các kỳ trước"].iloc[0] and "2019: " in new["Các kỳ trước"].iloc[0]
 
 
 def test_data_that_does_not_validate_still_gets_a_report(tmp_path):
-    data = B.copy_data(DATA, tmp_path / "data")
+    data = bad_workbooks.copy_data(DATA, tmp_path / "data")
 
     def break_it(df):
         df.loc[(df.unit_id == "so-gtvt") & (df.criterion_id == "N1.1"), "self_value"] = "mười"
         return df
 
     edit_scores(data, "2018", break_it)
-    q = DQ.load(BLOC, "2018", str(data))
+    q = data_quality.load(BLOC, "2018", str(data))
     assert q.result is None and q.errors
-    probs = DQ.problems(q)
+    probs = data_quality.problems(q)
     assert "Lỗi" in set(probs["Mức"]) and any("mười" in m for m in probs["Nội dung"])
     assert probs["Tệp"].iloc[0] == "periods/kinh-te-ky-thuat/2018/scores.csv"
-    assert DQ.self_vs_verified(q).empty and DQ.history(q).empty
-    assert len(DQ.submissions(q)) == 10
+    assert data_quality.self_vs_verified(q).empty and data_quality.history(q).empty
+    assert len(data_quality.submissions(q)) == 10
 
 
 def test_files_received_and_rejected_by_the_last_ingest(tmp_path):
     ws = Workspace.open(DATA)
     folder = tmp_path / "in"
-    B.save(B.filled(ws, "so-gtvt"), folder, "sgtvt.xlsx")
-    B.save(B.filled(ws, "so-tt-tt", scores={"N1.1": 12}), folder, "stttt.xlsx")
-    data = B.copy_data(DATA, tmp_path / "data", (BLOC, "2018"))
+    bad_workbooks.save(bad_workbooks.filled(ws, "so-gtvt"), folder, "sgtvt.xlsx")
+    bad_workbooks.save(bad_workbooks.filled(ws, "so-tt-tt", scores={"N1.1": 12}), folder, "stttt.xlsx")
+    data = bad_workbooks.copy_data(DATA, tmp_path / "data", (BLOC, "2018"))
     ingest(folder, Workspace.open(data), BLOC, "2018")
-    q = DQ.load(BLOC, "2018", str(data))
-    sub = DQ.submissions(q).set_index("Đơn vị")
+    q = data_quality.load(BLOC, "2018", str(data))
+    sub = data_quality.submissions(q).set_index("Đơn vị")
     assert sub.loc["Sở Giao thông vận tải", "Tệp đã nhận"] == "sgtvt.xlsx"
     assert sub.loc["Sở Thông tin và Truyền thông", "Tệp bị từ chối"] == "stttt.xlsx"
     assert sub.loc["Sở Thông tin và Truyền thông", "Đã nộp"] == "Không"
-    probs = DQ.problems(q)
+    probs = data_quality.problems(q)
     assert any(m == "Tệp bị từ chối" for m in probs["Mức"]) and any("vượt điểm chuẩn" in m for m in probs["Nội dung"])
-    assert "1 tệp bị từ chối" in DQ.summary(q)
+    assert "1 tệp bị từ chối" in data_quality.summary(q)
 
 
 @pytest.mark.slow
@@ -126,7 +126,7 @@ def test_thidua_run_notebook_data_quality(tmp_path):
     assert {"report.html", "report.ipynb", "results.xlsx", "manifest.json", "results/da_nop.csv",
             "results/tu_cham_tham_dinh.csv", "results/khac_lich_su.csv", "results/trung_nhau.csv"} <= names
     text = (folder / "report.html").read_text(encoding="utf-8")
-    assert html.escape("Quỹ Phát triển đất") in text and "DQ.load" not in text
+    assert html.escape("Quỹ Phát triển đất") in text and "data_quality.load" not in text
     assert "Sổ tay này giúp" not in text  # notebook-only prose stays out of the filed report
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from conftest import BLOC, DATA, covenant_dict, main_data, make_covenant, make_vocab, tie_data
-from toolkit.reports import tables as P
+from toolkit.reports import tables
 from toolkit.explorer.analyses import WorkspaceAnalyses, lineage_ids
 from toolkit.model.covenant import load_covenant
 from toolkit.model.workspace import Workspace
@@ -69,9 +69,9 @@ def test_dropdowns_are_filled_from_the_data(ex, ws):
 
 def test_initial_view_is_the_engine_result(ex, ws):
     res = analyse(ws, KT, "2025", compare=False)
-    pd.testing.assert_frame_equal(ex.view["Xếp hạng"], P.ranking(res))
-    pd.testing.assert_frame_equal(ex.view["Bảng điểm"], P.scorecard(res))
-    pd.testing.assert_frame_equal(ex.view["Đề nghị khen thưởng"], P.nominations(res))
+    pd.testing.assert_frame_equal(ex.view["Xếp hạng"], tables.ranking(res))
+    pd.testing.assert_frame_equal(ex.view["Bảng điểm"], tables.scorecard(res))
+    pd.testing.assert_frame_equal(ex.view["Đề nghị khen thưởng"], tables.nominations(res))
     # the checked notebook output shows the same (first row: 95,08 points)
     assert _names(ex.ranking_html.value)[0] == "Ban Quản lý khu vực phát triển đô thị"
     assert ">95,08<" in ex.ranking_html.value
@@ -88,7 +88,7 @@ def test_changing_the_bloc_changes_ranking_units_and_drilldown(ex, ws):
     assert ex.key == (VH, "2025")
     assert ex.ranking_html.value != before
     assert _names(ex.ranking_html.value) == list(res.ranking["name"])
-    pd.testing.assert_frame_equal(ex.view["Xếp hạng"], P.ranking(res))
+    pd.testing.assert_frame_equal(ex.view["Xếp hạng"], tables.ranking(res))
     assert [v for _label, v in ex.unit.options] == list(res.ranking["unit_id"])
     # the previous unit is not a member of this bloc: the drill-down moves to the new leader
     top = res.ranking.iloc[0]
@@ -103,7 +103,7 @@ def test_changing_period_keeps_the_unit_and_shows_that_period(ex, ws):
     ex.period.value = "2024"
     res = analyse(ws, KT, "2024", compare=False)
     assert ex.unit.value == "so-xay-dung"
-    pd.testing.assert_frame_equal(ex.view["Xếp hạng"], P.ranking(res))
+    pd.testing.assert_frame_equal(ex.view["Xếp hạng"], tables.ranking(res))
     row = res.units.set_index("unit_id").loc["so-xay-dung"]
     summary = ex.view["Đơn vị - tóm tắt"].set_index("Mục")["Giá trị"]
     assert summary["Hạng"].startswith(f"{int(row['rank'])}/{int(res.units['rank'].notna().sum())}")
@@ -211,11 +211,11 @@ def test_lineage_ids(ws):
 
 def test_tables_render_as_the_reports_render_them(ex):
     # the explorer's HTML tables are the report's (presentation.to_html), with rows it can highlight
-    from toolkit.explorer.app import table_html
+    from toolkit.explorer.html import table_html
 
     res = ex.result
-    for table in (P.scorecard(res), P.ranking(res), P.nominations(res), P.criteria_detail(res), P.targets(res), P.quotas(res)):
-        assert table_html(table) == P.to_html(table)
+    for table in (tables.scorecard(res), tables.ranking(res), tables.nominations(res), tables.criteria_detail(res), tables.targets(res), tables.quotas(res)):
+        assert table_html(table) == tables.to_html(table)
 
 
 def test_stacked_blocs_are_evaluated_once_and_sliced_per_bloc():
@@ -254,18 +254,18 @@ def test_submission_text_is_escaped_everywhere():
     data, evil = _hostile_data()
     ex = Explorer.from_frames({"2024": (make_covenant(), data)}, make_vocab())
     ex.unit.value = "u1"
-    ex.wi_band.value = "xs"
-    ex.wi_band_total.value = 95
-    assert ex.apply_scenario()
+    ex.whatif.band.value = "xs"
+    ex.whatif.band_total.value = 95
+    assert ex.whatif.apply()
     ex.tabs.selected_index = 1  # draw the unit tab too
     html = "".join(w.value for w in (ex.header, ex.ranking_html, ex.nominations_html, ex.scorecard_html, ex.unit_summary_html,
-                                     ex.unit_criteria_html, ex.unit_awards_html, ex.history_html, ex.wi_ranking_html,
-                                     ex.wi_nominations_html, ex.wi_message))
+                                     ex.unit_criteria_html, ex.unit_awards_html, ex.history_html, ex.whatif.ranking_html,
+                                     ex.whatif.nominations_html, ex.whatif.message_html))
     assert html.count("<img") == 1 and '<img class="thidua-history-chart" alt="Biểu đồ lịch sử: &lt;script&gt;' in html  # our chart
     assert "<script" not in html and "<img src" not in html
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; Sở Độc" in ex.ranking_html.value
     assert "&lt;img src=x onerror=alert(1)&gt;" in ex.unit_criteria_html.value
-    assert "&lt;script&gt;" in ex.wi_ranking_html.value
+    assert "&lt;script&gt;" in ex.whatif.ranking_html.value
     assert ex.unit.options[0] == (f"1. {evil}", "u1")  # drop-down labels are text, not HTML
 
 
@@ -285,10 +285,10 @@ def test_raising_a_band_threshold_moves_the_flag_to_nobody_and_frees_a_certifica
     ex = _frames()
     # covenant: u1 94 (xs), u2 90 (xs), u4 84.35 (ht), u3 80.38 (tot); flag -> u2 (u1 disqualified);
     # certificate (40 % of 5 = 2, band tot) -> u3 only, since u2 already has the flag.
-    ex.wi_band.value = "xs"
-    ex.wi_band_total.value = 95
-    assert ex.scenario.bands == {"xs": (95.0, 0.5)}
-    assert ex.apply_scenario()
+    ex.whatif.band.value = "xs"
+    ex.whatif.band_total.value = 95
+    assert ex.whatif.scenario.bands == {"xs": (95.0, 0.5)}
+    assert ex.whatif.apply()
     # xs now needs 95: u1 (94) and u2 (90) fall to 'tot' (both >= 80 with every criterion >= 30 %).
     bands = _cols(ex, "Giả định - xếp hạng", "Xếp loại (giao ước)", "Xếp loại (giả định)", "Hạng (giả định)")
     xs, tot, ht = "Hoàn thành xuất sắc nhiệm vụ", "Hoàn thành tốt nhiệm vụ", "Hoàn thành nhiệm vụ"
@@ -299,19 +299,19 @@ def test_raising_a_band_threshold_moves_the_flag_to_nobody_and_frees_a_certifica
     yes = n[n["Đề nghị (giả định)"] == "Có"]
     assert sorted(zip(yes["Danh hiệu"], yes["Đơn vị"])) == [("Bằng khen", "Sở Công Thương"), ("Bằng khen", "Sở Đào tạo")]
     # highlighted: the two units whose band changed; u2's lost flag and gained certificate
-    assert ex.wi_ranking_html.value.count(CHANGED) == 2
-    assert ex.wi_nominations_html.value.count(CHANGED) == 2
-    assert "Sở Công Thương: Cờ thi đua không còn được đề nghị" in ex.wi_message.value
+    assert ex.whatif.ranking_html.value.count(CHANGED) == 2
+    assert ex.whatif.nominations_html.value.count(CHANGED) == 2
+    assert "Sở Công Thương: Cờ thi đua không còn được đề nghị" in ex.whatif.message_html.value
     # the covenant itself is untouched
     assert ex.result.covenant.bands[0].min_total == 90
-    assert ex.view["Đề nghị khen thưởng"].equals(P.nominations(ex.result))
+    assert ex.view["Đề nghị khen thưởng"].equals(tables.nominations(ex.result))
 
 
 def test_lowering_a_count_criterion_maximum():
     ex = _frames()
-    ex.wi_criterion.value = "B1"  # count, 4 points per event, max 20
-    ex.wi_max.value = 12
-    assert ex.apply_scenario()
+    ex.whatif.criterion.value = "B1"  # count, 4 points per event, max 20
+    ex.whatif.maximum.value = 12
+    assert ex.whatif.apply()
     # events u1 6, u2 4, u3 5, u4 6 -> capped at 12 instead of 20: -8, -4, -8, -8
     # totals: u1 94-8 = 86, u2 90-4 = 86, u4 84.35-8 = 76.35, u3 80.38-8 = 72.38; total max 92
     r = _cols(ex, "Giả định - xếp hạng", "Tổng điểm (giả định)", "Hạng (giả định)", "Xếp loại (giả định)")
@@ -325,21 +325,21 @@ def test_lowering_a_count_criterion_maximum():
     n = ex.view["Giả định - đề nghị"]
     assert sorted(zip(n.loc[n["Đề nghị (giả định)"] == "Có", "Danh hiệu"], n.loc[n["Đề nghị (giả định)"] == "Có", "Đơn vị"])) == [
         ("Bằng khen", "Sở Công Thương")]
-    assert ex.wi_nominations_html.value.count(CHANGED) == 3  # u2 flag lost, u2 certificate gained, u3 certificate lost
-    assert "Tổng điểm chuẩn: 100,00 → 92,00" in ex.wi_changes_html.value
-    assert "Bấm" not in ex.wi_changes_html.value  # computed: no longer asks to press the button
-    ex.wi_max.value = 16  # a new edit: the results shown no longer apply
-    assert ex.wi_ranking_html.value == "" and "Bấm" in ex.wi_changes_html.value and "Giả định - xếp hạng" not in ex.view
+    assert ex.whatif.nominations_html.value.count(CHANGED) == 3  # u2 flag lost, u2 certificate gained, u3 certificate lost
+    assert "Tổng điểm chuẩn: 100,00 → 92,00" in ex.whatif.changes_html.value
+    assert "Bấm" not in ex.whatif.changes_html.value  # computed: no longer asks to press the button
+    ex.whatif.maximum.value = 16  # a new edit: the results shown no longer apply
+    assert ex.whatif.ranking_html.value == "" and "Bấm" in ex.whatif.changes_html.value and "Giả định - xếp hạng" not in ex.view
 
 
 def test_changing_a_graded_maximum_rescales_its_points():
     ex = _frames()
-    ex.wi_criterion.value = "A1"  # graded, max 30; u1 verified 29.5
-    ex.wi_max.value = 15
-    assert ex.apply_scenario()
+    ex.whatif.criterion.value = "A1"  # graded, max 30; u1 verified 29.5
+    ex.whatif.maximum.value = 15
+    assert ex.whatif.apply()
     # 29.5/30 of 15 = 14.75: u1 94 - 29.5 + 14.75 = 79.25
     assert _cols(ex, "Giả định - xếp hạng", "Tổng điểm (giả định)")["Ban Quản lý dự án"] == (79.25,)
-    assert "quy đổi theo tỷ lệ" in ex.wi_changes_html.value
+    assert "quy đổi theo tỷ lệ" in ex.whatif.changes_html.value
 
 
 def _edge_covenant(**quota):
@@ -353,73 +353,73 @@ def test_tie_break_order_by_name():
     # y and z share rank 2 (equal on every key), w (A 44) 4th, v (A 36) 5th.
     # Certificate: 40 % of 5 = 2: x, then y and z tied at the edge -> neither nominated.
     ex = _frames(_edge_covenant(share=0.4, rounding="floor"), tie_data())
-    ex.wi_tie_break.value = ["total", "name"]
-    assert ex.apply_scenario()
+    ex.whatif.tie_break.value = ["total", "name"]
+    assert ex.whatif.apply()
     # by name in Vietnamese order: Sở Đào tạo (z) before Sở Y tế (y); Ban Dân tộc (v) before Sở Công Thương (w)
     r = _cols(ex, "Giả định - xếp hạng", "Hạng (giao ước)", "Hạng (giả định)")
     assert r == {"Sở Xây dựng": (1, 1), "Sở Đào tạo": (2, 2), "Sở Y tế": (2, 3), "Ban Dân tộc": (5, 4), "Sở Công Thương": (4, 5)}
-    assert ex.wi_ranking_html.value.count(CHANGED) == 3  # y, v, w
+    assert ex.whatif.ranking_html.value.count(CHANGED) == 3  # y, v, w
     n = ex.view["Giả định - đề nghị"]
     assert list(n.loc[n["Đề nghị (giả định)"] == "Có", "Đơn vị"]) == ["Sở Xây dựng", "Sở Đào tạo"]
-    assert ex.wi_nominations_html.value.count(CHANGED) == 1  # z gains the certificate
+    assert ex.whatif.nominations_html.value.count(CHANGED) == 1  # z gains the certificate
 
 
 def test_raising_a_quota_nominates_the_tied_pair():
     ex = _frames(_edge_covenant(share=0.4, rounding="floor"), tie_data())
-    ex.wi_award.value = "bk"
-    ex.wi_quota_kind.value = "count"
-    ex.wi_quota_count.value = 3
-    assert ex.scenario.quotas["bk"].count == 3
-    assert ex.apply_scenario()
+    ex.whatif.award.value = "bk"
+    ex.whatif.quota_kind.value = "count"
+    ex.whatif.quota_count.value = 3
+    assert ex.whatif.scenario.quotas["bk"].count == 3
+    assert ex.whatif.apply()
     # 3 places: x and both units sharing rank 2 fit
     n = ex.view["Giả định - đề nghị"]
     assert list(n.loc[n["Đề nghị (giả định)"] == "Có", "Đơn vị"]) == ["Sở Xây dựng", "Sở Đào tạo", "Sở Y tế"]
-    assert ex.wi_nominations_html.value.count(CHANGED) == 2
-    assert ex.wi_ranking_html.value.count(CHANGED) == 0
-    assert "hạn mức 40% số thành viên (làm tròn xuống) → 3 đơn vị" in ex.wi_changes_html.value
+    assert ex.whatif.nominations_html.value.count(CHANGED) == 2
+    assert ex.whatif.ranking_html.value.count(CHANGED) == 0
+    assert "hạn mức 40% số thành viên (làm tròn xuống) → 3 đơn vị" in ex.whatif.changes_html.value
 
 
 def test_what_if_inputs_start_on_the_first_item_with_the_covenant_values():
     # an analyst who types a threshold without touching the drop-downs edits the first band
     ex = _frames()
-    assert (ex.wi_award.value, ex.wi_band.value, ex.wi_criterion.value) == ("co", "xs", "A1")
-    assert (ex.wi_quota_kind.value, ex.wi_quota_count.value) == ("count", 1)
-    assert (ex.wi_band_total.value, ex.wi_band_share.value, ex.wi_max.value) == (90, 0.5, 30)
-    assert list(ex.wi_tie_break.value) == ["total", "content:A", "penalty", "self_gap"]
-    ex.wi_band_total.value = 95
-    assert ex.scenario.bands == {"xs": (95.0, 0.5)}
-    ex.wi_band.value = "tot"  # another band shows its own values; the edit of 'xs' is kept
-    assert (ex.wi_band_total.value, ex.wi_band_share.value) == (80, 0.3)
-    ex.wi_band.value = "xs"
-    assert ex.wi_band_total.value == 95
+    assert (ex.whatif.award.value, ex.whatif.band.value, ex.whatif.criterion.value) == ("co", "xs", "A1")
+    assert (ex.whatif.quota_kind.value, ex.whatif.quota_count.value) == ("count", 1)
+    assert (ex.whatif.band_total.value, ex.whatif.band_share.value, ex.whatif.maximum.value) == (90, 0.5, 30)
+    assert list(ex.whatif.tie_break.value) == ["total", "content:A", "penalty", "self_gap"]
+    ex.whatif.band_total.value = 95
+    assert ex.whatif.scenario.bands == {"xs": (95.0, 0.5)}
+    ex.whatif.band.value = "tot"  # another band shows its own values; the edit of 'xs' is kept
+    assert (ex.whatif.band_total.value, ex.whatif.band_share.value) == (80, 0.3)
+    ex.whatif.band.value = "xs"
+    assert ex.whatif.band_total.value == 95
 
 
 def test_an_edit_undone_by_hand_is_no_scenario():
     ex = _frames()
-    ex.wi_band.value = "xs"
-    ex.wi_band_total.value = 95
-    ex.wi_band_total.value = 90
-    assert ex.scenario.is_empty
-    assert not ex.apply_scenario()
-    assert "Chưa có giả định" in ex.wi_message.value
+    ex.whatif.band.value = "xs"
+    ex.whatif.band_total.value = 95
+    ex.whatif.band_total.value = 90
+    assert ex.whatif.scenario.is_empty
+    assert not ex.whatif.apply()
+    assert "Chưa có giả định" in ex.whatif.message_html.value
 
 
 def test_an_invalid_scenario_is_explained_not_applied():
     ex = _frames()
-    ex.wi_band.value = "tot"
-    ex.wi_band_total.value = 99  # above 'xs' (90): bands must go from high to low
-    assert not ex.apply_scenario()
-    assert "bands" in ex.wi_message.value and "cao xuống thấp" in ex.wi_message.value
-    assert ex.wi_ranking_html.value == "" and "Giả định - xếp hạng" not in ex.view
+    ex.whatif.band.value = "tot"
+    ex.whatif.band_total.value = 99  # above 'xs' (90): bands must go from high to low
+    assert not ex.whatif.apply()
+    assert "bands" in ex.whatif.message_html.value and "cao xuống thấp" in ex.whatif.message_html.value
+    assert ex.whatif.ranking_html.value == "" and "Giả định - xếp hạng" not in ex.view
 
 
 def test_selection_change_resets_the_what_if_panel(ex):
-    ex.wi_band.value = ex.wi_band.options[0][1]
-    ex.wi_band_total.value = 99
-    assert ex.apply_scenario()
+    ex.whatif.band.value = ex.whatif.band.options[0][1]
+    ex.whatif.band_total.value = 99
+    assert ex.whatif.apply()
     ex.bloc.value = VH
-    assert ex.scenario.is_empty and ex.wi_ranking_html.value == "" and not any(k.startswith("Giả định") for k in ex.view)
-    assert list(ex.wi_tie_break.value) == list(ex.result.covenant.tie_break)
+    assert ex.whatif.scenario.is_empty and ex.whatif.ranking_html.value == "" and not any(k.startswith("Giả định") for k in ex.view)
+    assert list(ex.whatif.tie_break.value) == list(ex.result.covenant.tie_break)
 
 
 # --------------------------------------------------------------------------- saving a scenario
@@ -438,11 +438,11 @@ def test_scenario_names_that_could_escape_are_refused(name):
 def test_save_scenario_rejects_path_traversal(analyses, tmp_path):
     ex = Explorer(analyses, prefetch=False, export_dir=tmp_path)
     before = _tree(analyses.ws.data_dir)
-    ex.wi_band.value = ex.wi_band.options[0][1]
-    ex.wi_band_total.value = 99
-    ex.scenario_name.value = "../x"
-    ex.save_button.click()
-    assert "không hợp lệ" in ex.save_message.value and "thidua-msg-error" in ex.save_message.value
+    ex.whatif.band.value = ex.whatif.band.options[0][1]
+    ex.whatif.band_total.value = 99
+    ex.whatif.scenario_name.value = "../x"
+    ex.whatif.save_button.click()
+    assert "không hợp lệ" in ex.whatif.save_message_html.value and "thidua-msg-error" in ex.whatif.save_message_html.value
     assert _tree(analyses.ws.data_dir) == before
     assert not list(analyses.ws.data_dir.parent.rglob("x.yaml"))
 
@@ -452,14 +452,14 @@ def test_save_scenario_writes_a_new_covenant_file_and_nothing_else_changes(small
     bloc, year = ex.key[0], 2025
     before = _tree(small_data)
     periods_before = {b: Workspace.open(small_data).periods(b) for b in Workspace.open(small_data).blocs()}
-    ex.wi_award.value = ex.wi_award.options[0][1]
-    ex.wi_quota_kind.value = "count"
-    ex.wi_quota_count.value = 2
-    assert ex.apply_scenario()
-    ex.scenario_name.value = "co-thi-dua-2-don-vi"
-    ex.save_button.click()
+    ex.whatif.award.value = ex.whatif.award.options[0][1]
+    ex.whatif.quota_kind.value = "count"
+    ex.whatif.quota_count.value = 2
+    assert ex.whatif.apply()
+    ex.whatif.scenario_name.value = "co-thi-dua-2-don-vi"
+    ex.whatif.save_button.click()
     path = small_data / "covenants" / bloc / "scenarios" / "co-thi-dua-2-don-vi.yaml"
-    assert path.is_file(), ex.save_message.value
+    assert path.is_file(), ex.whatif.save_message_html.value
     after = _tree(small_data)
     assert {k: v for k, v in after.items() if k != str(path.relative_to(small_data))} == before  # no other file changed
     saved = load_covenant(path, analyses.vocab.levels())
@@ -472,8 +472,8 @@ def test_save_scenario_writes_a_new_covenant_file_and_nothing_else_changes(small
     assert fresh.covenant(bloc, year) == base
     assert {b: fresh.periods(b) for b in fresh.blocs()} == periods_before
     # the same name again is refused, the file is kept
-    ex.save_button.click()
-    assert "Đã có kịch bản" in ex.save_message.value
+    ex.whatif.save_button.click()
+    assert "Đã có kịch bản" in ex.whatif.save_message_html.value
     assert load_covenant(path, analyses.vocab.levels()) == saved
 
 
@@ -483,9 +483,9 @@ def test_save_scenario_writes_a_new_covenant_file_and_nothing_else_changes(small
 def test_export_writes_the_tables_in_view(ex, tmp_path):
     ex.bloc.value = KT
     ex.unit.value = "so-xay-dung"
-    ex.export_button.click()
+    ex.exporter.button.click()
     path = tmp_path / "exports" / "kham-pha_kinh-te-ky-thuat_2025_so-xay-dung.xlsx"
-    assert path.is_file(), ex.export_message.value
+    assert path.is_file(), ex.exporter.message_html.value
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames[:4] == ["Thông tin", "Bảng điểm", "Xếp hạng", "Đề nghị khen thưởng"]
     assert {"Đơn vị - tiêu chí", "Đơn vị - chỉ tiêu", "Đơn vị - khen thưởng", "Đơn vị - lịch sử"} <= set(wb.sheetnames)
@@ -493,11 +493,11 @@ def test_export_writes_the_tables_in_view(ex, tmp_path):
     ws = wb["Xếp hạng"]
     assert [c.value for c in ws[1]] == list(ranking.columns)
     assert ws["B2"].value == ranking["Đơn vị"].iloc[0] and ws["C2"].value == pytest.approx(ranking["Tổng điểm"].iloc[0])
-    assert 'download="kham-pha_kinh-te-ky-thuat_2025_so-xay-dung.xlsx"' in ex.export_message.value
+    assert 'download="kham-pha_kinh-te-ky-thuat_2025_so-xay-dung.xlsx"' in ex.exporter.message_html.value
     # with a scenario applied, its tables are part of the view and of the workbook
-    ex.wi_band.value = ex.wi_band.options[0][1]
-    ex.wi_band_total.value = 99
-    ex.apply_scenario()
+    ex.whatif.band.value = ex.whatif.band.options[0][1]
+    ex.whatif.band_total.value = 99
+    ex.whatif.apply()
     path2 = ex.export()
     assert path2.name.endswith("_gia-dinh.xlsx")
     assert {"Giả định - thay đổi", "Giả định - xếp hạng", "Giả định - đề nghị"} <= set(openpyxl.load_workbook(path2).sheetnames)

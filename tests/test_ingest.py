@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-import bad_workbooks as B
-from toolkit.forms import template as T
+import bad_workbooks
+from toolkit.forms import layout
 from toolkit.cli.main import main
 from toolkit.model.workspace import Workspace
 from toolkit.reports.analysis import analyse
@@ -19,7 +19,7 @@ from toolkit.forms.ingest import REPORT, ingest
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-BLOC, PERIOD = B.BLOC, B.PERIOD
+BLOC, PERIOD = bad_workbooks.BLOC, bad_workbooks.PERIOD
 TABLES = ("scores.csv", "events.csv", "staff_ratings.csv", "org_ratings.csv")
 
 
@@ -31,13 +31,13 @@ def sample_ws() -> Workspace:
 @pytest.fixture(scope="module")
 def submissions(sample_ws, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("nop") / "in"
-    B.write_sample_submissions(sample_ws, folder)
+    bad_workbooks.write_sample_submissions(sample_ws, folder)
     return folder
 
 
 @pytest.fixture(scope="module")
 def corpus(sample_ws, tmp_path_factory):
-    return B.build_corpus(sample_ws, tmp_path_factory.mktemp("corpus"))
+    return bad_workbooks.build_corpus(sample_ws, tmp_path_factory.mktemp("corpus"))
 
 
 def period_folder(data: Path, period: str = PERIOD) -> Path:
@@ -56,7 +56,7 @@ def digests(folder: Path) -> dict[str, tuple[str, int]]:
 
 def _expected_self_only(tmp_path: Path) -> Workspace:
     """The sample data with verified values blanked: what the self scores alone give."""
-    data = B.copy_data(DATA, tmp_path / "expected")
+    data = bad_workbooks.copy_data(DATA, tmp_path / "expected")
     path = period_folder(data) / "scores.csv"
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     df["verified_value"] = ""
@@ -65,7 +65,7 @@ def _expected_self_only(tmp_path: Path) -> Workspace:
 
 
 def test_round_trip_template_fill_ingest_gives_the_sample_results(tmp_path, submissions):
-    data = B.copy_data(DATA, tmp_path / "data", (BLOC, PERIOD))
+    data = bad_workbooks.copy_data(DATA, tmp_path / "data", (BLOC, PERIOD))
     ws = Workspace.open(data)
     result = ingest(submissions, ws, BLOC, PERIOD)
     assert [o.action for o in result.outcomes] == ["added"] * 9
@@ -87,7 +87,7 @@ def test_round_trip_template_fill_ingest_gives_the_sample_results(tmp_path, subm
 
 
 def test_ingesting_the_same_files_twice_changes_no_byte(tmp_path, submissions):
-    data = B.copy_data(DATA, tmp_path / "data", (BLOC, PERIOD))
+    data = bad_workbooks.copy_data(DATA, tmp_path / "data", (BLOC, PERIOD))
     ws = Workspace.open(data)
     ingest(submissions, ws, BLOC, PERIOD)
     first = snapshot(period_folder(data))
@@ -98,7 +98,7 @@ def test_ingesting_the_same_files_twice_changes_no_byte(tmp_path, submissions):
 
 
 def test_original_files_are_never_modified(tmp_path, submissions, corpus):
-    data = B.copy_data(DATA, tmp_path / "data", (BLOC, PERIOD))
+    data = bad_workbooks.copy_data(DATA, tmp_path / "data", (BLOC, PERIOD))
     before = digests(submissions)
     ingest(submissions, Workspace.open(data), BLOC, PERIOD)
     assert digests(submissions) == before
@@ -109,9 +109,9 @@ def test_original_files_are_never_modified(tmp_path, submissions, corpus):
 
 
 def test_same_self_values_as_stored_are_unchanged_and_keep_verified_values(tmp_path, sample_ws):
-    data = B.copy_data(DATA, tmp_path / "data")
+    data = bad_workbooks.copy_data(DATA, tmp_path / "data")
     folder = tmp_path / "in"
-    B.save(B.filled(sample_ws, "so-cong-thuong"), folder, "scs.xlsx")
+    bad_workbooks.save(bad_workbooks.filled(sample_ws, "so-cong-thuong"), folder, "scs.xlsx")
     before = snapshot(period_folder(data))
     result = ingest(folder, Workspace.open(data), BLOC, PERIOD)
     assert [(o.status, o.action) for o in result.outcomes] == [("accepted", "unchanged")]
@@ -120,9 +120,9 @@ def test_same_self_values_as_stored_are_unchanged_and_keep_verified_values(tmp_p
 
 
 def test_a_unit_with_different_data_is_replaced_only_with_replace(tmp_path, sample_ws):
-    data = B.copy_data(DATA, tmp_path / "data")
+    data = bad_workbooks.copy_data(DATA, tmp_path / "data")
     folder = tmp_path / "in"
-    B.save(B.filled(sample_ws, "so-xay-dung", scores={"N1.1": 7.5}), folder, "late.xlsx")
+    bad_workbooks.save(bad_workbooks.filled(sample_ws, "so-xay-dung", scores={"N1.1": 7.5}), folder, "late.xlsx")
     ws = Workspace.open(data)
     tables = {n: (period_folder(data) / n).read_bytes() for n in TABLES}
 
@@ -145,26 +145,26 @@ def test_a_unit_with_different_data_is_replaced_only_with_replace(tmp_path, samp
     assert old.index(next(x for x in old if x.startswith("so-xay-dung,"))) == new.index(
         next(x for x in new if x.startswith("so-xay-dung,")))
     assert "bỏ 14 điểm thẩm định cũ" in CliRunner().invoke(
-        main, ["ingest", str(folder), "--bloc", BLOC, "--period", PERIOD, "--data", str(B.copy_data(DATA, tmp_path / "d2")),
+        main, ["ingest", str(folder), "--bloc", BLOC, "--period", PERIOD, "--data", str(bad_workbooks.copy_data(DATA, tmp_path / "d2")),
                "--replace", "so-xay-dung"]).output
 
 
 def test_what_people_really_send_is_tolerated(tmp_path, sample_ws):
-    wb = B.filled(sample_ws, "so-gtvt",
+    wb = bad_workbooks.filled(sample_ws, "so-gtvt",
                   scores={"N1.1": " 9,5 ", "N2.1": None, "N5.1": "8.25"},
-                  orgs={"party": B.nfd("  Hoàn thành   xuất sắc nhiệm vụ "), "union": "vững mạnh"},
-                  notes={"N1.1": B.nfd("Quyết định  số 12/QĐ-UBND ")})
-    ws_scores = wb[T.SHEET_SCORES]
+                  orgs={"party": bad_workbooks.nfd("  Hoàn thành   xuất sắc nhiệm vụ "), "union": "vững mạnh"},
+                  notes={"N1.1": bad_workbooks.nfd("Quyết định  số 12/QĐ-UBND ")})
+    ws_scores = wb[layout.SHEET_SCORES]
     ws_scores.insert_rows(8)  # an extra empty row (codes move with their rows)
     folder = tmp_path / "in"
-    B.save(wb, folder, "Bảng điểm SGTVT (bản cuối) final.xlsx")  # renamed
-    data = B.copy_data(DATA, tmp_path / "data", (BLOC, PERIOD))
+    bad_workbooks.save(wb, folder, "Bảng điểm SGTVT (bản cuối) final.xlsx")  # renamed
+    data = bad_workbooks.copy_data(DATA, tmp_path / "data", (BLOC, PERIOD))
     result = ingest(folder, Workspace.open(data), BLOC, PERIOD)
     [o] = result.outcomes
     assert o.status == "accepted"
     [w] = result.problems
     assert w.severity == "warning" and "N2.1 để trống: tính là 0 điểm" in w.message
-    assert w.where.startswith(f"{T.SHEET_SCORES}!F")
+    assert w.where.startswith(f"{layout.SHEET_SCORES}!F")
     scores = pd.read_csv(period_folder(data) / "scores.csv", dtype=str, keep_default_na=False).set_index("criterion_id")
     assert scores.self_value["N1.1"] == "9.5" and scores.self_value["N5.1"] == "8.25"
     assert scores.self_value["N2.1"] == ""  # blank stays blank: the engine warns and counts 0
@@ -177,14 +177,14 @@ def test_what_people_really_send_is_tolerated(tmp_path, sample_ws):
 
 # --------------------------------------------------------------------------- the corpus of faults
 
-@pytest.mark.parametrize("fault", sorted(B.FAULTS))
+@pytest.mark.parametrize("fault", sorted(bad_workbooks.FAULTS))
 def test_each_bad_workbook_gives_its_own_message_and_changes_nothing(fault, corpus, tmp_path):
     folder, expected = corpus[fault]
-    data = B.copy_data(DATA, tmp_path / "data")
+    data = bad_workbooks.copy_data(DATA, tmp_path / "data")
     before = snapshot(data)
     originals = digests(folder)
     # --replace: were the fault not detected, the file would be accepted and replace the unit's data
-    result = ingest(folder, Workspace.open(data), BLOC, PERIOD, replace=[B.UNIT])
+    result = ingest(folder, Workspace.open(data), BLOC, PERIOD, replace=[bad_workbooks.UNIT])
     assert result.outcomes and all(o.status == "rejected" for o in result.outcomes)
     for o in result.outcomes:
         assert [(p.severity, p.where) for p in o.submission.problems] == [("error", expected.where)], o.submission.problems
@@ -203,23 +203,23 @@ def test_all_problems_of_all_files_in_one_pass(tmp_path, corpus, submissions):
         for f in corpus[name][0].iterdir():
             shutil.copy(f, folder / f.name)
     for f in submissions.iterdir():
-        if B.UNIT not in f.name:
+        if bad_workbooks.UNIT not in f.name:
             shutil.copy(f, folder / f.name)
-    data = B.copy_data(DATA, tmp_path / "data", (BLOC, PERIOD))
+    data = bad_workbooks.copy_data(DATA, tmp_path / "data", (BLOC, PERIOD))
     result = ingest(folder, Workspace.open(data), BLOC, PERIOD)
     assert len(result.accepted) == 8 and len(result.rejected) == len(whole_file) + 1
     messages = "\n".join(str(p) for p in result.problems)
     for name in whole_file + ["score_above_max"]:
         assert corpus[name][1].words in messages
     written = pd.read_csv(period_folder(data) / "scores.csv", dtype=str)
-    assert B.UNIT not in set(written.unit_id) and written.unit_id.nunique() == 8
+    assert bad_workbooks.UNIT not in set(written.unit_id) and written.unit_id.nunique() == 8
 
 
 def test_cli_prints_the_table_saves_it_and_exits_1_on_rejection(tmp_path, corpus, submissions):
     folder = tmp_path / "in"
     shutil.copytree(submissions, folder)
     shutil.copy(corpus["truncated"][0] / "truncated.xlsx", folder / "truncated.xlsx")
-    data = B.copy_data(DATA, tmp_path / "data", (BLOC, PERIOD))
+    data = bad_workbooks.copy_data(DATA, tmp_path / "data", (BLOC, PERIOD))
     res = CliRunner().invoke(main, ["ingest", str(folder), "--bloc", BLOC, "--period", PERIOD, "--data", str(data)])
     assert res.exit_code == 1, res.output
     assert "9 tệp được chấp nhận, 1 tệp bị từ chối" in res.output
@@ -232,14 +232,14 @@ def test_cli_prints_the_table_saves_it_and_exits_1_on_rejection(tmp_path, corpus
 
 
 def test_dry_run_writes_nothing(tmp_path, submissions):
-    data = B.copy_data(DATA, tmp_path / "data", (BLOC, PERIOD))
+    data = bad_workbooks.copy_data(DATA, tmp_path / "data", (BLOC, PERIOD))
     before = snapshot(data)
     result = ingest(submissions, Workspace.open(data), BLOC, PERIOD, dry_run=True)
     assert len(result.accepted) == 9 and snapshot(data) == before
 
 
 def test_a_failed_write_leaves_every_table_as_it_was(tmp_path, submissions, monkeypatch):
-    data = B.copy_data(DATA, tmp_path / "data", (BLOC, PERIOD))
+    data = bad_workbooks.copy_data(DATA, tmp_path / "data", (BLOC, PERIOD))
     before = snapshot(data)
     calls = []
 
@@ -255,7 +255,7 @@ def test_a_failed_write_leaves_every_table_as_it_was(tmp_path, submissions, monk
 
 
 def test_replace_names_a_unit_without_a_file(tmp_path, submissions):
-    data = B.copy_data(DATA, tmp_path / "data", (BLOC, PERIOD))
+    data = bad_workbooks.copy_data(DATA, tmp_path / "data", (BLOC, PERIOD))
     result = ingest(submissions, Workspace.open(data), BLOC, PERIOD, replace=["quy-phat-trien-dat"])
     assert any("--replace quy-phat-trien-dat" in p.message and p.severity == "warning" for p in result.problems)
 
@@ -263,10 +263,10 @@ def test_replace_names_a_unit_without_a_file(tmp_path, submissions):
 def test_a_half_year_has_no_rating_sheets_and_round_trips(tmp_path, sample_ws):
     period = "2018-H1"
     folder = tmp_path / "in"
-    wb = B.filled(sample_ws, "so-tn-mt", period=period)
-    assert T.SHEET_STAFF not in wb.sheetnames and T.SHEET_ORGS not in wb.sheetnames
-    B.save(wb, folder, "h1.xlsx")
-    data = B.copy_data(DATA, tmp_path / "data", (BLOC, period))
+    wb = bad_workbooks.filled(sample_ws, "so-tn-mt", period=period)
+    assert layout.SHEET_STAFF not in wb.sheetnames and layout.SHEET_ORGS not in wb.sheetnames
+    bad_workbooks.save(wb, folder, "h1.xlsx")
+    data = bad_workbooks.copy_data(DATA, tmp_path / "data", (BLOC, period))
     result = ingest(folder, Workspace.open(data), BLOC, period)
     assert [o.action for o in result.outcomes] == ["added"] and result.problems == []
     assert not (period_folder(data, period) / "staff_ratings.csv").exists()

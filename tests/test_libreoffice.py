@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-import bad_workbooks as B
-from toolkit.forms import template as T
+import bad_workbooks
+from toolkit.forms import layout, template
 from toolkit.model.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,9 +48,9 @@ def to_pdf(xlsx: Path, out: Path) -> Path:
 
 def test_template_converts_to_pdf_without_repair_and_first_page_renders(tmp_path):
     ws = Workspace.open(DATA)
-    [spec] = T.specs_for(ws, "kinh-te-ky-thuat", "2018", ["so-cong-thuong"], deadline="10/12/2018",
+    [spec] = template.specs_for(ws, "kinh-te-ky-thuat", "2018", ["so-cong-thuong"], deadline="10/12/2018",
                          contact="Văn phòng Sở Giao thông vận tải")
-    pdf = to_pdf(T.write_template(spec, tmp_path), tmp_path)
+    pdf = to_pdf(template.write_template(spec, tmp_path), tmp_path)
     pdftoppm = need("pdftoppm", "poppler-utils")
     subprocess.run([pdftoppm, "-r", "110", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True)
     [png] = sorted(tmp_path.glob("page*.png"))
@@ -66,7 +66,7 @@ def _provisional_total(cov, values: dict) -> float:
         if k.kind == "graded":
             pts = v or 0.0
         elif k.kind == "pass_fail":
-            pts = k.max if v == T.PASS else 0.0
+            pts = k.max if v == layout.PASS else 0.0
         elif k.kind == "count":
             pts = min(k.max, k.points_per_event * (v or 0))
         elif k.lower_is_better:
@@ -88,8 +88,8 @@ def _provisional_total(cov, values: dict) -> float:
 def test_running_total_formulas_compute_in_libreoffice(tmp_path, unit):
     pdftotext = need("pdftotext", "poppler-utils")
     ws = Workspace.open(DATA)
-    values = B.sample_values(ws, "kinh-te-ky-thuat", "2018", unit)
-    path = B.save(B.filled(ws, unit), tmp_path, "filled.xlsx")
+    values = bad_workbooks.sample_values(ws, "kinh-te-ky-thuat", "2018", unit)
+    path = bad_workbooks.save(bad_workbooks.filled(ws, unit), tmp_path, "filled.xlsx")
     pdf = to_pdf(path, tmp_path)
     text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     expected = _provisional_total(ws.covenant("kinh-te-ky-thuat", 2018), values)
@@ -104,17 +104,17 @@ def test_a_workbook_filled_and_saved_in_libreoffice_is_ingested(tmp_path):
     soffice = need("soffice", "libreoffice-calc-nogui")
     ws = Workspace.open(DATA)
     src, out = tmp_path / "src", tmp_path / "out"
-    wb = B.filled(ws, "so-gtvt", scores={"N1.1": "9,5"})
-    formula_ref = B.score_ref(wb, "N2.1")
-    wb[T.SHEET_SCORES][formula_ref] = "=4+5"
-    B.save(wb, src, "sgtvt.xlsx")
-    B.save(B.filled(ws, "so-tt-tt"), src, "stttt.xlsx")
+    wb = bad_workbooks.filled(ws, "so-gtvt", scores={"N1.1": "9,5"})
+    formula_ref = bad_workbooks.score_ref(wb, "N2.1")
+    wb[layout.SHEET_SCORES][formula_ref] = "=4+5"
+    bad_workbooks.save(wb, src, "sgtvt.xlsx")
+    bad_workbooks.save(bad_workbooks.filled(ws, "so-tt-tt"), src, "stttt.xlsx")
     proc = subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless", "--norestore",
                            "--convert-to", "xlsx", "--outdir", str(out), *map(str, sorted(src.iterdir()))],
                           capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0 and len(list(out.iterdir())) == 2, proc.stdout + proc.stderr
-    data = B.copy_data(DATA, tmp_path / "data", ("kinh-te-ky-thuat", "2018"))
+    data = bad_workbooks.copy_data(DATA, tmp_path / "data", ("kinh-te-ky-thuat", "2018"))
     result = ingest(out, Workspace.open(data), "kinh-te-ky-thuat", "2018")
     assert {o.submission.file: o.status for o in result.outcomes} == {"sgtvt.xlsx": "rejected", "stttt.xlsx": "accepted"}
     [p] = result.problems  # the formula, found although LibreOffice stored its value (9) too
-    assert p.where == f"{T.SHEET_SCORES}!{formula_ref}" and "công thức" in p.message
+    assert p.where == f"{layout.SHEET_SCORES}!{formula_ref}" and "công thức" in p.message

@@ -7,10 +7,10 @@ from pathlib import Path
 import click
 
 from toolkit import config
+from toolkit.cli.app import app_cmd
+from toolkit.cli.options import DATA_OPTION
+from toolkit.cli.submissions import ingest_cmd, template_cmd
 from toolkit.errors import DataError, ThiduaError
-
-DATA_OPTION = click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=config.DATA_DIR,
-                           show_default=True, help="Thư mục dữ liệu (data folder).")
 
 
 class _Group(click.Group):
@@ -241,14 +241,9 @@ def sample_cmd(out: Path, seed: int | None) -> None:
     click.echo(f"Đã ghi {len(files)} tệp dữ liệu mẫu vào {out}")
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
-
-from toolkit.cli.submissions import ingest_cmd, template_cmd  # noqa: E402
-
 main.add_command(template_cmd)
 main.add_command(ingest_cmd)
-
-from toolkit.cli.app import app_cmd  # noqa: E402
-
 main.add_command(app_cmd)
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

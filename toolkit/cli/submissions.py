@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from toolkit import config
-from toolkit.cli.main import DATA_OPTION
+from toolkit.cli.options import DATA_OPTION
 
 
 @click.command("template")

@@ -3,7 +3,7 @@
 Criterion by criterion (entered values, self / verified / final points, evidence notes),
 targets with the numbers behind each verdict, every award with its reasons, bonus and penalty
 events, and the unit's history across periods following renames and mergers (a table and a
-matplotlib chart). Plain DataFrames with Vietnamese headers, like :mod:`toolkit.presentation`.
+matplotlib chart). Plain DataFrames with Vietnamese headers, like :mod:`toolkit.reports.tables`.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from toolkit.reports import tables as P
+from toolkit.reports.tables import NA, NO, YES
 from toolkit.explorer.analyses import Analyses, Key, period_order
 from toolkit.engine.evaluate import PeriodResult
 from toolkit.errors import ThiduaError
@@ -92,12 +92,12 @@ def unit_targets(res: PeriodResult, unit: str) -> pd.DataFrame:
     if len(t):
         t = t.assign(_o=t["target_id"].map(order)).sort_values("_o", kind="stable")
         for _, r in t.iterrows():
-            verdict = P.NA if pd.isna(r["met"]) else (P.YES if bool(r["met"]) else P.NO)
+            verdict = NA if pd.isna(r["met"]) else (YES if bool(r["met"]) else NO)
             rows.append([r["title"], r["required"], r["numerator"], r["denominator"], r["detail"], verdict])
     c = res.cap[res.cap["unit_id"] == unit] if len(res.cap) else res.cap
     if len(c):
         r = c.iloc[0]
-        verdict = P.NA if pd.isna(r["within_cap"]) else (P.YES if bool(r["within_cap"]) else "Vượt trần")
+        verdict = NA if pd.isna(r["within_cap"]) else (YES if bool(r["within_cap"]) else "Vượt trần")
         note = "" if bool(r["confirmed"]) else " (căn cứ chưa đối chiếu văn bản gốc)"
         rows.append(["Trần tỷ lệ hoàn thành xuất sắc" + note, "không vượt trần", r["excellent"], r["base"], r["arithmetic"], verdict])
     out = pd.DataFrame(rows, columns=cols)
@@ -114,7 +114,7 @@ def unit_awards(res: PeriodResult, unit: str) -> pd.DataFrame:
     for a in res.covenant.awards:
         sel = e[e["award_id"] == a.id] if len(e) else e
         if not len(sel):
-            rows.append([a.title, P.NA, "Không", f"không xét trong kỳ {res.period} (chỉ xét kỳ: {', '.join(a.periods)})", ""])
+            rows.append([a.title, NA, "Không", f"không xét trong kỳ {res.period} (chỉ xét kỳ: {', '.join(a.periods)})", ""])
             continue
         r = sel.iloc[0]
         rows.append([a.title, "Có" if bool(r["eligible"]) else "Không", "Có" if bool(r["nominated"]) else "Không",

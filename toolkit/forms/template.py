@@ -1,4 +1,4 @@
-"""The self-assessment workbook (mẫu tự chấm điểm) each member unit fills in and sends back.
+"""Writing the self-assessment workbook (mẫu tự chấm điểm) each member unit fills in and sends back.
 
 One ``.xlsx`` per member, in Vietnamese, built from the year's covenant: an instructions
 sheet, the scoring table, staff and organisation ratings (year periods only) and bonus or
@@ -7,73 +7,37 @@ penalty events. Only the yellow input cells are unlocked; Excel itself validates
 that year). A very hidden sheet carries the unit, bloc, period, template version and a digest
 of the scoring table, so a returned file is recognised whatever it was renamed to.
 
-The layout constants below are shared with :mod:`toolkit.ingest`, which finds every row by
-the machine code in the hidden column A, never by position, so an inserted empty row or a
-re-sorted sheet is still read correctly.
+Where everything goes (sheet names, columns, row codes, identification keys) is
+:mod:`toolkit.forms.layout`, the contract shared with :mod:`toolkit.forms.reader`; how a
+sheet is drawn (styles, A4 pages, protection, validation) is :mod:`toolkit.forms.sheet`.
+
+Why this module is longer than 400 lines: it is one function per sheet, in the order of the
+workbook, and the sheets point into each other (the scoring sheet's totals read the events
+sheet, the drop-down lists live on the hidden sheet), so they are read and changed together.
 """
 from __future__ import annotations
 
-import hashlib
-import json
-import math
-from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.protection import WorkbookProtection
+
+from toolkit.forms.context import period_context
+from toolkit.forms.layout import (
+    CODE_CRITERION, CODE_EVENT, CODE_ORG, CODE_STAFF, EVENT_COLS, FAIL, FORMAT_ID, META_KEYS, ORG_COLS, PASS,
+    SCORE_COLS, SHEET_EVENTS, SHEET_GUIDE, SHEET_META, SHEET_ORGS, SHEET_SCORES, SHEET_STAFF, STAFF_COLS, TEMPLATE_VERSION,
+    covenant_digest,
+)
+from toolkit.forms.sheet import CALC_FILL, HEAD_FILL, INPUT_FILL, FormSheet, excel_number, national_header, text_lines, validation
 from toolkit.model.covenant import ORGANISATION_VI, Covenant, Criterion
 from toolkit.model.periods import Period
 from toolkit.model.text import fmt_date, fmt_number, label_key
 from toolkit.model.vocabulary import Vocabulary
 
-TEMPLATE_VERSION = "1"
-FORMAT_ID = "thidua-tu-cham-diem"
-
-# Sheet names (shown to people; NFC). The metadata sheet is very hidden.
-SHEET_GUIDE = "Hướng dẫn"
-SHEET_SCORES = "Chấm điểm"
-SHEET_STAFF = "Xếp loại CBCCVC"
-SHEET_ORGS = "Xếp loại tổ chức"
-SHEET_EVENTS = "Cộng trừ điểm"
-SHEET_META = "_thidua"
-
-# Column letters of each table (A is the hidden machine-code column everywhere).
-CODE_COL = "A"
-SCORE_COLS = {"no": "B", "title": "C", "max": "D", "how": "E", "value": "F", "points": "G", "note": "H"}
-STAFF_COLS = {"no": "B", "title": "C", "value": "D", "share": "E"}
-ORG_COLS = {"no": "B", "title": "C", "value": "D", "note": "E"}
-EVENT_COLS = {"no": "B", "title": "C", "points": "D", "cap": "E", "value": "F", "total": "G", "note": "H"}
-
-# Machine codes written in column A; ingest looks rows up by these.
-CODE_CRITERION = "crit:"
-CODE_STAFF = "staff:"
-CODE_ORG = "org:"
-CODE_EVENT = "event:"
-
-# Metadata keys, in the order they are written (column A key, column B value) on SHEET_META.
-META_KEYS = ("format", "template_version", "bloc", "period", "unit_id", "unit_name", "covenant_digest")
-
 PROVINCIAL_KINDS = ("department", "board", "fund")  # units under the provincial People's Committee
-PASS = "Đạt"
-FAIL = "Không đạt"
-FONT = "Times New Roman"
-INPUT_FILL = "FFF2CC"  # pale yellow: "type here"
-CALC_FILL = "EDEDED"  # grey: computed, locked
-HEAD_FILL = "D9E1F2"
-
-
-def covenant_digest(cov: Covenant) -> str:
-    """Fingerprint of everything in the covenant that shapes the workbook's input cells.
-
-    A file made from an earlier draft of the scoring table (a criterion added, a maximum
-    changed) is refused rather than read against the wrong maxima; edits to titles or notes
-    do not change the digest.
-    """
-    spec = {
-        "criteria": [[k.id, k.max, k.kind, k.points_per_event, k.target, k.lower_is_better] for _, k in cov.criteria],
-        "events": [[e.id, e.points, e.cap] for e in cov.adjustments.events],
-        "caps": [cov.adjustments.bonus_cap, cov.adjustments.penalty_cap],
-    }
-    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def staff_rows(vocab: Vocabulary, year: int) -> list[tuple[str, str]]:
@@ -129,137 +93,12 @@ def template_filename(bloc: str, period: Period | str, unit_id: str) -> str:
 
 # --------------------------------------------------------------------------- writing
 
-def _text_lines(text: str, width: float, size: float = 12) -> int:
-    """Lines a wrapped text needs in a column ``width`` characters wide (Times New Roman, ``size`` pt).
-
-    0.8 column-width units per character was measured on LibreOffice's rendering of
-    Vietnamese text in Times New Roman 12 (Liberation Serif); smaller type fits more.
-    """
-    if not text:
-        return 1
-    usable = max(width - 1.5, 1.0)
-    per_char = 0.8 * size / 12
-    return sum(max(1, math.ceil(len(part) * per_char / usable)) for part in str(text).split("\n"))
-
-
-class _Sheet:
-    """Small helper around an openpyxl worksheet: styled cells, row heights, protection."""
-
-    def __init__(self, ws, widths: dict[str, float]):
-        from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-
-        self.ws = ws
-        self.widths = widths
-        self._A, self._F, self._P, self._Fill = Alignment, Font, Protection, PatternFill
-        thin = Side(style="thin", color="000000")
-        self.box = Border(left=thin, right=thin, top=thin, bottom=thin)
-        for col, w in widths.items():
-            ws.column_dimensions[col].width = w
-        ws.column_dimensions[CODE_COL].hidden = True
-        ws.sheet_view.showGridLines = False
-
-    def put(self, ref: str, value=None, *, bold=False, italic=False, size=12, align="left", valign="center",
-            wrap=True, box=False, fill=None, fmt=None, locked=True):
-        c = self.ws[ref]
-        if value is not None:
-            c.value = value
-        # openpyxl's style setters are slow (every assignment searches the workbook's style
-        # lists); each combination is built once per workbook and its style array copied.
-        cache = self.ws.parent.__dict__.setdefault("_thidua_styles", {})
-        key = (bold, italic, size, align, valign, wrap, box, fill, fmt, locked)
-        if key in cache:
-            c._style = copy(cache[key])
-            return c
-        c.font = self._F(name=FONT, size=size, bold=bold, italic=italic)
-        c.alignment = self._A(horizontal=align, vertical=valign, wrap_text=wrap)
-        if box:
-            c.border = self.box
-        if fill:
-            c.fill = self._Fill("solid", start_color=fill, end_color=fill)
-        if fmt:
-            c.number_format = fmt
-        if not locked:
-            c.protection = self._P(locked=False)
-        cache[key] = copy(c._style)
-        return c
-
-    def merge_put(self, first: str, last: str, value, **kw):
-        self.ws.merge_cells(f"{first}:{last}")
-        return self.put(first, value, **kw)
-
-    def height(self, row: int, cells: dict[str, str], size: int = 12, minimum: float = 20.0, sizes: dict | None = None):
-        """Set a row height large enough for the wrapped texts in ``cells`` (column -> text)."""
-        sizes = sizes or {}
-        lines = max((_text_lines(t, self.widths.get(col, 10), sizes.get(col, size)) for col, t in cells.items()), default=1)
-        self.ws.row_dimensions[row].height = max(minimum, lines * size * 1.32 + 4)
-
-    def page(self, landscape: bool, title_rows: str | None = None):
-        ws = self.ws
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.orientation = "landscape" if landscape else "portrait"
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        mm = 1 / 25.4  # Decree 30/2020: top/bottom 20-25 mm, left 30-35 mm, right 15-20 mm
-        ws.page_margins.left, ws.page_margins.right = 30 * mm, 15 * mm
-        ws.page_margins.top, ws.page_margins.bottom = 20 * mm, 20 * mm
-        ws.page_margins.header, ws.page_margins.footer = 8 * mm, 8 * mm
-        ws.print_options.horizontalCentered = True
-        # page numbers from page 2, centred in the top margin
-        ws.HeaderFooter.differentFirst = True
-        ws.oddHeader.center.text = "&P"
-        ws.oddHeader.center.font = FONT
-        ws.oddHeader.center.size = 12
-        if title_rows:
-            ws.print_title_rows = title_rows
-
-    def protect(self):
-        p = self.ws.protection
-        p.sheet = True
-        p.formatColumns = False  # people may widen a column or heighten a row to read a long note
-        p.formatRows = False
-        p.selectLockedCells = False
-        p.selectUnlockedCells = False
-
-
-def _dv(kind: str, *, operator=None, f1=None, f2=None, title="", prompt="", error=""):
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    return DataValidation(type=kind, operator=operator, formula1=f1, formula2=f2, allow_blank=True,
-                          showErrorMessage=True, showInputMessage=bool(prompt), errorStyle="stop",
-                          errorTitle="Giá trị không hợp lệ", error=error[:255], promptTitle=title[:32], prompt=prompt[:255])
-
-
-def _num(x: float) -> str:
-    """A number as an Excel formula literal (dot decimal, no exponent)."""
-    return format(float(x), ".10g")
-
-
-def _national_header(s: _Sheet, row: int, spec: "TemplateSpec", split: str, last: str) -> int:
-    """Decree 30/2020 header: the unit (under its governing body) left, the national motto right."""
-    from openpyxl.styles import Font
-
-    left_end = chr(ord(split) - 1)
-    top, bottom = (spec.superior.upper(), spec.unit_name.upper()) if spec.superior else (spec.unit_name.upper(), "")
-    s.merge_put(f"B{row}", f"{left_end}{row}", top, bold=not spec.superior, size=12, align="center")
-    s.merge_put(f"{split}{row}", f"{last}{row}", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12, align="center")
-    s.merge_put(f"B{row + 1}", f"{left_end}{row + 1}", bottom, bold=True, size=12, align="center", valign="top")
-    s.merge_put(f"{split}{row + 1}", f"{last}{row + 1}", "Độc lập - Tự do - Hạnh phúc", size=13, align="center", valign="top")
-    # bold and underlined: the rule beneath the motto, exactly as long as the motto
-    s.ws[f"{split}{row + 1}"].font = Font(name=FONT, size=13, bold=True, underline="single")
-    s.merge_put(f"{split}{row + 2}", f"{last}{row + 2}", "……, ngày …… tháng …… năm ……", italic=True, size=13, align="center")
-    s.ws.row_dimensions[row].height = 18
-    s.ws.row_dimensions[row + 1].height = max(20, _text_lines(bottom, 30) * 16 + 3)
-    s.ws.row_dimensions[row + 2].height = 22
-    return row + 4
-
-
 def _guide_sheet(wb, spec: TemplateSpec, sheets: list[str]) -> None:
     ws = wb.active
     ws.title = SHEET_GUIDE
-    s = _Sheet(ws, {"A": 2, "B": 5, "C": 26, "D": 30, "E": 30})
+    s = FormSheet(ws, {"A": 2, "B": 5, "C": 26, "D": 30, "E": 30})
     cov, p = spec.covenant, spec.period
-    r = _national_header(s, 1, spec, "D", "E")
+    r = national_header(s, 1, spec.unit_name, spec.superior, "D", "E")
     s.merge_put(f"B{r}", f"E{r}", f"MẪU TỰ CHẤM ĐIỂM THI ĐUA {p.label_vi.upper()}", bold=True, size=14, align="center")
     s.ws.row_dimensions[r].height = 24
     r += 1
@@ -283,7 +122,7 @@ def _guide_sheet(wb, spec: TemplateSpec, sheets: list[str]) -> None:
         s.merge_put(f"D{r}", f"E{r}", value, box=True, locked=locked, fill=None if locked else INPUT_FILL,
                     bold=label == "Đơn vị")
         s.put(f"E{r}", box=True)
-        s.ws.row_dimensions[r].height = max(20, _text_lines(value, 60) * 16 + 4)  # merged D:E is 60 wide
+        s.ws.row_dimensions[r].height = max(20, text_lines(value, 60) * 16 + 4)  # merged D:E is 60 wide
         r += 1
     r += 1
     s.merge_put(f"B{r}", f"E{r}", "HƯỚNG DẪN ĐIỀN MẪU", bold=True, align="left")
@@ -313,7 +152,7 @@ def _guide_sheet(wb, spec: TemplateSpec, sheets: list[str]) -> None:
     for i, text in enumerate(steps, 1):
         s.put(f"B{r}", f"{i}.", align="right", valign="top")
         s.merge_put(f"C{r}", f"E{r}", text, valign="top")
-        s.ws.row_dimensions[r].height = max(18, _text_lines(text, 84) * 16 + 3)
+        s.ws.row_dimensions[r].height = max(18, text_lines(text, 84) * 16 + 3)
         r += 1
     r += 1
     s.merge_put(f"B{r}", f"E{r}", "Các trang của mẫu: " + "; ".join(f"“{n}”" for n in sheets) + ".", italic=True)
@@ -326,7 +165,7 @@ def _scores_sheet(wb, spec: TemplateSpec, names: dict[str, str]) -> dict[str, st
     """The scoring table; returns the cell refs of the totals for other sheets to use."""
     ws = wb.create_sheet(SHEET_SCORES)
     C = SCORE_COLS
-    s = _Sheet(ws, {"A": 2, C["no"]: 6, C["title"]: 46, C["max"]: 8, C["how"]: 24, C["value"]: 10, C["points"]: 10, C["note"]: 30})
+    s = FormSheet(ws, {"A": 2, C["no"]: 6, C["title"]: 46, C["max"]: 8, C["how"]: 24, C["value"]: 10, C["points"]: 10, C["note"]: 30})
     cov, p = spec.covenant, spec.period
     d = cov.decimals
     r = 1
@@ -334,7 +173,7 @@ def _scores_sheet(wb, spec: TemplateSpec, names: dict[str, str]) -> dict[str, st
     s.ws.row_dimensions[r].height = 22
     r += 1
     s.merge_put(f"B{r}", f"H{r}", f"Đơn vị: {spec.unit_name} — {spec.bloc_name}", bold=True, align="center")
-    s.ws.row_dimensions[r].height = max(20, _text_lines(f"Đơn vị: {spec.unit_name} — {spec.bloc_name}", 140) * 16 + 4)
+    s.ws.row_dimensions[r].height = max(20, text_lines(f"Đơn vị: {spec.unit_name} — {spec.bloc_name}", 140) * 16 + 4)
     r += 2
     head = r
     for key, text in (("no", "TT"), ("title", "Nội dung, tiêu chí"), ("max", "Điểm chuẩn"), ("how", "Cách chấm"),
@@ -343,14 +182,14 @@ def _scores_sheet(wb, spec: TemplateSpec, names: dict[str, str]) -> dict[str, st
     s.height(r, {C["max"]: "Điểm chuẩn", C["points"]: "Điểm tạm tính"})
     s.page(landscape=True, title_rows=f"{head}:{head}")
     r += 1
-    pass_dv = _dv("list", f1=f"={names['pass']}", title="Đạt / Không đạt",
+    pass_dv = validation("list", f1=f"={names['pass']}", title="Đạt / Không đạt",
                   prompt=f"Chọn “{PASS}” hoặc “{FAIL}” trong danh sách.",
                   error=f"Chỉ chọn “{PASS}” hoặc “{FAIL}”.")
-    count_dv = _dv("whole", operator="greaterThanOrEqual", f1="0", title="Số lần",
+    count_dv = validation("whole", operator="greaterThanOrEqual", f1="0", title="Số lần",
                    prompt="Nhập số lần (số nguyên, từ 0).", error="Cần một số nguyên từ 0 trở lên.")
-    target_dv = _dv("decimal", operator="greaterThanOrEqual", f1="0", title="Kết quả thực tế",
+    target_dv = validation("decimal", operator="greaterThanOrEqual", f1="0", title="Kết quả thực tế",
                     prompt="Nhập kết quả thực tế đạt được (số, từ 0).", error="Cần một số từ 0 trở lên.")
-    note_dv = _dv("textLength", operator="lessThanOrEqual", f1="2000", title="Minh chứng, ghi chú",
+    note_dv = validation("textLength", operator="lessThanOrEqual", f1="2000", title="Minh chứng, ghi chú",
                   prompt="Số, ngày văn bản, kết quả cụ thể.", error="Ghi chú tối đa 2000 ký tự.")
     graded: dict[float, object] = {}
     for dv in (pass_dv, count_dv, target_dv, note_dv):
@@ -383,20 +222,20 @@ def _scores_sheet(wb, spec: TemplateSpec, names: dict[str, str]) -> dict[str, st
             if k.kind == "graded":
                 dv = graded.get(k.max)
                 if dv is None:
-                    dv = graded[k.max] = _dv("decimal", operator="between", f1="0", f2=_num(k.max), title="Điểm tự chấm",
+                    dv = graded[k.max] = validation("decimal", operator="between", f1="0", f2=excel_number(k.max), title="Điểm tự chấm",
                                              prompt=f"Nhập điểm từ 0 đến {k.max:g}.", error=f"Điểm phải từ 0 đến {k.max:g} (điểm chuẩn).")
                     ws.add_data_validation(dv)
                 dv.add(v)
                 formula = f"=IF(ISNUMBER({v}),ROUND({v},{d}),0)"
             elif k.kind == "pass_fail":
                 pass_dv.add(v)
-                formula = f'=IF(TRIM({v})="{PASS}",{_num(k.max)},IF(AND(ISNUMBER({v}),{v}>=1),{_num(k.max)},0))'
+                formula = f'=IF(TRIM({v})="{PASS}",{excel_number(k.max)},IF(AND(ISNUMBER({v}),{v}>=1),{excel_number(k.max)},0))'
             elif k.kind == "count":
                 count_dv.add(v)
-                formula = f"=IF(ISNUMBER({v}),ROUND(MIN({_num(k.max)},{_num(k.points_per_event)}*{v}),{d}),0)"
+                formula = f"=IF(ISNUMBER({v}),ROUND(MIN({excel_number(k.max)},{excel_number(k.points_per_event)}*{v}),{d}),0)"
             else:
                 target_dv.add(v)
-                half, t = _num(k.max / 2), _num(k.target)
+                half, t = excel_number(k.max / 2), excel_number(k.target)
                 if k.lower_is_better:
                     formula = f"=IF(ISNUMBER({v}),ROUND(IF({v}<={t},{half},{half}*{t}/{v}),{d}),0)"
                 else:
@@ -436,7 +275,7 @@ def _scores_sheet(wb, spec: TemplateSpec, names: dict[str, str]) -> dict[str, st
     note = ("(*) Điểm tạm tính của tiêu chí chấm theo chỉ tiêu chỉ gồm phần điểm đạt chỉ tiêu (tối đa một nửa điểm "
             "chuẩn); phần điểm vượt chỉ tiêu do khối tính khi tổng hợp. Điểm chính thức là điểm khối thẩm định.")
     s.merge_put(f"B{r}", f"H{r}", note, italic=True, size=11, valign="top")
-    s.ws.row_dimensions[r].height = _text_lines(note, 140) * 15 + 4
+    s.ws.row_dimensions[r].height = text_lines(note, 140) * 15 + 4
     r += 2
     s.merge_put(f"B{r}", f"D{r}", "NGƯỜI LẬP BIỂU", bold=True, align="center")
     s.merge_put(f"F{r}", f"H{r}", "THỦ TRƯỞNG ĐƠN VỊ", bold=True, align="center")
@@ -447,9 +286,9 @@ def _scores_sheet(wb, spec: TemplateSpec, names: dict[str, str]) -> dict[str, st
     return refs
 
 
-def _titled_sheet(wb, name: str, spec: "TemplateSpec", cols: dict, widths: dict, title: str, headers) -> tuple["_Sheet", int]:
+def _titled_sheet(wb, name: str, spec: "TemplateSpec", cols: dict, widths: dict, title: str, headers) -> tuple["FormSheet", int]:
     """A data sheet's common top: title with the period, the unit's name, and a boxed header row (row 4)."""
-    s = _Sheet(wb.create_sheet(name), {"A": 2, **{cols[k]: w for k, w in widths.items()}})
+    s = FormSheet(wb.create_sheet(name), {"A": 2, **{cols[k]: w for k, w in widths.items()}})
     s.merge_put("B1", "E1", f"{title} {spec.period.label_vi.upper()}", bold=True, size=13, align="center")
     s.ws.row_dimensions[1].height = 36
     s.merge_put("B2", "E2", spec.unit_name, bold=True, align="center")
@@ -465,7 +304,7 @@ def _staff_sheet(wb, spec: TemplateSpec) -> None:
                             "XẾP LOẠI CÁN BỘ, CÔNG CHỨC, VIÊN CHỨC",
                             (("no", "TT"), ("title", "Mức xếp loại"), ("value", "Số người"), ("share", "Tỷ lệ")))
     ws, p = s.ws, spec.period
-    dv = _dv("whole", operator="greaterThanOrEqual", f1="0", title="Số người",
+    dv = validation("whole", operator="greaterThanOrEqual", f1="0", title="Số người",
              prompt="Nhập số người được xếp loại ở mức này (số nguyên, từ 0).", error="Cần một số nguyên từ 0 trở lên.")
     ws.add_data_validation(dv)
     rows = staff_rows(spec.vocab, p.year)
@@ -495,7 +334,7 @@ def _staff_sheet(wb, spec: TemplateSpec) -> None:
         r += 1
         for t in targets:
             s.merge_put(f"B{r}", f"E{r}", f"– {t.title}", italic=True)
-            s.ws.row_dimensions[r].height = _text_lines(t.title, 80) * 16 + 3
+            s.ws.row_dimensions[r].height = text_lines(t.title, 80) * 16 + 3
             r += 1
     s.page(landscape=False, title_rows=f"{head}:{head}")
     s.protect()
@@ -507,10 +346,10 @@ def _orgs_sheet(wb, spec: TemplateSpec, names: dict[str, str]) -> None:
                             "XẾP LOẠI TỔ CHỨC ĐẢNG VÀ CÁC ĐOÀN THỂ",
                             (("no", "TT"), ("title", "Tổ chức"), ("value", "Xếp loại"), ("note", "Ghi chú")))
     ws, p = s.ws, spec.period
-    party_dv = _dv("list", f1=f"={names['party']}", title="Xếp loại tổ chức Đảng",
+    party_dv = validation("list", f1=f"={names['party']}", title="Xếp loại tổ chức Đảng",
                    prompt="Chọn trong danh sách; để trống nếu đơn vị không có tổ chức này.",
                    error=f"Chọn một xếp loại trong danh sách (nhãn hợp lệ năm {p.year}).")
-    mass_dv = _dv("list", f1=f"={names['mass']}", title="Xếp loại đoàn thể",
+    mass_dv = validation("list", f1=f"={names['mass']}", title="Xếp loại đoàn thể",
                   prompt="Chọn trong danh sách; để trống nếu đơn vị không có tổ chức này.",
                   error=f"Chọn một xếp loại trong danh sách (nhãn hợp lệ năm {p.year}).")
     ws.add_data_validation(party_dv)
@@ -539,7 +378,7 @@ def _orgs_sheet(wb, spec: TemplateSpec, names: dict[str, str]) -> None:
 def _events_sheet(wb, spec: TemplateSpec) -> tuple[int, int]:
     ws = wb.create_sheet(SHEET_EVENTS)
     C = EVENT_COLS
-    s = _Sheet(ws, {"A": 2, C["no"]: 6, C["title"]: 46, C["points"]: 10, C["cap"]: 10, C["value"]: 10, C["total"]: 10, C["note"]: 40})
+    s = FormSheet(ws, {"A": 2, C["no"]: 6, C["title"]: 46, C["points"]: 10, C["cap"]: 10, C["value"]: 10, C["total"]: 10, C["note"]: 40})
     cov, p = spec.covenant, spec.period
     adj = cov.adjustments
     s.merge_put("B1", "H1", f"ĐIỂM CỘNG, ĐIỂM TRỪ {p.label_vi.upper()}", bold=True, size=13, align="center")
@@ -550,10 +389,10 @@ def _events_sheet(wb, spec: TemplateSpec) -> tuple[int, int]:
                       ("value", "Số lần"), ("total", "Điểm"), ("note", "Lý do, căn cứ (số, ngày văn bản)")):
         s.put(f"{C[key]}{head}", text, bold=True, align="center", box=True, fill=HEAD_FILL)
     s.height(head, {C["points"]: "Điểm mỗi lần", C["note"]: "Lý do, căn cứ (số, ngày văn bản)"})
-    dv = _dv("whole", operator="greaterThanOrEqual", f1="0", title="Số lần",
+    dv = validation("whole", operator="greaterThanOrEqual", f1="0", title="Số lần",
              prompt="Nhập số lần (số nguyên); để trống nếu không có.", error="Cần một số nguyên từ 0 trở lên.")
     ws.add_data_validation(dv)
-    note_dv = _dv("textLength", operator="lessThanOrEqual", f1="2000", title="Lý do, căn cứ",
+    note_dv = validation("textLength", operator="lessThanOrEqual", f1="2000", title="Lý do, căn cứ",
                   prompt="Ghi lý do và căn cứ: số, ngày văn bản.", error="Tối đa 2000 ký tự.")
     ws.add_data_validation(note_dv)
     r = head + 1
@@ -570,8 +409,8 @@ def _events_sheet(wb, spec: TemplateSpec) -> tuple[int, int]:
         s.put(f"{C['note']}{r}", None, box=True, fill=INPUT_FILL, locked=False)
         note_dv.add(f"{C['note']}{r}")
         sign = 1 if e.points > 0 else -1
-        raw = f"{_num(abs(e.points))}*{v}"
-        capped = f"MIN({_num(e.cap)},{raw})" if e.cap is not None else raw
+        raw = f"{excel_number(abs(e.points))}*{v}"
+        capped = f"MIN({excel_number(e.cap)},{raw})" if e.cap is not None else raw
         s.put(f"{C['total']}{r}", f"=IF(ISNUMBER({v}),{sign}*{capped},0)", align="center", box=True, fill=CALC_FILL,
               fmt="+0.00;-0.00;0.00")
         s.height(r, {C["title"]: e.title})
@@ -582,9 +421,9 @@ def _events_sheet(wb, spec: TemplateSpec) -> tuple[int, int]:
     bonus = f'SUMIF({rng},">0")'
     penalty = f'SUMIF({rng},"<0")'
     if adj.bonus_cap is not None:
-        bonus = f"MIN({_num(adj.bonus_cap)},{bonus})"
+        bonus = f"MIN({excel_number(adj.bonus_cap)},{bonus})"
     if adj.penalty_cap is not None:
-        penalty = f"MAX({_num(-adj.penalty_cap)},{penalty})"
+        penalty = f"MAX({excel_number(-adj.penalty_cap)},{penalty})"
     caps = [
         ("total:bonus", "Cộng điểm thưởng" + (f" (tối đa {adj.bonus_cap:g} điểm)" if adj.bonus_cap is not None else ""), bonus),
         ("total:penalty", "Trừ điểm" + (f" (tối đa {adj.penalty_cap:g} điểm)" if adj.penalty_cap is not None else ""), penalty),
@@ -604,8 +443,6 @@ def _events_sheet(wb, spec: TemplateSpec) -> tuple[int, int]:
 
 def _meta_sheet(wb, spec: TemplateSpec) -> dict[str, str]:
     """Very hidden sheet: identification (A:B) and the drop-down lists (D:F) with their names."""
-    from openpyxl.workbook.defined_name import DefinedName
-
     ws = wb.create_sheet(SHEET_META)
     values = {
         "format": FORMAT_ID, "template_version": TEMPLATE_VERSION, "bloc": spec.bloc, "period": str(spec.period),
@@ -620,7 +457,7 @@ def _meta_sheet(wb, spec: TemplateSpec) -> dict[str, str]:
         lists["mass"] = ("DS_DOANTHE", rating_choices(spec.vocab, "mass", spec.period.year))
     names = {}
     for j, (key, (name, items)) in enumerate(lists.items()):
-        col = chr(ord("D") + j)
+        col = get_column_letter(4 + j)  # D, E, F
         ws[f"{col}1"] = name
         for i, item in enumerate(items, 2):
             ws[f"{col}{i}"] = item
@@ -633,9 +470,6 @@ def _meta_sheet(wb, spec: TemplateSpec) -> dict[str, str]:
 
 def build_workbook(spec: TemplateSpec):
     """The openpyxl Workbook for one unit (not saved)."""
-    from openpyxl import Workbook
-    from openpyxl.workbook.protection import WorkbookProtection
-
     wb = Workbook()
     annual = spec.period.is_annual
     sheets = [SHEET_GUIDE, SHEET_SCORES] + ([SHEET_STAFF, SHEET_ORGS] if annual else []) + [SHEET_EVENTS]
@@ -658,40 +492,6 @@ def build_workbook(spec: TemplateSpec):
     return wb
 
 
-def fill_workbook(wb, scores: dict | None = None, notes: dict | None = None, staff: dict | None = None,
-                  orgs: dict | None = None, events: dict | None = None):
-    """Type values into a template's input cells, as a unit would (pre-filling, tests, benchmarks).
-
-    ``scores``: criterion id -> value (a number, or "Đạt"/"Không đạt" text, or any text);
-    ``notes``: criterion id -> text; ``staff``: level id -> count; ``orgs``: organisation ->
-    label; ``events``: event id -> (count, reason). Rows are found by their code in column A.
-    """
-    def rows(sheet: str, prefix: str) -> dict[str, int]:
-        ws = wb[sheet]
-        return {c.value[len(prefix):]: c.row for c in ws[CODE_COL] if isinstance(c.value, str) and c.value.startswith(prefix)}
-
-    if scores or notes:
-        ws, at = wb[SHEET_SCORES], rows(SHEET_SCORES, CODE_CRITERION)
-        for k, v in (scores or {}).items():
-            ws[f"{SCORE_COLS['value']}{at[k]}"] = v
-        for k, v in (notes or {}).items():
-            ws[f"{SCORE_COLS['note']}{at[k]}"] = v
-    if staff:
-        ws, at = wb[SHEET_STAFF], rows(SHEET_STAFF, CODE_STAFF)
-        for k, v in staff.items():
-            ws[f"{STAFF_COLS['value']}{at[k]}"] = v
-    if orgs:
-        ws, at = wb[SHEET_ORGS], rows(SHEET_ORGS, CODE_ORG)
-        for k, v in orgs.items():
-            ws[f"{ORG_COLS['value']}{at[k]}"] = v
-    if events:
-        ws, at = wb[SHEET_EVENTS], rows(SHEET_EVENTS, CODE_EVENT)
-        for k, (count, reason) in events.items():
-            ws[f"{EVENT_COLS['value']}{at[k]}"] = count
-            ws[f"{EVENT_COLS['note']}{at[k]}"] = reason
-    return wb
-
-
 def write_template(spec: TemplateSpec, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / template_filename(spec.bloc, spec.period, spec.unit_id)
@@ -702,8 +502,6 @@ def write_template(spec: TemplateSpec, out_dir: Path) -> Path:
 def specs_for(workspace, bloc: str, period: str | Period, units: list[str] | None = None,
               deadline: str = "", contact: str = "") -> list[TemplateSpec]:
     """The TemplateSpec of every member of ``bloc`` in ``period`` (or of the members in ``units``)."""
-    from toolkit.forms.ingest import period_context
-
     ctx = period_context(workspace, bloc, period, units)
     out = []
     for m in ctx.members.itertuples(index=False):
