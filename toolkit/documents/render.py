@@ -53,15 +53,30 @@ def _problem(path: Path, tags: list[str], name: str, message: str) -> Problem:
     return Problem(str(path), where, message)
 
 
+def _parses(env: jinja2.Environment, tag: str) -> bool:
+    try:
+        env.parse(re.sub(r"^\{\{[prc]?\s", "{{ ", tag))
+        return True
+    except jinja2.TemplateSyntaxError:
+        return False
+
+
 def check_template(tpl: DocxTemplate, path: Path, env: jinja2.Environment, context: dict) -> None:
     """Syntax errors and unknown names, all reported at once with the tags that hold them."""
     tags = _tags(tpl)
     try:
         unknown = sorted(tpl.get_undeclared_template_variables(env, context))
     except jinja2.TemplateSyntaxError as exc:
-        line = (getattr(exc, "source", None) or "").splitlines()[exc.lineno - 1] if exc.lineno and getattr(exc, "source", None) else ""
-        near = [_XML.sub("", t) for t in _TAG.findall(line)] or [_XML.sub("", line)[:80]]
-        raise DataError([Problem(str(path), f"thẻ {' '.join(near)}", f"lỗi cú pháp mẫu: {exc.message}")]) from None
+        # the tag the message quotes ("unknown tag 'endfi'"), else every tag on the failing line
+        quoted = re.findall(r"'([^']+)'", exc.message or "")
+        near = next(([t] for q in quoted for t in tags if re.search(rf"\b{re.escape(q)}\b", t)), None)
+        if near is None:  # a broken {{ ... }} fails on its own
+            near = [t for t in dict.fromkeys(tags) if t.startswith("{{") and not _parses(env, t)][:3] or None
+        if near is None:
+            lines = (exc.source or "").splitlines()
+            line = lines[exc.lineno - 1] if exc.lineno and exc.lineno <= len(lines) else ""
+            near = [_XML.sub("", t) for t in _TAG.findall(line)][:3]
+        raise DataError([Problem(str(path), f"thẻ {' '.join(near)}" if near else "", f"lỗi cú pháp mẫu: {exc.message}")]) from None
     if unknown:
         valid = ", ".join(sorted(context))
         raise DataError([_problem(path, tags, n, f"'{n}' không có trong dữ liệu của văn bản này (các tên dùng được: {valid})")
