@@ -97,6 +97,13 @@ def test_markdown_headings_paragraphs_bullets_and_emphasis():
 
 # --------------------------------------------------------------------------- layout
 
+def test_shipped_templates_are_what_the_build_script_makes(tmp_path):
+    from toolkit.documents.build_templates import TEMPLATES_DIR, build
+
+    for made in build(tmp_path):
+        assert made.read_bytes() == (TEMPLATES_DIR / made.name).read_bytes(), f"rerun build_templates: {made.name}"
+
+
 @pytest.mark.parametrize("name", ALL)
 def test_a4_portrait_margins_and_times_new_roman(docs2024, name):
     doc = Document(docs2024 / f"{name}.docx")

@@ -205,6 +205,14 @@ def signature(doc, recipients: bool = True) -> None:
     q = right.add_paragraph()
     fmt_paragraph(q, CENTER, line=1.0)
     add_text(q, "{{ signer.name }}", 14, bold=True)
+    end_mark(doc)
+
+
+def end_mark(doc) -> None:
+    """A 1 pt empty paragraph after a closing table: Word wants a paragraph between a table and the section's end."""
+    p = doc.add_paragraph()
+    fmt_paragraph(p, LEFT, line=Pt(1))
+    add_text(p, "", 1)
 
 
 def loop_table(doc, header: list[str], cells: list[str], widths: list[float], aligns: list, loop: str,
@@ -343,6 +351,7 @@ def bien_ban():
         p = cell.add_paragraph()
         fmt_paragraph(p, CENTER, line=1.0)
         add_text(p, who, 14, bold=True)
+    end_mark(doc)
     return doc
 
 

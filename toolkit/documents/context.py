@@ -258,7 +258,7 @@ def scorecard(res: PeriodResult) -> Grid:
     cov = res.covenant
     contents = cov.contents
     pivot = res.contents.pivot_table(index="unit_id", columns="content_id", values="final_score", aggfunc="first")
-    fixed = [1.2] + [1.2] * len(contents) + [1.7, 1.3, 1.3, 1.5, 5.0, 1.3]
+    fixed = [1.0] + [1.25] * len(contents) + [1.5, 1.2, 1.2, 1.4, 4.9, 1.1]
     widths = (fixed[0], round(LANDSCAPE_WIDTH_CM - sum(fixed), 2), *fixed[1:])
     header = ("STT", "Tên đơn vị", *[f"{c.id}\n({amount(sum(k.max for k in c.criteria))})" for c in contents],
               f"Điểm tiêu chí\n({amount(cov.total)})", "Điểm cộng", "Điểm trừ", "Tổng điểm", "Xếp loại", "Xếp hạng")

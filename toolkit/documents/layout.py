@@ -82,12 +82,38 @@ def rule(container, width_cm: float, cell_width_cm: float):
     return p
 
 
+# Word rejects a document whose property elements are out of the schema's order ("unreadable
+# content"), so elements python-docx has no API for are inserted at their place in the sequence.
+_PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+              "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct",
+              "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind",
+              "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment",
+              "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"]
+_TBLPR_ORDER = ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize", "tblW", "jc",
+                "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption",
+                "tblDescription", "tblPrChange"]
+
+
+def insert_ordered(parent, child, order: list[str]) -> None:
+    """Put ``child`` into ``parent`` before the first sibling that the schema places after it (replacing a namesake)."""
+    name = child.tag.split("}")[1]
+    old = parent.find(qn(f"w:{name}"))
+    if old is not None:
+        parent.remove(old)
+    later = set(order[order.index(name) + 1:])
+    for i, sibling in enumerate(parent):
+        if sibling.tag.split("}")[-1] in later:
+            parent.insert(i, child)
+            return
+    parent.append(child)
+
+
 def border(p, side: str, size: int = 6) -> None:
     ppr = p._p.get_or_add_pPr()
     bdr = ppr.find(qn("w:pBdr"))
     if bdr is None:
         bdr = OxmlElement("w:pBdr")
-        ppr.append(bdr)
+        insert_ordered(ppr, bdr, _PPR_ORDER)
     edge = OxmlElement(f"w:{side}")
     for k, v in (("w:val", "single"), ("w:sz", str(size)), ("w:space", "1"), ("w:color", "000000")):
         edge.set(qn(k), v)
@@ -96,10 +122,6 @@ def border(p, side: str, size: int = 6) -> None:
 
 def table_borders(table, visible: bool = True) -> None:
     """All borders single (or none), written on the table so no table style is needed."""
-    tblpr = table._tbl.tblPr
-    old = tblpr.find(qn("w:tblBorders"))
-    if old is not None:
-        tblpr.remove(old)
     borders = OxmlElement("w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         e = OxmlElement(f"w:{side}")
@@ -109,16 +131,23 @@ def table_borders(table, visible: bool = True) -> None:
             e.set(qn("w:space"), "0")
             e.set(qn("w:color"), "000000")
         borders.append(e)
-    tblpr.append(borders)
+    insert_ordered(table._tbl.tblPr, borders, _TBLPR_ORDER)
+
+
+def cell_margins(table, cm: float) -> None:
+    """Left and right padding of every cell (Word's default is 0,19 cm): narrow numeric columns fit."""
+    mar = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        e = OxmlElement(f"w:{side}")
+        e.set(qn("w:w"), str(int(Cm(cm).twips)))
+        e.set(qn("w:type"), "dxa")
+        mar.append(e)
+    insert_ordered(table._tbl.tblPr, mar, _TBLPR_ORDER)
 
 
 def fixed_widths(table, widths_cm: list[float]) -> None:
     """Fixed layout with these column widths (Word and LibreOffice both honour tblGrid + tcW)."""
-    table.autofit = False
-    tblpr = table._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tblpr.append(layout)
+    table.autofit = False  # python-docx writes <w:tblLayout w:type="fixed"/>
     grid = table._tbl.tblGrid
     for col, w in zip(grid.findall(qn("w:gridCol")), widths_cm):
         col.set(qn("w:w"), str(int(Cm(w).twips)))
@@ -132,7 +161,7 @@ def indent_table(table, cm: float) -> None:
     ind = OxmlElement("w:tblInd")
     ind.set(qn("w:w"), str(int(Cm(cm).twips)))
     ind.set(qn("w:type"), "dxa")
-    table._tbl.tblPr.append(ind)
+    insert_ordered(table._tbl.tblPr, ind, _TBLPR_ORDER)
 
 
 def repeat_header(row) -> None:
@@ -166,6 +195,7 @@ def grid_table(container, header: list[str], rows: list[list[str]], widths_cm: l
     table = container.add_table(rows=1 + len(rows), cols=len(header))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table_borders(table)
+    cell_margins(table, 0.08)
     fixed_widths(table, widths_cm)
     for j, h in enumerate(header):
         cell_text(table.rows[0].cells[j], h, size, bold=True)

@@ -44,6 +44,9 @@ def to_pdf(files: list[Path], out_dir: Path, when: _dt.date, timeout: int = 300)
             raise ReportError(f"LibreOffice không chuyển xong sang PDF sau {timeout} giây") from None
     pdfs = [out_dir / f"{f.stem}.pdf" for f in files]
     missing = [p.name for p in pdfs if not p.is_file()]
+    said = (proc.stdout + proc.stderr).lower()
+    if "repair" in said or "corrupt" in said:  # our own documents must open cleanly
+        raise ReportError(f"LibreOffice phải sửa tệp khi mở: {(proc.stderr or proc.stdout).strip()[:500]}")
     if proc.returncode != 0 or missing:
         raise ReportError(f"LibreOffice không tạo được {', '.join(missing) or 'PDF'}: {(proc.stderr or proc.stdout).strip()[:500]}")
     for pdf in pdfs:
