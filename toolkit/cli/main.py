@@ -8,6 +8,7 @@ import click
 
 from toolkit import config
 from toolkit.cli.app import app_cmd
+from toolkit.cli.documents import after_run, documents_cmd
 from toolkit.cli.options import DATA_OPTION
 from toolkit.cli.submissions import ingest_cmd, template_cmd
 from toolkit.errors import DataError, ThiduaError
@@ -77,7 +78,8 @@ def list_cmd(data_dir: Path) -> None:
 @click.option("--timeout", type=int, default=900, show_default=True, help="Seconds allowed for one whole report.")
 @click.option("--cell-timeout", type=int, default=600, show_default=True, help="Seconds allowed for one notebook cell.")
 @click.option("--force", is_flag=True, help="Redo reports even when their inputs and code are unchanged.")
-def run_cmd(blocs, period, kind, notebooks, data_dir, reports_dir, jobs, timeout, cell_timeout, force) -> None:
+@click.option("--documents", is_flag=True, help="Also draft the bloc's documents (see `thidua documents`) beside each report.")
+def run_cmd(blocs, period, kind, notebooks, data_dir, reports_dir, jobs, timeout, cell_timeout, force, documents) -> None:
     """Run report notebooks for blocs and a period.
 
     Writes report.ipynb, report.html, results.xlsx, results/*.csv and manifest.json into
@@ -142,6 +144,8 @@ def run_cmd(blocs, period, kind, notebooks, data_dir, reports_dir, jobs, timeout
         code = 2
     elif code == 1 and len(outcomes) == 1:
         click.echo(f"Lỗi khi chạy báo cáo: {outcomes[0].message}\nSổ tay đã chạy một phần: {outcomes[0].where}", err=True)
+    if documents:
+        code = max(code, after_run(outcomes, data_dir, reports_dir))
     sys.exit(code)
 
 
@@ -244,6 +248,9 @@ def sample_cmd(out: Path, seed: int | None) -> None:
 main.add_command(template_cmd)
 main.add_command(ingest_cmd)
 main.add_command(app_cmd)
+
+main.add_command(documents_cmd)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -129,8 +129,12 @@ def _reasons(units: pd.DataFrame, award: Award, cov: Covenant, targets: pd.DataF
     if award.min_vote_share is not None:
         share = units["vote_share"]
         why(units["submitted"] & share.isna(), "chưa có kết quả bỏ phiếu bình xét")
-        why(share < award.min_vote_share - 1e-12,
-            "tỷ lệ phiếu " + pd.Series(fmt_percents(share), index=units.index, dtype=object) + f" dưới mức {fmt_percent(award.min_vote_share, 0)}")
+        if award.vote_rule == "more_than":  # the covenant asks for more than the threshold
+            why(share <= award.min_vote_share + 1e-12, "tỷ lệ phiếu " + pd.Series(fmt_percents(share), index=units.index, dtype=object)
+                + f" không vượt mức {fmt_percent(award.min_vote_share, 0)}")
+        else:
+            why(share < award.min_vote_share - 1e-12,
+                "tỷ lệ phiếu " + pd.Series(fmt_percents(share), index=units.index, dtype=object) + f" dưới mức {fmt_percent(award.min_vote_share, 0)}")
     if not parts:
         return pd.Series("", index=units.index)
     if not len(units):

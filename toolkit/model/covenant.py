@@ -164,6 +164,7 @@ class Award(_Model):
     disqualifying_events: list[str] = []
     require_cap_compliance: bool = False
     min_vote_share: float | None = Field(None, gt=0, le=1)
+    vote_rule: Literal["at_least", "more_than"] = Field("at_least", description="share ≥ min_vote_share, or share > it")
     excludes: list[str] = Field([], description="awards whose nominees are not nominated for this one")
     basis: str = ""
 

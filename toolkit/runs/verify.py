@@ -65,5 +65,11 @@ def verify(folder: Path) -> Verdict:
     code_changed = record["code"]["toolkit_hash"] != manifest.code_hash()
     with tempfile.TemporaryDirectory(prefix="thidua-verify-") as tmp:
         rerun = execute_report(notebook_path(notebook), Path(tmp) / "report", params, current, "kiểm tra lại", force=True)
+        drafted = [k for k in record.get("outputs", {}) if k.startswith("documents/")]  # by `thidua documents`
+        if drafted:
+            from toolkit.documents import write_documents
+
+            write_documents(ws, params["bloc"], params["period"], rerun.folder / "documents",
+                            pdf=any(k.endswith(".pdf") for k in drafted))
         differing = compare_folders(folder, rerun.folder)
     return Verdict(not differing, differing, changed, code_changed)

@@ -18,6 +18,7 @@ import pandas as pd
 import yaml
 
 from toolkit import config
+from toolkit.samples import secretariat_sample
 
 SEED = 20180315
 YEARS = range(2018, 2026)
@@ -397,4 +398,5 @@ def generate(out: Path | str = config.DATA_DIR, seed: int = SEED) -> list[Path]:
                     csv(pd.DataFrame(votes, columns=["unit_id", "approve", "voters"]), f"{base}/votes.csv")
                 yml({"synthetic": True, "generator": GENERATOR, "seed": seed,
                      "description": f"Dữ liệu mẫu tổng hợp cho khối {bloc}, kỳ {period}"}, f"{base}/source.yaml")
+    written += secretariat_sample.write(out)  # documents.yaml and ballots.csv of the 2024 documents
     return written
