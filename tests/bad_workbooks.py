@@ -120,12 +120,13 @@ def other_bloc(ws, folder):
 
 def other_period(ws, folder):
     _with_meta(ws, folder, "other_period.xlsx", "period", "2019")
-    return Expected(f"{layout.SHEET_META}!{meta_cell('period')}", "mẫu của kỳ 2019")
+    # named by the title the sender sees on the guide sheet, not by a cell of the hidden sheet
+    return Expected(f"trang “{layout.SHEET_GUIDE}”, tiêu đề", "mẫu tự chấm điểm “năm 2019”, không phải năm 2018")
 
 
 def other_unit(ws, folder):
     _with_meta(ws, folder, "other_unit.xlsx", "unit_id", "so-y-te")
-    return Expected(f"{layout.SHEET_META}!{meta_cell('unit_id')}", "không phải thành viên khối")
+    return Expected(f"trang “{layout.SHEET_GUIDE}”, dòng “Đơn vị”", "không phải thành viên khối")
 
 
 def changed_covenant(ws, folder):
@@ -204,7 +205,18 @@ def word_document_renamed(ws, folder):
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("word/document.xml", "<w:document/>")
     (folder / "word_document_renamed.xlsx").write_bytes(buf.getvalue())
-    return Expected("", "không phải sổ Excel (.xlsx)")
+    return Expected("", "tài liệu Word (.docx)")
+
+
+def opendocument_spreadsheet(ws, folder):
+    """Filled in LibreOffice Calc or WPS and saved as .ods, then renamed or sent as it is."""
+    folder.mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<office:document-content/>")
+    (folder / "opendocument_spreadsheet.xlsx").write_bytes(buf.getvalue())
+    return Expected("", "bảng tính OpenDocument (.ods")
 
 
 def password_protected(ws, folder):
@@ -256,7 +268,7 @@ def not_our_template(ws, folder):
 FAULTS = {f.__name__: f for f in (
     other_template_version, other_bloc, other_period, other_unit, changed_covenant, score_above_max,
     score_below_zero, text_for_number, count_not_whole, rating_label_invalid_for_year, staff_label_of_another_year,
-    formula_in_input_cell, two_files_for_one_unit, not_a_workbook, word_document_renamed, password_protected,
+    formula_in_input_cell, two_files_for_one_unit, not_a_workbook, word_document_renamed, opendocument_spreadsheet, password_protected,
     truncated, excel_97_format, missing_sheet, not_our_template,
 )}
 

@@ -163,11 +163,11 @@ def test_what_people_really_send_is_tolerated(tmp_path, sample_ws):
     [o] = result.outcomes
     assert o.status == "accepted"
     [w] = result.problems
-    assert w.severity == "warning" and "N2.1 để trống: tính là 0 điểm" in w.message
+    assert w.severity == "warning" and "N2.1 để trống: không có số liệu, 0 điểm" in w.message
     assert w.where.startswith(f"{layout.SHEET_SCORES}!F")
     scores = pd.read_csv(period_folder(data) / "scores.csv", dtype=str, keep_default_na=False).set_index("criterion_id")
     assert scores.self_value["N1.1"] == "9.5" and scores.self_value["N5.1"] == "8.25"
-    assert scores.self_value["N2.1"] == ""  # blank stays blank: the engine warns and counts 0
+    assert scores.self_value["N2.1"] == ""  # blank stays blank: no data, which the engine scores 0
     assert scores.note["N1.1"] == "Quyết định số 12/QĐ-UBND"
     orgs = pd.read_csv(period_folder(data) / "org_ratings.csv", dtype=str).set_index("organisation")
     assert orgs.rating["party"] == "Hoàn thành xuất sắc nhiệm vụ" and orgs.rating["union"] == "Vững mạnh"

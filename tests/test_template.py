@@ -86,6 +86,8 @@ def test_excel_validates_each_kind_of_criterion(book, ws):
             assert (v.type, v.formula1) == ("list", "=DS_DAT")
         elif k.kind == "count":
             assert (v.type, v.operator, v.formula1) == ("whole", "greaterThanOrEqual", "0")
+        elif k.unit == "%":  # a percentage: 0..100, as the reader and the loader accept
+            assert (v.type, v.operator, v.formula1, v.formula2) == ("decimal", "between", "0", "100")
         else:
             assert (v.type, v.operator, v.formula1) == ("decimal", "greaterThanOrEqual", "0")
 

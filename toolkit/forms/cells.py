@@ -38,7 +38,8 @@ def csv_number(x: float | None) -> str:
     if x is None:
         return ""
     x = float(x)
-    return str(int(x)) if x.is_integer() else repr(x)
+    # whole numbers without '.0', but never a 309-digit integer for 1e308: beyond 15 digits repr keeps the exponent
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
 
 
 def shown(value) -> str:

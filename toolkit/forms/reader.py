@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -20,12 +21,13 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from toolkit.errors import Problem
+from toolkit.errors import Problem, ThiduaError
 from toolkit.forms import layout
 from toolkit.forms.cells import NotANumber, cell, csv_number, fold, norm, number, ref, shown, text
 from toolkit.forms.context import PeriodContext
 from toolkit.forms.formulas import formula_inputs
 from toolkit.model.covenant import ORGANISATION_VI
+from toolkit.model.periods import Period
 from toolkit.model.period_data import EVENTS, ORGS, SCORES, STAFF
 from toolkit.model.text import label_key
 
@@ -77,7 +79,7 @@ def _open(sub: Submission, data: bytes) -> tuple[CalamineWorkbook, zipfile.ZipFi
         sub.error("", "tệp Excel bị hỏng hoặc không đầy đủ (bị cắt ngang khi sao chép, tải về): hãy gửi lại tệp")
         return None
     if "xl/workbook.xml" not in names:
-        sub.error("", "không phải sổ Excel (.xlsx), có thể là tệp Word hoặc tệp nén khác: hãy gửi đúng mẫu tự chấm điểm")
+        sub.error("", _what_zip_is(zf, names))
         return None
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -85,6 +87,21 @@ def _open(sub: Submission, data: bytes) -> tuple[CalamineWorkbook, zipfile.ZipFi
         sub.error("", f"không đọc được nội dung tệp Excel (tệp bị hỏng?): {type(exc).__name__}")
         return None
     return wb, zf
+
+
+def _what_zip_is(zf: zipfile.ZipFile, names: set[str]) -> str:
+    """Name what a zip that is not an xlsx really is, in the words its sender knows."""
+    mimetype = zf.read("mimetype").decode("ascii", "replace").strip() if "mimetype" in names else ""
+    if mimetype == "application/vnd.oasis.opendocument.spreadsheet":
+        return ("bảng tính OpenDocument (.ods, lưu từ LibreOffice Calc hoặc WPS): hãy mở lại mẫu của khối, "
+                "điền và chọn Lưu thành 'Excel 2007-365 (.xlsx)'")
+    if mimetype.startswith("application/vnd.oasis.opendocument"):
+        return "tài liệu OpenDocument (LibreOffice), không phải bảng tính Excel: hãy gửi đúng mẫu tự chấm điểm (.xlsx)"
+    if "word/document.xml" in names:
+        return "tài liệu Word (.docx), không phải bảng tính Excel: hãy gửi đúng mẫu tự chấm điểm (.xlsx)"
+    if "ppt/presentation.xml" in names:
+        return "bản trình chiếu PowerPoint (.pptx), không phải bảng tính Excel: hãy gửi đúng mẫu tự chấm điểm (.xlsx)"
+    return "tệp nén (.zip), không phải bảng tính Excel: hãy gửi đúng mẫu tự chấm điểm (.xlsx)"
 
 
 def _identify(sub: Submission, meta: list[list], ctx: PeriodContext) -> bool:
@@ -108,15 +125,22 @@ def _identify(sub: Submission, meta: list[list], ctx: PeriodContext) -> bool:
     if bloc != ctx.bloc:
         sub.error(where, f"mẫu của khối '{bloc}', không phải khối '{ctx.bloc}' đang tổng hợp")
         ok = False
-    period, where = get("period")
+    period, _where = get("period")
     if period != str(ctx.period):
-        sub.error(where, f"mẫu của kỳ {period or '?'}, không phải kỳ {ctx.period} đang tổng hợp")
+        # named by what the sender sees (the title of the guide sheet), not by a cell of the hidden sheet
+        try:
+            shown_period = f"“{Period.parse(period).label_vi}”"
+        except ThiduaError:
+            shown_period = f"'{period or '?'}'"
+        sub.error(f"trang “{layout.SHEET_GUIDE}”, tiêu đề",
+                  f"đây là mẫu tự chấm điểm {shown_period}, không phải {ctx.period.label_vi} đang tổng hợp: "
+                  f"hãy dùng mẫu của kỳ này")
         ok = False
-    unit, where = get("unit_id")
+    unit, _where = get("unit_id")
     sub.unit_id = unit
     if ok and unit not in ctx.member_names:
-        sub.error(where, f"mẫu của đơn vị '{unit}' ({get('unit_name')[0]}), không phải thành viên khối '{ctx.bloc}' "
-                         f"năm {ctx.period.year}")
+        sub.error(f"trang “{layout.SHEET_GUIDE}”, dòng “Đơn vị”",
+                  f"mẫu của đơn vị “{get('unit_name')[0] or unit}”, không phải thành viên khối '{ctx.bloc}' năm {ctx.period.year}")
         ok = False
     digest, where = get("covenant_digest")
     if ok and digest != ctx.digest:
@@ -171,8 +195,12 @@ def _read_scores(sub: Submission, rows: list[list], index: dict[str, int], ctx: 
                     "số lần (số nguyên)" if k.kind == "count" else "một số (ví dụ 8,5)")
             sub.error(where, f"tiêu chí {k.id}: cần {want}, nhận được '{shown(raw)}'")
             continue
+        lo, hi = k.plausible_range()
         if value is None:
-            sub.warn(where, f"tiêu chí {k.id} để trống: tính là 0 điểm; nếu điểm là 0 hãy nhập 0")
+            sub.warn(where, f"tiêu chí {k.id} để trống: không có số liệu, 0 điểm (và không tính vào mức vượt chỉ tiêu "
+                            f"cao nhất của khối); nếu giá trị đúng là 0 hãy nhập 0")
+        elif not math.isfinite(value):
+            sub.error(where, f"tiêu chí {k.id}: '{shown(raw)}' không phải một số hữu hạn")
         elif value < 0:
             sub.error(where, f"tiêu chí {k.id}: giá trị âm '{shown(raw)}' không hợp lệ; cần từ 0 trở lên")
         elif k.kind == "graded" and value > k.max + 1e-9:
@@ -181,6 +209,10 @@ def _read_scores(sub: Submission, rows: list[list], index: dict[str, int], ctx: 
             sub.error(where, f"tiêu chí {k.id}: cần “{layout.PASS}” hoặc “{layout.FAIL}”, nhận được '{shown(raw)}'")
         elif k.kind == "count" and not value.is_integer():
             sub.error(where, f"tiêu chí {k.id}: số lần phải là số nguyên, nhận được '{shown(raw)}'")
+        elif k.kind != "graded" and not lo <= value <= hi:
+            unit = f" {k.unit}" if k.unit else ""
+            span = f"từ {lo:g} đến {hi:g}{unit}" if math.isfinite(hi) else f"từ {lo:g}{unit} trở lên"
+            sub.error(where, f"tiêu chí {k.id}: giá trị '{shown(raw)}' nằm ngoài khoảng hợp lý ({span})")
         elif k.kind == "target" and k.unit == "%" and 0 < value <= 1 < k.target:
             sub.warn(where, f"tiêu chí {k.id}: kết quả {shown(raw)} rất thấp so với chỉ tiêu {k.target:g}%: "
                             f"có phải đã nhập dạng phần trăm (ví dụ 98%) thay vì số (98)?")

@@ -234,7 +234,22 @@ def _scores_sheet(wb, spec: TemplateSpec, names: dict[str, str]) -> dict[str, st
                 count_dv.add(v)
                 formula = f"=IF(ISNUMBER({v}),ROUND(MIN({excel_number(k.max)},{excel_number(k.points_per_event)}*{v}),{d}),0)"
             else:
-                target_dv.add(v)
+                lo, hi = k.plausible_range()
+                if (lo, hi) == (0.0, float("inf")):
+                    target_dv.add(v)
+                else:  # the covenant's plausible range (a '%' is 0..100): Excel refuses 924 as the reader would
+                    dv = graded.get(("range", lo, hi))
+                    if dv is None:
+                        unit = f" {k.unit}" if k.unit else ""
+                        span = (f"từ {lo:g} đến {hi:g}{unit}" if hi != float("inf") else f"từ {lo:g}{unit} trở lên")
+                        dv = graded[("range", lo, hi)] = (
+                            validation("decimal", operator="between", f1=excel_number(lo), f2=excel_number(hi), title="Kết quả thực tế",
+                                       prompt=f"Nhập kết quả thực tế đạt được ({span}).", error=f"Cần một số {span}.")
+                            if hi != float("inf") else
+                            validation("decimal", operator="greaterThanOrEqual", f1=excel_number(lo), title="Kết quả thực tế",
+                                       prompt=f"Nhập kết quả thực tế đạt được ({span}).", error=f"Cần một số {span}."))
+                        ws.add_data_validation(dv)
+                    dv.add(v)
                 half, t = excel_number(k.max / 2), excel_number(k.target)
                 if k.lower_is_better:
                     formula = f"=IF(ISNUMBER({v}),ROUND(IF({v}<={t},{half},{half}*{t}/{v}),{d}),0)"
