@@ -67,7 +67,7 @@ def _is_number(v) -> bool:
 
 def _cells(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(escaped texts, is-number flags) of one column, as ``presentation.to_html`` shows them
-    (decimal comma, blank for missing), formatting each distinct float once."""
+    (decimal comma, blank for missing)."""
     if col.dtype.kind == "f":
         texts = fmt_numbers(col.to_numpy(dtype="float64", na_value=np.nan))
         return np.array([esc(x) for x in texts], dtype=object), np.ones(len(col), dtype=bool)
