@@ -9,6 +9,10 @@ million individual staff ratings) and times, for one year period over all blocs 
 * the baseline, a plain ``scores.groupby(["bloc_id", "unit_id"])["verified_value"].sum()``
   over the same score rows.
 
+Goals: ``evaluate`` under 3 s (median wall) and under 1.5 GB (peak memory above its inputs),
+with the engine's one plain pandas path. The ratio to the baseline is printed for
+information only.
+
 Repetitions are interleaved (engine, baseline, engine, baseline, ...) after one untimed
 warm-up call of each, and medians are reported. Staff ratings are individual rows, one per
 civil servant; they reach ``evaluate`` as counts per unit and level, aggregated by
@@ -52,7 +56,7 @@ from toolkit.engine.evaluate import evaluate  # noqa: E402
 from toolkit.samples.national import aggregate_staff, national  # noqa: E402
 from toolkit.model.vocabulary import load_vocabulary  # noqa: E402
 
-GOAL_SECONDS, GOAL_RATIO, GOAL_MB = 3.0, 10.0, 1536.0
+GOAL_SECONDS, GOAL_MB = 3.0, 1536.0
 
 
 def _vocabulary_path() -> Path:
@@ -204,7 +208,7 @@ def main(argv: list[str] | None = None) -> dict:
         ("repeats (interleaved, after warm-up)", f"{args.repeats} engine + {args.repeats} baseline"),
         ("engine evaluate, median wall", f"{seconds:.3f} s   [{', '.join(f'{x:.3f}' for x in eng_w)}]   goal < {GOAL_SECONDS:g} s: {ok(seconds < GOAL_SECONDS)}"),
         ("baseline groupby-sum, median wall", f"{base_seconds:.3f} s   [{', '.join(f'{x:.3f}' for x in base_w)}]"),
-        ("ratio engine / baseline (wall)", f"{ratio:.1f}   goal <= {GOAL_RATIO:g}: {ok(ratio <= GOAL_RATIO)}"),
+        ("ratio engine / baseline (wall)", f"{ratio:.1f}   (for information)"),
         ("median CPU time engine / baseline", f"{statistics.median(eng_c):.3f} s / {statistics.median(base_c):.3f} s = {cpu_ratio:.1f}"),
         ("peak memory of evaluate", f"{peak_mb:.0f} MB   goal < {GOAL_MB:g} MB: {ok(peak_mb < GOAL_MB)}   ({peak_how})"),
     ]

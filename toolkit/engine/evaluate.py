@@ -19,7 +19,6 @@ from toolkit.model.vocabulary import Vocabulary
 from toolkit.model.periods import Period
 from toolkit.engine.ranking import rank_units
 from toolkit.engine.scoring import assign_bands, content_scores, criteria_table, criterion_scores, unit_totals
-from toolkit.engine.frames import UnitLocator
 from toolkit.engine.targets import all_targets, excellent_cap, staff_counts
 from toolkit.model.text import sort_key
 
@@ -58,71 +57,41 @@ class PeriodResult:
         return e[e["nominated"]].reset_index(drop=True)
 
 
-def _merge_left(left: pd.DataFrame, right: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
-    """``left.merge(right[KEYS + cols], on=KEYS, how="left")``, by position when ``right`` has one row
-    per unit: the same frame (RangeIndex, dtypes widened where a unit has no row) without hashing
-    the text keys of both sides again."""
-    where = UnitLocator(right) if len(left) and len(right) and not set(cols) & set(left.columns) else None
-    if where is None or not where.ok:
-        return left.merge(right[KEYS + cols], on=KEYS, how="left")
-    at = where(left)
-    found = at >= 0
-    out = left.reset_index(drop=True)
-    for c in cols:
-        col = right[c].take(np.maximum(at, 0)).reset_index(drop=True)
-        out[c] = col if found.all() else col.where(found)
-    return out
-
-
-def _count_missed(targets: pd.DataFrame, units: pd.DataFrame) -> pd.Series | None:
-    """Targets missed per unit aligned with ``units`` (NaN for a unit without targets), as
-    ``groupby(KEYS).sum()`` then a join would give; None when the units' keys are not unique."""
-    where = UnitLocator(units)
-    if not where.ok:
-        return None
-    at = where(targets)
-    ok = at >= 0
-    miss = np.bincount(at[ok], weights=targets["met"].eq(False).to_numpy(dtype=float)[ok], minlength=len(units))
-    present = np.bincount(at[ok], minlength=len(units)) > 0
-    values = miss.astype("int64") if present.all() else np.where(present, miss, np.nan)
-    return pd.Series(values, index=units.index, name="targets_missed")
-
-
 def evaluate(cov: Covenant, data: PeriodData, vocab: Vocabulary) -> dict[str, pd.DataFrame]:
     """Score, band, rank, check targets and nominate, for every bloc in ``data``."""
+    # The tables merged onto the members take the members' id dtypes first: a merge of pandas
+    # ``str`` ids with object ids gives object ids, and an optional file that is absent (no
+    # votes, no organisations) reads as an empty table with object ids, so stacking it with a
+    # bloc that has one would otherwise change the id dtype of every result about units.
+    ids = data.members[KEYS].dtypes.to_dict()
+    events, staff, orgs, votes = (t.astype(ids) for t in (data.events, data.staff, data.orgs, data.votes))
     crit = criterion_scores(data.scores, cov)
     contents = content_scores(crit, cov)
-    totals = assign_bands(unit_totals(crit, data.events, cov), cov)
-    units = _merge_left(data.members[KEYS + ["name", "short_name", "kind", "role"]], totals,
-                        [c for c in totals.columns if c not in KEYS])
+    totals = assign_bands(unit_totals(crit, events, cov), cov)
+    units = data.members[KEYS + ["name", "short_name", "kind", "role"]].merge(totals, on=KEYS, how="left")
     units["submitted"] = units["criteria_total"].notna()
-    votes = data.votes
     if len(votes):
         v = votes.assign(vote_share=votes["approve"].astype(float) / votes["voters"].astype(float))
-        units = _merge_left(units, v, ["approve", "voters", "vote_share"])
+        units = units.merge(v[KEYS + ["approve", "voters", "vote_share"]], on=KEYS, how="left")
     else:
         units = units.assign(approve=np.nan, voters=np.nan, vote_share=np.nan)
     units = rank_units(units, contents, crit, cov.tie_break)
     if data.period.is_annual:
-        wide = staff_counts(data.staff, units, vocab)  # shared by the staff targets and the cap
-        targets = all_targets(data.staff, data.orgs, units, cov, vocab, wide)
-        cap = excellent_cap(data.staff, units, cov, vocab, wide)
+        wide = staff_counts(staff, units, vocab)  # shared by the staff targets and the cap
+        targets = all_targets(staff, orgs, units, cov, vocab, wide)
+        cap = excellent_cap(staff, units, cov, vocab, wide)
     else:
-        targets = all_targets(data.staff.iloc[0:0], data.orgs.iloc[0:0], units.iloc[0:0], cov, vocab)
-        cap = excellent_cap(data.staff.iloc[0:0], units.iloc[0:0], cov, vocab)
+        targets = all_targets(staff.iloc[0:0], orgs.iloc[0:0], units.iloc[0:0], cov, vocab)
+        cap = excellent_cap(staff.iloc[0:0], units.iloc[0:0], cov, vocab)
     if len(cap):
-        units = _merge_left(units, cap, ["within_cap"])
+        units = units.merge(cap[KEYS + ["within_cap"]], on=KEYS, how="left")
     else:
         units["within_cap"] = pd.NA
     if len(targets):
-        missed = _count_missed(targets, units)
-        if missed is None:
-            missed = targets.assign(miss=targets["met"].eq(False)).groupby(KEYS)["miss"].sum().rename("targets_missed")
-            units = units.join(missed, on=KEYS)
-        else:
-            units["targets_missed"] = missed
+        missed = targets.assign(targets_missed=targets["met"].eq(False)).groupby(KEYS)["targets_missed"].sum()
+        units = units.merge(missed.reset_index(), on=KEYS, how="left")
     else:
         units["targets_missed"] = np.nan
-    eligibility, quotas = nominate(units, cov, targets, cap, data.events, data.period.kind)
+    eligibility, quotas = nominate(units, cov, targets, cap, events, data.period.kind)
     return {"criteria": criteria_table(cov), "scores": crit, "contents": contents, "units": units,
             "targets": targets, "cap": cap, "eligibility": eligibility, "quotas": quotas}

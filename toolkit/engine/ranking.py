@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from toolkit.engine.frames import UnitLocator
 from toolkit.model.text import collation_rank, sort_key
 
 KEY_LABELS = {
@@ -45,13 +44,7 @@ def key_values(units: pd.DataFrame, contents: pd.DataFrame, crit_scores: pd.Data
     if kind == "name":
         return -pd.Series(collation_rank(units["name"]), index=units.index, dtype=float)
     source, col = (contents, "content_id") if kind == "content" else (crit_scores, "criterion_id")
-    rows = source[source[col] == ref]
-    where = UnitLocator(rows)  # one row per unit: look the scores up by position, no MultiIndex
-    if where.ok:
-        at, vals = where(units), rows["final_score"].to_numpy(dtype=float)
-        found = at >= 0
-        return pd.Series(np.where(found, vals[np.maximum(at, 0)] if len(vals) else np.nan, np.nan), index=units.index)
-    sel = rows.set_index(["bloc_id", "unit_id"])["final_score"]
+    sel = source.loc[source[col] == ref, ["bloc_id", "unit_id", "final_score"]].set_index(["bloc_id", "unit_id"])["final_score"]
     idx = pd.MultiIndex.from_frame(units[["bloc_id", "unit_id"]])
     return pd.Series(sel.reindex(idx).to_numpy(dtype=float), index=units.index)
 

@@ -48,18 +48,23 @@ def collation_rank(values) -> list[int]:
     return [order[k] for k in keys]
 
 
-def fmt_number(value: object, decimals: int = 2) -> str:
-    """``85.5 -> '85,50'``, ``1234.5 -> '1.234,50'``; blank for missing values."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    try:
-        import pandas as pd
+# "," for decimals and "." for thousands: Python's "," grouping with the two marks swapped.
+_VI_MARKS = str.maketrans({",": ".", ".": ","})
 
-        if pd.isna(value):
+
+def fmt_number(value: object, decimals: int = 2) -> str:
+    """``85.5 -> '85,50'``, ``1234.5 -> '1.234,50'``; blank for missing values.
+
+    Rounded half up in decimal (``Decimal(str(x))``), so 2.675 gives '2,68' as a person
+    rounding the printed number would, not '2,67' as binary floating point does.
+    """
+    try:
+        if value is None or pd.isna(value):
             return ""
-    except (TypeError, ValueError):
+    except (TypeError, ValueError):  # pd.isna of a list-like is not a truth value
         pass
-    return _fmt_number_fast(float(value), decimals)
+    d = Decimal(str(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return format(d, f",.{decimals}f").translate(_VI_MARKS)
 
 
 def fmt_percent(value: object, decimals: int = 1) -> str:
@@ -77,37 +82,6 @@ def fmt_date(value: _dt.date | str | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-# Texts per unit are built column-wise: a value is formatted once per *distinct* value (a
-# national run has ~19,000 units but a few thousand distinct totals or shares), never by a
-# Python call per unit.
-_VI_MARKS = str.maketrans({",": ".", ".": ","})
-
-
-def _fmt_number_fast(value: float, decimals: int = 2) -> str:
-    """Vietnamese number text for a float: Decimal half-up, "." thousands, "," decimals."""
-    if value != value:
-        return ""
-    d = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return format(d, f",.{decimals}f").translate(_VI_MARKS)
-
-
-def map_distinct(values, func) -> np.ndarray:
-    """``[func(float(v)) for v in values]`` as an object array, calling ``func`` once per distinct value.
-
-    Values are told apart by their bits, so 0.0 and -0.0 stay distinct.
-    """
-    arr = np.ascontiguousarray(values, dtype="float64")
-    codes, uniq = pd.factorize(arr.view("int64"))
-    out = np.empty(len(uniq), dtype=object)
-    out[:] = [func(x) for x in uniq.view("float64").tolist()]
-    return out[codes]
-
-
 def fmt_numbers(values, decimals: int = 2) -> np.ndarray:
-    """Vectorised :func:`toolkit.text.fmt_number` (object array of texts, blank for NaN)."""
-    return map_distinct(values, lambda x: _fmt_number_fast(x, decimals))
-
-
-def fmt_percents(values, decimals: int = 1) -> np.ndarray:
-    """Vectorised :func:`toolkit.text.fmt_percent`: ``0.153`` -> ``'15,3%'``, blank for NaN."""
-    return map_distinct(values, lambda x: (t + "%") if (t := _fmt_number_fast(x * 100, decimals)) else "")
+    """:func:`fmt_number` of each value, as an object array (blank for NaN)."""
+    return np.array([fmt_number(v, decimals) for v in values], dtype=object)
