@@ -287,3 +287,28 @@ def test_parameters_are_checked_before_reading(tmp_path, submissions):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ParameterError, match="không có tệp"):
         ingest(tmp_path / "empty", ws, BLOC, PERIOD)
+
+
+def test_a_blank_lower_is_better_value_is_0_points_on_the_form_in_the_warning_and_in_the_engine(tmp_path, sample_ws):
+    """N2.2 (days to settle a procedure, lower is better, target 10, max 10) left blank by so-gtvt.
+
+    The form's provisional points, the ingest warning and the engine must say the same: no data,
+    0 points; the unit is not the bloc's best exceeder.
+    """
+    wb = bad_workbooks.filled(sample_ws, "so-gtvt", scores={"N2.2": None})
+    sheet = wb[layout.SHEET_SCORES]
+    row = next(r for r in range(1, sheet.max_row + 1) if sheet[f"{layout.CODE_COL}{r}"].value == f"{layout.CODE_CRITERION}N2.2")
+    value = f"{layout.SCORE_COLS['value']}{row}"
+    formula = sheet[f"{layout.SCORE_COLS['points']}{row}"].value
+    assert formula.startswith(f"=IF(ISNUMBER({value}),") and formula.endswith(",0)")  # blank (not a number) -> 0
+    folder = tmp_path / "in"
+    bad_workbooks.save(wb, folder, "so-gtvt.xlsx")
+    data = bad_workbooks.copy_data(DATA, tmp_path / "data", (BLOC, PERIOD))
+    result = ingest(folder, Workspace.open(data), BLOC, PERIOD)
+    [w] = [p for p in result.problems if "N2.2" in p.message]
+    assert w.severity == "warning" and "không có số liệu, 0 điểm" in w.message and w.where == f"{layout.SHEET_SCORES}!{value}"
+    res = analyse(Workspace.open(data), BLOC, PERIOD, compare=False)
+    s = res.scores[res.scores.criterion_id == "N2.2"].set_index("unit_id")
+    assert s.loc["so-gtvt", "self_score"] == 0.0 and s.loc["so-gtvt", "final_score"] == 0.0
+    # a criterion at 0 % of its maximum is the unit's lowest share (no band floor is passed on a blank)
+    assert res.units.set_index("unit_id").loc["so-gtvt", "min_share"] == 0.0

@@ -230,8 +230,8 @@ def test_blank_self_value_and_missing_criterion_row_are_warnings(data_copy):
     r = analyse(Workspace.open(data_copy), BLOC, "2018", compare=False)
     got = {(p.where, p.message) for p in r.warnings if p.file == str(scores) and "so-cong-thuong" in p.message + p.where}
     assert got == {
-        ("dòng 2, cột self_value", "ô điểm tự chấm tiêu chí 'N1.1' của 'so-cong-thuong' để trống: tính là 0"),
-        ("đơn vị so-cong-thuong", "thiếu dòng điểm tiêu chí 'N1.2': tính là 0"),
+        ("dòng 2, cột self_value", "ô tự chấm tiêu chí 'N1.1' của 'so-cong-thuong' để trống: không có số liệu, 0 điểm"),
+        ("đơn vị so-cong-thuong", "thiếu dòng điểm tiêu chí 'N1.2': không có số liệu, 0 điểm"),
     }
     s = r.scores
     n12 = s[(s.unit_id == "so-cong-thuong") & (s.criterion_id == "N1.2")].iloc[0]

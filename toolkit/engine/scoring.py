@@ -27,12 +27,16 @@ def criteria_table(cov: Covenant) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _points(v: np.ndarray, rows: pd.DataFrame) -> np.ndarray:
+def _points(v: np.ndarray, rows: pd.DataFrame, max_excess: np.ndarray) -> np.ndarray:
     """Points for entered values ``v``, one column per kind of value (self, verified, final);
-    ``rows`` (bloc, criterion and its parameters) is aligned row by row with them.
+    ``rows`` (bloc, criterion and its parameters) and ``max_excess`` are aligned row by row with them.
 
     A ``target`` criterion shares its upper half by how far each unit exceeds the target
-    relative to the unit of the same bloc that exceeds it most.
+    relative to the unit of the same bloc that exceeds it most. The excess counted is capped
+    by the covenant's ``max_excess`` (when set), so one extreme value cannot take the whole
+    share; a missing value (NaN) has no excess and takes no part in the bloc's best. An actual
+    of exactly 0 on a lower-is-better target is a real value (e.g. files settled the same day):
+    the best possible, excess 1.
     """
     mx = rows["max"].to_numpy(dtype="float64")[:, None]
     kind = rows["kind"]
@@ -52,7 +56,7 @@ def _points(v: np.ndarray, rows: pd.DataFrame) -> np.ndarray:
             # achievement ratio: actual/target, or target/actual when lower is better
             ratio = np.where(lower, np.where(vt <= t, 1.0, t / vt), vt / t)
             excess = np.where(lower, (t - vt) / t, (vt - t) / t)
-        excess = np.where(np.isnan(vt), np.nan, np.clip(excess, 0, None))
+        excess = np.where(np.isnan(vt), np.nan, np.clip(excess, 0, max_excess[tgt, None]))
         best_of = rows.loc[tgt, ["bloc_id", "criterion_id"]]
         best = (pd.DataFrame(excess, index=best_of.index)
                 .groupby([best_of["bloc_id"], best_of["criterion_id"]], dropna=False).transform("max").to_numpy())  # NaN ignored
@@ -62,17 +66,39 @@ def _points(v: np.ndarray, rows: pd.DataFrame) -> np.ndarray:
     return np.where(np.isnan(v), np.nan, out)
 
 
+def _complete(scores: pd.DataFrame, crit: pd.DataFrame) -> pd.DataFrame:
+    """Every criterion for every unit that submitted anything: a criterion left out is no data (NaN values)."""
+    units = scores[KEYS].drop_duplicates()
+    if len(scores) >= len(units) * len(crit):
+        return scores
+    grid = units.merge(crit[["criterion_id"]], how="cross")
+    missing = grid.merge(scores[KEYS + ["criterion_id"]], on=KEYS + ["criterion_id"], how="left", indicator=True)
+    missing = missing[missing["_merge"] == "left_only"].drop(columns="_merge")
+    filler = {c: "" for c in scores.columns if c not in KEYS + ["criterion_id", "self_value", "verified_value"]}
+    return pd.concat([scores, missing.assign(self_value=np.nan, verified_value=np.nan, **filler)[scores.columns]],
+                     ignore_index=True)
+
+
 def criterion_scores(scores: pd.DataFrame, cov: Covenant) -> pd.DataFrame:
-    """Self, verified and final points per unit and criterion (final = verified where present)."""
+    """Self, verified and final points per unit and criterion (final = verified where present).
+
+    Missing is not zero, but it earns nothing: a blank value, or a criterion left out, scores
+    0 points (self and final) and has no part in the bloc's best excess. A blank verified value
+    only means "not verified": its points stay empty and the final value falls back to self.
+    """
     crit = criteria_table(cov)
-    df = scores.merge(crit, on="criterion_id", how="left", validate="many_to_one")
+    df = _complete(scores, crit).merge(crit, on="criterion_id", how="left", validate="many_to_one")
     df = df.sort_values(["bloc_id", "unit_id", "order"], kind="stable").reset_index(drop=True)
     df["final_value"] = df["verified_value"].where(df["verified_value"].notna(), df["self_value"])
     df["verified"] = df["verified_value"].notna()
     values = ("self", "verified", "final")
-    points = _points(df[[f"{c}_value" for c in values]].to_numpy(dtype="float64"), df)
+    caps = {k.id: np.inf if k.max_excess is None else k.max_excess for _, k in cov.criteria}
+    max_excess = df["criterion_id"].map(caps).to_numpy(dtype="float64")
+    points = _points(df[[f"{c}_value" for c in values]].to_numpy(dtype="float64"), df, max_excess)
     for i, c in enumerate(values):
         df[f"{c}_score"] = round_half_up(points[:, i], cov.decimals)
+    for c in ("self", "final"):  # no data: 0 points
+        df[f"{c}_score"] = df[f"{c}_score"].fillna(0.0)
     return df
 
 

@@ -92,12 +92,15 @@ def excellent_cap(staff: pd.DataFrame, units: pd.DataFrame, cov: Covenant, vocab
     wide = staff_counts(staff, units, vocab) if wide is None else wide
     scale = vocab.scales["staff"]
     excellent = _at_least(wide, vocab, cap.level)
-    base = _at_least(wide, vocab, cap.base_min_level)
+    # the base: those rated base_min_level or above (at_least), or that level only (exactly): the
+    # legal text is read both ways, so the covenant says which and the arithmetic shows it
+    base = _at_least(wide, vocab, cap.base_min_level) if cap.base_scope == "at_least" else wide[cap.base_min_level]
     limit = [round_count(cap.ratio * b, cap.rounding) for b in base]
     within = (excellent <= pd.Series(limit, index=wide.index)).where(wide["staff_total"] > 0)
     ratio, level, rounding = fmt_percent(cap.ratio, 0), scale.display(cap.base_min_level).lower(), ROUNDING_VI[cap.rounding]
+    scope = f"{level} trở lên" if cap.base_scope == "at_least" else f"chỉ tính mức {level}"
     exact = {b: fmt_number(cap.ratio * b) for b in base.unique()}  # a few hundred distinct bases
-    arithmetic = [f"{e:g} {'≤' if e <= n else '>'} {ratio} × {b:g} ({level} trở lên) = {exact[b]} → {n} ({rounding})"
+    arithmetic = [f"{e:g} {'≤' if e <= n else '>'} {ratio} × {b:g} ({scope}) = {exact[b]} → {n} ({rounding})"
                   for e, b, n in zip(excellent, base, limit)]
     return wide[KEYS].assign(excellent=excellent, base=base, cap=limit, within_cap=within,
                              arithmetic=arithmetic, confirmed=cap.confirmed)

@@ -110,7 +110,7 @@ def _load_scores(path: Path, cov: Covenant, members: pd.DataFrame, bloc: str, ye
     for col in ("self_value", "verified_value"):
         raw = df[col].astype(str).str.strip()
         num = parse_numbers(df[col])
-        chk.rows(df, (raw != "") & num.isna(), col, lambda r, c=col: f"cần một số hữu hạn (ví dụ 8,5), nhận được '{r[c]}'")
+        chk.rows(df, (raw != "") & num.isna(), col, lambda r, c=col: f"cần một số (ví dụ 8,5), nhận được '{r[c]}'")
         chk.rows(df, num < 0, col, lambda r, c=col: f"điểm âm '{r[c]}' không hợp lệ; cần ≥ 0")
         over = (kinds == "graded") & (num > maxima)
         chk.rows(df, over, col, lambda r, c=col: f"điểm {r[c]} vượt điểm chuẩn {crit[r.criterion_id].max:g} của tiêu chí '{r.criterion_id}'")
