@@ -5,21 +5,17 @@ written: ids may not step outside their folder, and the bloc and period must exi
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from toolkit import config
 from toolkit.errors import ParameterError
+from toolkit.model.ids import check_id
 from toolkit.model.workspace import Workspace
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")  # bloc ids and unit ids: folder-safe ASCII
 
-
-def check_bloc_id(bloc: str) -> str:
+def check_bloc_id(bloc: object) -> str:
     """Bloc ids become folder names: refuse anything that could step outside the reports folder."""
-    if not isinstance(bloc, str) or not ID_PATTERN.match(bloc):
-        raise ParameterError(f"Mã khối '{bloc}' không hợp lệ: chỉ gồm chữ thường không dấu, số và dấu '-'.")
-    return bloc
+    return check_id(bloc, "Mã khối")
 
 
 def check_parameters(bloc: object, period: object, data_dir: object = "", output_dir: object = "") -> tuple[Workspace, str]:
