@@ -39,7 +39,8 @@ from toolkit.reports.exports import write_xlsx
 from toolkit.model.rounding import ROUNDING_VI
 from toolkit.model.periods import Period
 from toolkit.engine.ranking import key_label
-from toolkit.engine.scenario import Scenario, check_name, compare_nominations, compare_ranking, evaluate_scenario, save, simplify
+from toolkit.engine.scenario import Scenario, compare_nominations, compare_ranking, evaluate_scenario, simplify
+from toolkit.explorer.scenario_files import check_name, save
 from toolkit.model.period_data import PeriodData
 from toolkit.model.text import fmt_numbers
 from toolkit.model.text import fmt_number

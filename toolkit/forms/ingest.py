@@ -50,7 +50,7 @@ from toolkit.model.period_data import EVENTS, ORGS, SCORES, STAFF, period_dir
 from toolkit.model.text import label_key, normalize
 from toolkit.model.vocabulary import Vocabulary
 
-REPORT = "ingest_report.csv"
+from toolkit.model.period_data import INGEST_REPORT as REPORT  # the data-quality report reads it too
 COLUMNS = {
     SCORES: ["unit_id", "criterion_id", "self_value", "verified_value", "note"],
     EVENTS: ["unit_id", "event_id", "count", "reason"],

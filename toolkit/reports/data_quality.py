@@ -22,10 +22,9 @@ from toolkit.engine.evaluate import PeriodResult
 from toolkit.model.workspace import Workspace
 from toolkit.reports.analysis import analyse
 from toolkit.errors import DataError, Problem
-from toolkit.forms.ingest import REPORT
 from toolkit.model.periods import Period
 from toolkit.model.parameters import check_parameters
-from toolkit.model.period_data import EVENTS, ORGS, SCORES, STAFF, period_dir
+from toolkit.model.period_data import EVENTS, INGEST_REPORT, ORGS, SCORES, STAFF, period_dir
 from toolkit.model.readers import parse_numbers, read_csv_checked
 
 # Defaults of the history check: a value is "far" when it is more than HISTORY_K robust
@@ -76,7 +75,7 @@ def load(bloc: str, period: str, data_dir: str = "", output_dir: str = "") -> Qu
         "staff": read_csv_checked(folder / STAFF, ["unit_id", "rating"], sink, optional=True),
         "orgs": read_csv_checked(folder / ORGS, ["unit_id", "organisation", "rating"], sink, optional=True),
     }
-    report_path = folder / REPORT
+    report_path = folder / INGEST_REPORT
     report = pd.read_csv(report_path, dtype=str, keep_default_na=False) if report_path.exists() else pd.DataFrame(
         columns=["file", "sha256", "unit_id", "status", "errors", "warnings", "problems"])
     q = Quality(ws, bloc, per, cov, members, scores, tables, report)

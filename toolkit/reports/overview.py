@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit import config
-from toolkit.runs import manifest
 from toolkit.errors import ParameterError
 from toolkit.model.text import sort_key
 
@@ -98,17 +96,3 @@ def totals_chart(tables: dict[str, pd.DataFrame]):
     ax.set_title("Phân bố tổng điểm theo khối")
     fig.tight_layout()
     return fig
-
-
-def run_overview(period: str, reports_dir: Path | str | None = None, timeout: int = 900, force: bool = True):
-    """Execute notebooks/province_overview.ipynb into ``reports/<period>/province_overview/``."""
-    from toolkit.runs.runner import execute_report, notebook_path
-
-    reports_dir = Path(reports_dir) if reports_dir else config.REPORTS_DIR
-    files = input_files(reports_dir, period)
-    if not files:
-        raise ParameterError(f"Chưa có báo cáo khối nào cho kỳ {period} trong {reports_dir}.")
-    inputs = manifest.hashes(files, reports_dir)
-    params = {"period": period, "reports_dir": str(reports_dir.resolve())}
-    return execute_report(notebook_path("province_overview"), reports_dir / period / FOLDER, params, inputs,
-                          f"kết quả các khối trong {reports_dir.name}/{period}/", timeout=timeout, force=force)

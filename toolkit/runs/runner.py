@@ -141,6 +141,23 @@ def run_report(bloc: str, period: str, notebook: str = DEFAULT_NOTEBOOK, data_di
                           f"dữ liệu {ws.data_dir.name}/", timeout=timeout, force=force)
 
 
+def run_overview(period: str, reports_dir: Path | str | None = None, timeout: int = 900, force: bool = True) -> RunResult:
+    """Execute notebooks/province_overview.ipynb into ``reports/<period>/province_overview/``.
+
+    Its inputs are the result tables of the period's complete bloc reports.
+    """
+    from toolkit.reports.overview import FOLDER, input_files
+
+    reports_dir = Path(reports_dir) if reports_dir else config.REPORTS_DIR
+    files = input_files(reports_dir, period)
+    if not files:
+        raise ParameterError(f"Chưa có báo cáo khối nào cho kỳ {period} trong {reports_dir}.")
+    inputs = manifest.hashes(files, reports_dir)
+    params = {"period": period, "reports_dir": str(reports_dir.resolve())}
+    return execute_report(notebook_path("province_overview"), reports_dir / period / FOLDER, params, inputs,
+                          f"kết quả các khối trong {reports_dir.name}/{period}/", timeout=timeout, force=force)
+
+
 def execute_report(nb_in: Path, final: Path, params: dict, inputs: dict[str, str], source: str,
                    timeout: int = 600, force: bool = True) -> RunResult:
     """Run one parameterised notebook into ``final``: skip if current, else temp folder, HTML, manifest, swap."""
