@@ -175,11 +175,12 @@ def test_parameter_check_cell_stops_with_one_message(tmp_path):
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from toolkit.runs.kernel import ensure_kernel
+    from toolkit.runs.kernel import KERNEL_NAME, ProjectKernelManager
 
     with pytest.raises(PapermillExecutionError) as err:
         pm.execute_notebook(str(config.NOTEBOOKS_DIR / "bloc_report.ipynb"), str(tmp_path / "o.ipynb"),
-                            parameters={"bloc": BLOC, "period": 2018.5}, kernel_name=ensure_kernel(), progress_bar=False)
+                            parameters={"bloc": BLOC, "period": 2018.5}, kernel_name=KERNEL_NAME,
+                            kernel_manager_class=ProjectKernelManager, progress_bar=False)
     assert err.value.ename == "ParameterError"
     assert "phải là chuỗi" in err.value.evalue
 

@@ -21,7 +21,7 @@ def check_bloc_id(bloc: object) -> str:
 def check_parameters(bloc: object, period: object, data_dir: object = "", output_dir: object = "") -> tuple[Workspace, str]:
     """Validate notebook/CLI parameters before anything is read or written; return the workspace and the period."""
     if isinstance(period, int) and not isinstance(period, bool):
-        period = str(period)  # `papermill -p period 2018` passes an int: a year is what the user meant
+        period = str(period)  # `papermill -p period 2018` passes an int (`-r` passes text): a year is what the user meant
     for name, value in (("bloc", bloc), ("period", period), ("data_dir", data_dir), ("output_dir", output_dir)):
         if not isinstance(value, str):
             raise ParameterError(f"Tham số '{name}' phải là chuỗi ký tự (str), nhận được {type(value).__name__}: {value!r}.")

@@ -20,7 +20,7 @@ from pathlib import Path
 from toolkit import config
 from toolkit.runs import manifest
 from toolkit.errors import DataError, InputError, ParameterError, ReportError
-from toolkit.runs.kernel import ensure_kernel
+from toolkit.runs.kernel import KERNEL_NAME, ProjectKernelManager
 from toolkit.runs.kernel_launcher import skip_slow_imports
 from toolkit.model.periods import Period
 from toolkit.model.parameters import check_parameters
@@ -76,8 +76,10 @@ def _execute(nb_in: Path, nb_out: Path, parameters: dict, cwd: Path, timeout: in
     from papermill.exceptions import PapermillExecutionError
 
     try:
-        pm.execute_notebook(str(nb_in), str(nb_out), parameters=parameters, kernel_name=ensure_kernel(), cwd=str(cwd),
-                            progress_bar=False, log_output=False, execution_timeout=timeout, shutdown_kernel="immediate")
+        # the project kernel is chosen by handing nbclient our kernel manager: nothing installed, JUPYTER_PATH untouched
+        pm.execute_notebook(str(nb_in), str(nb_out), parameters=parameters, kernel_name=KERNEL_NAME, cwd=str(cwd),
+                            progress_bar=False, log_output=False, execution_timeout=timeout, shutdown_kernel="immediate",
+                            kernel_manager_class=ProjectKernelManager)
     except PapermillExecutionError as exc:
         if exc.ename in ("DataError", "ParameterError"):  # bad input found in the kernel: a data message, not a crash
             raise InputError(f"{exc.evalue}") from None
@@ -207,7 +209,7 @@ def execute_report(nb_in: Path, final: Path, params: dict, inputs: dict[str, str
         "code": {**code, "toolkit_hash": code_hash},
         "fingerprint": fp,
         "versions": manifest.versions(),
-        "kernel": "thidua",
+        "kernel": KERNEL_NAME,
         "started": started.isoformat(timespec="seconds"),
         "ended": ended.isoformat(timespec="seconds"),
         "duration_seconds": round(time.perf_counter() - t0, 3),
