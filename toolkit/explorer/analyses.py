@@ -88,7 +88,8 @@ class Analyses:
         raise NotImplementedError
 
     def covenant_file(self, bloc: str, year: int) -> str:
-        return f"covenants/{bloc}/{year}.yaml"
+        """Where the bloc's covenant of ``year`` lives, as a scenario file names its origin."""
+        return f"{config.COVENANTS}/{bloc}/{year}.yaml"
 
     # the cache
     def is_cached(self, key: Key) -> bool:
@@ -166,9 +167,6 @@ class WorkspaceAnalyses(Analyses):
                     if Period.parse(p).year == y:
                         keys.append((b, p, sorted(g["unit_id"])))
         return keys
-
-    def covenant_file(self, bloc: str, year: int) -> str:
-        return str(Path(config.COVENANTS) / bloc / f"{year}.yaml")
 
 
 def _split_by_bloc(df: pd.DataFrame) -> dict[str, np.ndarray]:
