@@ -227,10 +227,9 @@ def test_bad_data_exits_2_with_every_problem_and_writes_nothing(tmp_path):
     assert not [p for p in reports.rglob("*") if p.is_file() and p.suffix != ".info" and p.name != ".thidua.lock"]
 
 
+@pytest.mark.requires_libreoffice
 def test_results_xlsx_opens_in_libreoffice(report, tmp_path):
     soffice = shutil.which("soffice")
-    if not soffice:
-        pytest.skip("LibreOffice is not installed: apt-get install libreoffice-calc-nogui (make test does it as root)")
     proc = subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
                            "--outdir", str(tmp_path), str(report / "results.xlsx")], capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stderr
