@@ -236,3 +236,15 @@ def test_results_xlsx_opens_in_libreoffice(report, tmp_path):
     ranking = tmp_path / "results-Xếp hạng.csv"
     text = ranking.read_text(encoding="utf-8")
     assert "Ban Quản lý các Khu công nghiệp" in text and "95" in text
+
+
+def test_a_failing_html_export_leaves_no_half_made_folder(tmp_path, monkeypatch):
+    from toolkit.runs import runner
+
+    def broken(*_args):
+        raise RuntimeError("nbconvert hỏng")
+
+    monkeypatch.setattr(runner, "_html", broken)
+    with pytest.raises(RuntimeError, match="nbconvert hỏng"):
+        runner.run_report(BLOC, PERIOD, reports_dir=tmp_path)
+    assert list((tmp_path / PERIOD).iterdir()) == []

@@ -197,7 +197,11 @@ def execute_report(nb_in: Path, final: Path, params: dict, inputs: dict[str, str
     footer = (f"Tạo bởi thidua {manifest.versions()['thidua']} (mã nguồn {(code['commit'] or 'không rõ')[:10]}"
               f"{', có sửa đổi chưa commit' if code['dirty'] else ''}) lúc {started:%d/%m/%Y %H:%M} UTC; "
               f"sổ tay {nb_in.name}; {source}.")
-    _html(nb_out, tmp / "report.html", footer)
+    try:
+        _html(nb_out, tmp / "report.html", footer)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)  # the previous report stays; no half-made folder is left behind
+        raise
     stages["html"] = time.perf_counter() - t
     ended = _dt.datetime.now(_dt.timezone.utc)
     outputs = sorted(f for f in tmp.rglob("*") if f.is_file())
