@@ -12,11 +12,15 @@ PERIOD ?= 2018
 
 env: $(STAMP)
 
+# pip's output goes to $(VENV)/install.log and is shown only when the installation fails, so the first
+# screen of `make report` is the report. (An editable install of this flat layout always makes setuptools
+# print an informational "Editable installation" notice; it is in the log.)
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	$(BIN)/python -m ipykernel install --sys-prefix --name thidua --display-name "Python (thidua)" >/dev/null
+	@echo "Installing thidua and its dependencies into $(VENV) (log: $(VENV)/install.log)"
+	@{ $(BIN)/python -m pip install --upgrade pip && $(BIN)/python -m pip install -e ".[dev]"; } >$(VENV)/install.log 2>&1 \
+	  || { tail -n 40 $(VENV)/install.log; echo "Installation failed; the whole log is $(VENV)/install.log"; exit 1; }
+	@$(BIN)/python -m ipykernel install --sys-prefix --name thidua --display-name "Python (thidua)" >/dev/null
 	@touch $(STAMP)
 
 # Debian packages that some tests need (LibreOffice for template checks, Chromium for browser tests).

@@ -7,6 +7,7 @@ Sample-data fixtures copy ``data/`` into ``tmp_path`` so no test can modify the 
 from __future__ import annotations
 
 import copy
+import os
 import shutil
 from pathlib import Path
 
@@ -22,6 +23,29 @@ from toolkit.model.vocabulary import Scale, Version, Vocabulary
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 BLOC = "khoi-test"
+
+# --------------------------------------------------------------------------- programs some tests need
+
+# marker -> the programs it needs, each with the Debian package that provides it. This is the one
+# place that skips a test for a missing program (declare the marker in pyproject.toml too).
+REQUIREMENTS = {
+    "requires_libreoffice": (("soffice", "libreoffice-calc-nogui"),),
+    "requires_poppler": (("pdftoppm", "poppler-utils"), ("pdftotext", "poppler-utils")),
+    "requires_chromium": (("/usr/bin/chromium", "chromium"),),  # Debian's build; `playwright install` is not needed
+}
+
+
+def _found(program: str) -> bool:
+    return Path(program).is_file() if os.path.isabs(program) else shutil.which(program) is not None
+
+
+def pytest_runtest_setup(item):
+    missing = {package: program for marker, needs in REQUIREMENTS.items() if item.get_closest_marker(marker)
+               for program, package in needs if not _found(program)}
+    if missing:
+        packages = " ".join(missing)
+        how = f"apt-get install {packages} (or `make system-deps`)" if os.geteuid() == 0 else f"sudo apt-get install {packages}"
+        pytest.skip(f"needs {', '.join(dict.fromkeys(missing.values()))}: {how}")
 
 # --------------------------------------------------------------------------- vocabulary
 

@@ -9,7 +9,7 @@ files. Screenshots are saved in the test's tmp folder. Servers are stopped by th
 in the fixture's teardown, also when a test fails.
 
 Debian's Chromium is used (``executable_path=/usr/bin/chromium``); ``playwright install`` is
-not needed. Without Chromium or Playwright these tests are skipped with what to install.
+not needed. Without Chromium these tests are skipped (tests/conftest.py) with what to install.
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect, sync_playwright
 
 
 from toolkit.model.workspace import Workspace
@@ -36,7 +37,7 @@ from toolkit.reports.analysis import analyse
 from toolkit.runs.kernel import ensure_kernel
 from toolkit.model.text import fmt_number
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.requires_chromium]
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -45,23 +46,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 KT, VH = "kinh-te-ky-thuat", "van-hoa-xa-hoi"
 TIMEOUT_MS = 120_000
-
-
-def _skip_reason() -> str | None:
-    if not CHROMIUM.exists():
-        how = "make system-deps (as root)" if os.geteuid() == 0 else "sudo apt-get install chromium (root needed)"
-        return f"Chromium is not installed at {CHROMIUM}: install it with {how}"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Playwright for Python is not installed: .venv/bin/pip install playwright (no 'playwright install' needed)"
-    return None
-
-
-if (_reason := _skip_reason()) is not None:
-    pytest.skip(_reason, allow_module_level=True)
-
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 
 # --------------------------------------------------------------------------- servers

@@ -42,3 +42,33 @@ def test_same_packages_and_versions():
 
 def test_split_detects_a_version_difference():
     assert _split("pandas>=2.2") != _split("pandas>=2.1")
+
+
+def _listed_packages() -> set[str]:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return set(data["tool"]["setuptools"]["packages"])
+
+
+def test_every_code_folder_is_a_listed_package():
+    """A folder of modules without __init__.py becomes a namespace package: in a checkout it then
+    merges with any other ``toolkit`` on sys.path (an editable install elsewhere) and silently
+    imports that copy's modules; a wheel would leave it out."""
+    folders = {p.parent for p in (ROOT / "toolkit").rglob("*.py") if "__pycache__" not in p.parts}
+    missing_init = sorted(str(f.relative_to(ROOT)) for f in folders if not (f / "__init__.py").exists())
+    assert missing_init == []
+    names = {".".join(f.relative_to(ROOT).parts) for f in folders}
+    assert sorted(names - _listed_packages()) == [], "add them to [tool.setuptools] packages in pyproject.toml"
+
+
+def test_no_source_file_is_ignored_by_git():
+    """`.gitignore` once had `reports/`, which also matched the package toolkit/reports/: new modules there were never committed."""
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        return
+    proc = subprocess.run(["git", "-C", str(ROOT), "ls-files", "--others", "--ignored", "--exclude-standard", "toolkit", "notebooks",
+                           "tests", "docs"], capture_output=True, text=True, timeout=30)
+    ignored = [f for f in proc.stdout.splitlines() if "__pycache__" not in f and not f.endswith(".pyc")
+               and ".ipynb_checkpoints" not in f and ".hypothesis" not in f and ".pytest_cache" not in f]
+    assert ignored == []

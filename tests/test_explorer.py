@@ -27,7 +27,7 @@ from toolkit.model.covenant import load_covenant
 from toolkit.model.workspace import Workspace
 from toolkit.reports.analysis import analyse
 from toolkit.explorer.app import Explorer
-from toolkit.engine.scenario import check_name
+from toolkit.explorer.scenario_files import check_name
 from toolkit.model.text import fmt_number
 
 from conftest import RECENT as KEEP  # noqa: E402  (the periods small_data keeps)

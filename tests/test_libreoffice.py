@@ -2,8 +2,9 @@
 
 Needs Debian's ``libreoffice-calc-nogui`` (``soffice``) and ``poppler-utils`` (``pdftoppm``,
 ``pdftotext``); ``make system-deps`` installs them where it can, and the tests skip with the
-package to install otherwise. The first page is kept as a PNG next to the PDF so a person can
-look at it (the layout was tuned by doing exactly that).
+package to install otherwise (markers requires_libreoffice and requires_poppler, checked in
+tests/conftest.py). The first page is kept as a PNG next to the PDF so a person can look at
+it (the layout was tuned by doing exactly that).
 """
 from __future__ import annotations
 
@@ -21,14 +22,12 @@ from toolkit.model.workspace import Workspace
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.requires_libreoffice, pytest.mark.requires_poppler]
 
 
 def need(program: str, package: str) -> str:
-    path = shutil.which(program)
-    if path is None:
-        pytest.skip(f"'{program}' is not installed: apt-get install {package} (or `make system-deps`)")
-    return path
+    """The program's path; tests/conftest.py skips these tests, naming ``package``, when it is missing."""
+    return shutil.which(program)
 
 
 def to_pdf(xlsx: Path, out: Path) -> Path:

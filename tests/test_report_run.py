@@ -175,11 +175,12 @@ def test_parameter_check_cell_stops_with_one_message(tmp_path):
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from toolkit.runs.kernel import ensure_kernel
+    from toolkit.runs.kernel import KERNEL_NAME, ProjectKernelManager
 
     with pytest.raises(PapermillExecutionError) as err:
         pm.execute_notebook(str(config.NOTEBOOKS_DIR / "bloc_report.ipynb"), str(tmp_path / "o.ipynb"),
-                            parameters={"bloc": BLOC, "period": 2018.5}, kernel_name=ensure_kernel(), progress_bar=False)
+                            parameters={"bloc": BLOC, "period": 2018.5}, kernel_name=KERNEL_NAME,
+                            kernel_manager_class=ProjectKernelManager, progress_bar=False)
     assert err.value.ename == "ParameterError"
     assert "phải là chuỗi" in err.value.evalue
 
@@ -226,13 +227,24 @@ def test_bad_data_exits_2_with_every_problem_and_writes_nothing(tmp_path):
     assert not [p for p in reports.rglob("*") if p.is_file() and p.suffix != ".info" and p.name != ".thidua.lock"]
 
 
+@pytest.mark.requires_libreoffice
 def test_results_xlsx_opens_in_libreoffice(report, tmp_path):
     soffice = shutil.which("soffice")
-    if not soffice:
-        pytest.skip("LibreOffice is not installed: apt-get install libreoffice-calc-nogui (make test does it as root)")
     proc = subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
                            "--outdir", str(tmp_path), str(report / "results.xlsx")], capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stderr
     ranking = tmp_path / "results-Xếp hạng.csv"
     text = ranking.read_text(encoding="utf-8")
     assert "Ban Quản lý các Khu công nghiệp" in text and "95" in text
+
+
+def test_a_failing_html_export_leaves_no_half_made_folder(tmp_path, monkeypatch):
+    from toolkit.runs import runner
+
+    def broken(*_args):
+        raise RuntimeError("nbconvert hỏng")
+
+    monkeypatch.setattr(runner, "_html", broken)
+    with pytest.raises(RuntimeError, match="nbconvert hỏng"):
+        runner.run_report(BLOC, PERIOD, reports_dir=tmp_path)
+    assert list((tmp_path / PERIOD).iterdir()) == []

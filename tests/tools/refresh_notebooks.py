@@ -14,14 +14,15 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from toolkit.runs.kernel import ensure_kernel  # noqa: E402
+from toolkit.runs.kernel import KERNEL_NAME, ProjectKernelManager  # noqa: E402
 
 MARK = "# NBVAL_CHECK_OUTPUT"
 
 
 def refresh(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, kernel_name=ensure_kernel(), resources={"metadata": {"path": str(path.parent)}}, timeout=600).execute()
+    NotebookClient(nb, kernel_name=KERNEL_NAME, kernel_manager_class=ProjectKernelManager,
+                   resources={"metadata": {"path": str(path.parent)}}, timeout=600).execute()
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue

@@ -187,7 +187,7 @@ def _overview(period, reports_dir, timeout, force):
 
     from toolkit.runs import batch
     from toolkit.errors import ThiduaError
-    from toolkit.reports.overview import run_overview
+    from toolkit.runs.runner import run_overview
 
     t = time.perf_counter()
     try:

@@ -4,33 +4,23 @@ A :class:`Scenario` lists edits (an award's quota, a band's thresholds, a criter
 the tie-break order). :func:`apply` builds a new, validated :class:`~toolkit.covenant.Covenant`
 from the bloc's own (copies, never the file), :func:`evaluate_scenario` re-runs the engine on
 the same period data, and :func:`compare_ranking` / :func:`compare_nominations` put both
-outcomes side by side with the units whose outcome changed marked. :func:`save` writes the
-scenario as a new covenant file under ``covenants/<bloc>/scenarios/<name>.yaml``, a folder the
-engine never reads (it reads ``covenants/<bloc>/<year>.yaml`` only).
+outcomes side by side with the units whose outcome changed marked. Saving a scenario as a
+covenant file is the explorer's (:mod:`toolkit.explorer.scenario_files`): the engine writes nothing.
 """
 from __future__ import annotations
 
 import dataclasses
-import os
-import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from toolkit.model.covenant import Covenant, Quota, parse_covenant
 from toolkit.engine.evaluate import evaluate
-from toolkit.errors import ParameterError
 from toolkit.model.rounding import ROUNDING_VI
 from toolkit.model.period_data import PeriodData
 from toolkit.model.text import fmt_number, fmt_percent, sort_key
 from toolkit.model.vocabulary import Vocabulary
-
-SCENARIOS = "scenarios"  # covenants/<bloc>/scenarios/<name>.yaml
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-NAME_RULE = "chỉ gồm chữ cái không dấu, chữ số, '-' và '_', bắt đầu bằng chữ hoặc số, tối đa 64 ký tự"
 
 
 @dataclass(frozen=True)
@@ -193,54 +183,3 @@ def compare_nominations(base: pd.DataFrame, other: pd.DataFrame, cov: Covenant) 
         "Kết quả xét (giả định)": m["status_s"].fillna("").to_numpy(),
     })
     return table, n0 != n1
-
-
-# --------------------------------------------------------------------------- saving
-
-def check_name(name: object) -> str:
-    """A scenario name safe as a file name; anything that could leave the folder is refused."""
-    if not isinstance(name, str) or not _NAME.match(name.strip()) or name.strip() != name:
-        raise ParameterError(f"Tên kịch bản {name!r} không hợp lệ: {NAME_RULE}.")
-    return name
-
-
-def scenario_path(root: Path, bloc: str, name: str) -> Path:
-    """``<root>/<bloc>/scenarios/<name>.yaml``, checked to stay inside ``root``."""
-    check_name(name)
-    if not _NAME.match(bloc):
-        raise ParameterError(f"Mã khối {bloc!r} không hợp lệ.")
-    root = Path(root)
-    path = root / bloc / SCENARIOS / f"{name}.yaml"
-    if not path.resolve().is_relative_to(root.resolve()):
-        raise ParameterError(f"Tên kịch bản {name!r} trỏ ra ngoài thư mục giao ước.")
-    return path
-
-
-def save(new: Covenant, base: Covenant, scenario: Scenario, root: Path, name: str, base_file: str = "") -> Path:
-    """Write the scenario covenant to ``<root>/<bloc>/scenarios/<name>.yaml``; never overwrite a file.
-
-    The file is an ordinary covenant (``load_covenant`` reads it) whose title and notes say it
-    is a scenario, not a signed covenant, and list the edits.
-    """
-    path = scenario_path(root, new.bloc, name)
-    if path.exists():
-        raise ParameterError(f"Đã có kịch bản '{name}' ({path}); hãy chọn tên khác.")
-    changes = scenario.describe(base)
-    origin = base_file or f"covenants/{base.bloc}/{base.year}.yaml"
-    raw = new.model_dump(mode="json", exclude_defaults=True)
-    raw["title"] = f"{base.title} (kịch bản giả định '{name}')"
-    raw["notes"] = list(new.notes) + [f"Kịch bản giả định '{name}' lập từ {origin}, không phải giao ước đã ký. "
-                                      f"Thay đổi: {'; '.join(changes) or 'không có'}."]
-    head = (f"# Kịch bản giả định '{name}' (thidua explorer), lập từ {origin}.\n"
-            "# Không phải giao ước đã ký; các báo cáo định kỳ không đọc thư mục scenarios/.\n")
-    text = head + yaml.safe_dump(raw, allow_unicode=True, sort_keys=False, width=120)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    try:
-        os.link(tmp, path)  # fails if the name was taken meanwhile: never overwrite
-    except FileExistsError:
-        raise ParameterError(f"Đã có kịch bản '{name}' ({path}); hãy chọn tên khác.") from None
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path

@@ -36,10 +36,9 @@ from toolkit.reports.analysis import analyse_with_data
 Key = tuple[str, str]  # (bloc, period)
 
 
-def period_order(p: str) -> tuple:
-    """Chronological sort key of a period text: by end date (2024-H1 before 2024)."""
-    q = Period.parse(p)
-    return (q.end, q.kind)
+def period_order(p: str | Period) -> tuple:
+    """Chronological sort key of a period or its text: :attr:`Period.sort_key` (2024-H1 before 2024)."""
+    return (p if isinstance(p, Period) else Period.parse(p)).sort_key
 
 
 # --------------------------------------------------------------------------- analysed periods
@@ -89,7 +88,8 @@ class Analyses:
         raise NotImplementedError
 
     def covenant_file(self, bloc: str, year: int) -> str:
-        return f"covenants/{bloc}/{year}.yaml"
+        """Where the bloc's covenant of ``year`` lives, as a scenario file names its origin."""
+        return f"{config.COVENANTS}/{bloc}/{year}.yaml"
 
     # the cache
     def is_cached(self, key: Key) -> bool:
@@ -168,9 +168,6 @@ class WorkspaceAnalyses(Analyses):
                         keys.append((b, p, sorted(g["unit_id"])))
         return keys
 
-    def covenant_file(self, bloc: str, year: int) -> str:
-        return str(Path(config.COVENANTS) / bloc / f"{year}.yaml")
-
 
 def _split_by_bloc(df: pd.DataFrame) -> dict[str, np.ndarray]:
     if df is None or not len(df) or "bloc_id" not in df.columns:
@@ -201,7 +198,7 @@ class FramesAnalyses(Analyses):
             didx = {name: _split_by_bloc(getattr(data, name)) for name in self.DATA}
             self._stacked[str(Period.parse(period))] = (cov, data, frames, idx, didx)
         blocs: dict[str, list[str]] = {}
-        for period, (_c, data, *_r) in sorted(self._stacked.items(), key=lambda kv: Period.parse(kv[0]).end):
+        for period, (_c, data, *_r) in sorted(self._stacked.items(), key=lambda kv: period_order(kv[0])):
             for b in pd.unique(data.members["bloc_id"].astype(str)):
                 blocs.setdefault(b, []).append(period)
         self._periods = blocs

@@ -17,7 +17,8 @@ from typing import Callable, ContextManager
 import ipywidgets as widgets
 import pandas as pd
 
-from toolkit.engine.scenario import Scenario, check_name, compare_nominations, compare_ranking, evaluate_scenario, save, simplify
+from toolkit.engine.scenario import Scenario, compare_nominations, compare_ranking, evaluate_scenario, simplify
+from toolkit.explorer.scenario_files import check_name, save
 from toolkit.errors import DataError, ThiduaError
 from toolkit.explorer.analyses import Analyses, Key
 from toolkit.explorer.html import esc, message, section, table_html

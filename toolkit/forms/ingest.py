@@ -22,7 +22,7 @@ from toolkit.forms.merge import Outcome, csv_bytes, decide, load_tables, merged_
 from toolkit.forms.reader import Submission, read_submission
 from toolkit.model.periods import Period
 
-REPORT = "ingest_report.csv"
+from toolkit.model.period_data import INGEST_REPORT as REPORT  # the data-quality report reads it too
 REPORT_COLUMNS = ["file", "sha256", "unit_id", "status", "errors", "warnings", "problems"]
 STATUS_VI = {"accepted": "Chấp nhận", "rejected": "Từ chối"}
 ACTION_VI = {"added": "thêm mới", "replaced": "thay thế", "unchanged": "không thay đổi", "": "—"}

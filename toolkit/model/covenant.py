@@ -12,10 +12,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from toolkit.errors import DataError, Problem
 from toolkit.model.readers import read_yaml
+from toolkit.model.schema import Model, schema_problems
 
 Rounding = Literal["floor", "half_up", "ceil"]
 Organisation = Literal["party", "union", "youth", "women", "veterans"]
@@ -28,11 +29,7 @@ ORGANISATION_VI = {
 }
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Criterion(_Model):
+class Criterion(Model):
     id: str
     title: str
     max: Annotated[float, Field(gt=0)]
@@ -41,7 +38,6 @@ class Criterion(_Model):
     target: float | None = Field(None, gt=0, description="target: the value that earns half the maximum")
     unit: str = ""
     lower_is_better: bool = False
-    guidance: str = ""
     min_value: float | None = Field(None, description="smallest plausible value entered (default by kind and unit)")
     max_value: float | None = Field(None, description="largest plausible value entered (default by kind and unit)")
     max_excess: float | None = Field(
@@ -78,13 +74,13 @@ class Criterion(_Model):
         return lo, hi
 
 
-class Content(_Model):
+class Content(Model):
     id: str
     title: str
     criteria: list[Criterion] = Field(min_length=1)
 
 
-class Event(_Model):
+class Event(Model):
     """A bonus (points > 0) or penalty (points < 0) outside the criteria."""
 
     id: str
@@ -93,27 +89,27 @@ class Event(_Model):
     cap: float | None = Field(None, gt=0, description="largest absolute points this kind can add up to")
 
 
-class Adjustments(_Model):
+class Adjustments(Model):
     bonus_cap: float | None = Field(None, ge=0)
     penalty_cap: float | None = Field(None, ge=0)
     events: list[Event] = []
 
 
-class Band(_Model):
+class Band(Model):
     id: str
     label: str
     min_total: float
     min_criterion_share: float = Field(0.0, ge=0, le=1)
 
 
-class StaffTarget(_Model):
+class StaffTarget(Model):
     id: str
     title: str
     min_level: str
     min_share: float = Field(ge=0, le=1)
 
 
-class OrgTarget(_Model):
+class OrgTarget(Model):
     id: str
     title: str
     organisation: Organisation
@@ -121,7 +117,7 @@ class OrgTarget(_Model):
     required: bool = True  # a unit without this organisation fails the target when True
 
 
-class ExcellentCap(_Model):
+class ExcellentCap(Model):
     """Legal cap on the share of staff rated excellent (Decree 90/2020 as amended)."""
 
     level: str
@@ -135,13 +131,13 @@ class ExcellentCap(_Model):
     confirmed: bool = False
 
 
-class Targets(_Model):
+class Targets(Model):
     staff: list[StaffTarget] = []
     organisations: list[OrgTarget] = []
     excellent_cap: ExcellentCap | None = None
 
 
-class Quota(_Model):
+class Quota(Model):
     count: int | None = Field(None, ge=0)
     share: float | None = Field(None, gt=0, le=1)
     rounding: Rounding = "floor"
@@ -153,7 +149,7 @@ class Quota(_Model):
         return self
 
 
-class Award(_Model):
+class Award(Model):
     id: str
     title: str
     quota: Quota
@@ -174,7 +170,7 @@ TIE_BREAK_HELP = (
 )
 
 
-class Covenant(_Model):
+class Covenant(Model):
     bloc: str
     year: int
     title: str
@@ -204,13 +200,6 @@ class Covenant(_Model):
     def target_ids(self) -> list[str]:
         t = self.targets
         return [x.id for x in t.staff] + [x.id for x in t.organisations]
-
-
-def _loc(parts) -> str:
-    out = ""
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out
 
 
 def _semantic_problems(cov: Covenant, file: str, levels: dict[str, set[str]]) -> list[Problem]:
@@ -292,54 +281,11 @@ def parse_covenant(raw: object, file: str, levels: dict[str, set[str]] | None = 
     try:
         cov = Covenant.model_validate(raw)
     except ValidationError as exc:
-        problems = [
-            Problem(file, _loc(e["loc"]), _pydantic_message(e)) for e in exc.errors()
-        ]
-        raise DataError(problems) from None
+        raise DataError(schema_problems(exc, file, "giao ước")) from None
     problems = _semantic_problems(cov, file, levels or {})
     if problems:
         raise DataError(problems)
     return cov
-
-
-_BOUNDS = {"greater_than": "lớn hơn", "greater_than_equal": "lớn hơn hoặc bằng",
-           "less_than": "nhỏ hơn", "less_than_equal": "nhỏ hơn hoặc bằng"}
-
-
-def _pydantic_message(err: dict) -> str:
-    """The schema error in Vietnamese, for the civil servant who edits the YAML file.
-
-    Pydantic's own texts are English and echo whole sub-documents back; the common kinds
-    are translated here, the rest fall back to pydantic's text.
-    """
-    kind = err["type"]
-    ctx = err.get("ctx") or {}
-    got = err.get("input")
-    if kind == "missing":
-        return "thiếu trường bắt buộc"
-    if kind == "extra_forbidden":
-        return "trường không được khai báo trong lược đồ giao ước (gõ nhầm tên?)"
-    if kind in ("float_parsing", "int_parsing", "float_type", "int_type", "int_from_float"):
-        return f"cần một số, nhận được {got!r}"
-    if kind == "literal_error":
-        return f"giá trị {got!r} không hợp lệ; dùng một trong: {ctx['expected'].replace(' or ', ', ')}"
-    if kind in ("bool_parsing", "bool_type"):
-        return f"cần true (có) hoặc false (không), nhận được {got!r}"
-    if kind in _BOUNDS and ctx:
-        limit = next(iter(ctx.values()))
-        return f"cần {_BOUNDS[kind]} {limit:g}, nhận được {got!r}" if isinstance(limit, (int, float)) else \
-            f"cần {_BOUNDS[kind]} {limit}, nhận được {got!r}"
-    if kind == "too_short":
-        return f"cần ít nhất {ctx.get('min_length', 1)} mục"
-    if kind == "value_error":  # the covenant's own checks, already in Vietnamese
-        return str(ctx.get("error") or err["msg"]).removeprefix("Value error, ")
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return ("tệp trống" if got is None else f"cần một bảng khóa: giá trị, nhận được {got!r}")
-    if kind == "list_type":
-        return f"cần một danh sách, nhận được {got!r}"
-    if kind == "string_type":
-        return f"cần một đoạn văn bản, nhận được {got!r}"
-    return f"{err['msg']} (nhận được {got!r})"
 
 
 def load_covenant(path: Path, levels: dict[str, set[str]] | None = None) -> Covenant:

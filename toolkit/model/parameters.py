@@ -5,27 +5,23 @@ written: ids may not step outside their folder, and the bloc and period must exi
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from toolkit import config
 from toolkit.errors import ParameterError
+from toolkit.model.ids import check_id
 from toolkit.model.workspace import Workspace
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")  # bloc ids and unit ids: folder-safe ASCII
 
-
-def check_bloc_id(bloc: str) -> str:
+def check_bloc_id(bloc: object) -> str:
     """Bloc ids become folder names: refuse anything that could step outside the reports folder."""
-    if not isinstance(bloc, str) or not ID_PATTERN.match(bloc):
-        raise ParameterError(f"Mã khối '{bloc}' không hợp lệ: chỉ gồm chữ thường không dấu, số và dấu '-'.")
-    return bloc
+    return check_id(bloc, "Mã khối")
 
 
 def check_parameters(bloc: object, period: object, data_dir: object = "", output_dir: object = "") -> tuple[Workspace, str]:
     """Validate notebook/CLI parameters before anything is read or written; return the workspace and the period."""
     if isinstance(period, int) and not isinstance(period, bool):
-        period = str(period)  # `papermill -p period 2018` passes an int: a year is what the user meant
+        period = str(period)  # `papermill -p period 2018` passes an int (`-r` passes text): a year is what the user meant
     for name, value in (("bloc", bloc), ("period", period), ("data_dir", data_dir), ("output_dir", output_dir)):
         if not isinstance(value, str):
             raise ParameterError(f"Tham số '{name}' phải là chuỗi ký tự (str), nhận được {type(value).__name__}: {value!r}.")

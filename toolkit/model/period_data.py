@@ -15,7 +15,7 @@ import pandas as pd
 
 from toolkit import config
 from toolkit.model.covenant import ORGANISATION_VI, Covenant
-from toolkit.errors import DataError, Problem
+from toolkit.errors import DataError, ParameterError, Problem
 from toolkit.model.periods import Period
 from toolkit.model.readers import parse_numbers, read_csv_checked, read_yaml
 from toolkit.model.text import label_key
@@ -27,6 +27,7 @@ STAFF = "staff_ratings.csv"
 ORGS = "org_ratings.csv"
 VOTES = "votes.csv"
 SOURCE = "source.yaml"
+INGEST_REPORT = "ingest_report.csv"  # what the last `thidua ingest` accepted and rejected (written by forms.ingest)
 
 
 @dataclass
@@ -58,9 +59,9 @@ def available_periods(data_dir: Path, bloc: str) -> list[str]:
         if p.is_dir() and (p / SCORES).exists():
             try:
                 found.append(Period.parse(p.name))
-            except Exception:  # a stray folder is not a period
+            except ParameterError:  # a stray folder is not a period
                 continue
-    return [str(p) for p in sorted(found)]
+    return [str(p) for p in sorted(found, key=lambda p: p.sort_key)]
 
 
 class _Checker:

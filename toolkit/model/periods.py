@@ -13,6 +13,7 @@ from toolkit.errors import ParameterError
 
 _PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?P<kind>[HQ])(?P<n>\d))?$")
 KINDS = {"year": None, "half": "H", "quarter": "Q"}
+MONTHS = {"year": 12, "half": 6, "quarter": 3}  # length of each kind of period
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,11 @@ class Period:
 
     @property
     def sort_key(self) -> tuple:
-        """Chronological by end date; periods ending together list the longer first (2018-H1, then 2018-Q2)."""
-        months = {"year": 12, "half": 6, "quarter": 3}[self.kind]
-        return (self.end, -months)
+        """The one chronological order of periods (``sorted``, the CLI listing, the data folder, the explorer).
+
+        By end date; periods ending together list the longer first (2018, 2018-H2, 2018-Q4).
+        """
+        return (self.end, -MONTHS[self.kind])
 
     def __lt__(self, other: "Period") -> bool:
         return self.sort_key < other.sort_key

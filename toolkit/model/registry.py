@@ -12,6 +12,7 @@ import pandas as pd
 
 from toolkit import config
 from toolkit.errors import DataError, Problem
+from toolkit.model.ids import ID_RULE, is_id
 from toolkit.model.readers import parse_years, read_csv_checked
 from toolkit.model.text import normalize
 
@@ -64,6 +65,12 @@ def load_registry(data_dir: Path) -> Registry:
     file_u = str(data_dir / config.UNITS)
     for i in units.index[units.unit_id.duplicated()]:
         problems.append(Problem(file_u, f"dòng {i + 2}, cột unit_id", f"mã đơn vị '{units.unit_id[i]}' bị trùng"))
+    # ids become folder and file names (reports, forms): one rule for all of them
+    for i in units.index[~units.unit_id.map(is_id)]:
+        problems.append(Problem(file_u, f"dòng {i + 2}, cột unit_id", f"mã đơn vị '{units.unit_id[i]}' không hợp lệ: {ID_RULE}"))
+    file_b = str(data_dir / config.BLOCS)
+    for i in blocs.index[~blocs.bloc_id.map(is_id)]:
+        problems.append(Problem(file_b, f"dòng {i + 2}, cột bloc_id", f"mã khối '{blocs.bloc_id[i]}' không hợp lệ: {ID_RULE}"))
     file_m = str(data_dir / config.MEMBERSHIP)
     membership["year"] = parse_years(membership["year"])
     for i in membership.index[membership.year.isna()]:

@@ -2,15 +2,19 @@
 
 Labels change with the rules (civil-servant categories in 2020, party ratings in 2018) and
 covenants keep using old labels afterwards, so a label is only meaningful with its year.
+``vocabularies.yaml`` is validated with a pydantic schema (:class:`VocabularyFile`) whose errors
+are worded like the covenant's: the file, the key path and what was expected, in Vietnamese.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import Field, ValidationError, model_validator
 
 from toolkit.errors import DataError, Problem
 from toolkit.model.readers import read_yaml
+from toolkit.model.schema import Model, schema_problems
 from toolkit.model.text import label_key, normalize
 
 SCALES = ("staff", "party", "mass")
@@ -63,30 +67,64 @@ class Vocabulary:
         return self.scales["party" if organisation == "party" else "mass"]
 
 
-def load_vocabulary(path: Path) -> Vocabulary:
-    file = str(path)
-    raw = read_yaml(path, "tệp thang xếp loại (YAML)")
-    if not isinstance(raw, dict):
-        raise DataError([Problem(file, "", "cần một bảng khóa: giá trị với khóa 'scales'")])
+class _VersionSpec(Model):
+    start: int = Field(alias="from", ge=1900, le=2200)
+    end: int | None = Field(None, alias="to", ge=1900, le=2200)
+    labels: dict[str, str] = Field(min_length=1)  # label as written -> level id
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"năm kết thúc 'to' ({self.end}) trước năm bắt đầu 'from' ({self.start})")
+        return self
+
+
+class _ScaleSpec(Model):
+    levels: list[str] = Field(min_length=1)  # ordinal, lowest first
+    level_labels: dict[str, str] = {}
+    versions: list[_VersionSpec] = Field(min_length=1)
+
+
+class _Scales(Model):
+    staff: _ScaleSpec
+    party: _ScaleSpec
+    mass: _ScaleSpec
+
+
+class VocabularyFile(Model):
+    """The schema of vocabularies.yaml (documented in docs/data.md)."""
+
+    scales: _Scales
+
+
+def parse_vocabulary(raw: object, file: str) -> Vocabulary:
+    """Validate an already-parsed vocabularies.yaml; raise one DataError listing every problem."""
+    try:
+        spec = VocabularyFile.model_validate(raw)
+    except ValidationError as exc:
+        raise DataError(schema_problems(exc, file, "thang xếp loại")) from None
     problems: list[Problem] = []
     scales: dict[str, Scale] = {}
     for name in SCALES:
-        spec = (raw.get("scales") or {}).get(name)
-        if not spec:
-            problems.append(Problem(file, f"scales.{name}", "thiếu thang xếp loại"))
-            continue
-        levels = tuple(spec.get("levels") or ())
+        sc: _ScaleSpec = getattr(spec.scales, name)
+        levels = tuple(sc.levels)
+        for level in sc.level_labels:
+            if level not in levels:
+                problems.append(Problem(file, f"scales.{name}.level_labels.{level}", f"mức '{level}' không có trong levels"))
         versions = []
-        for i, v in enumerate(spec.get("versions") or []):
-            labels = {}
-            for label, level in (v.get("labels") or {}).items():
+        for i, v in enumerate(sc.versions):
+            for label, level in v.labels.items():
                 if level not in levels:
                     problems.append(Problem(file, f"scales.{name}.versions[{i}].labels",
                                             f"nhãn '{label}' trỏ tới mức '{level}' không có trong levels"))
-                labels[label_key(label)] = level
-            display = tuple(normalize(x) for x in (v.get("labels") or {}))
-            versions.append(Version(int(v["from"]), v.get("to"), labels, display))
-        scales[name] = Scale(name, levels, dict(spec.get("level_labels") or {}), tuple(versions))
+            labels = {label_key(label): level for label, level in v.labels.items()}
+            versions.append(Version(v.start, v.end, labels, tuple(normalize(x) for x in v.labels)))
+        scales[name] = Scale(name, levels, dict(sc.level_labels), tuple(versions))
     if problems:
         raise DataError(problems)
     return Vocabulary(scales)
+
+
+def load_vocabulary(path: Path) -> Vocabulary:
+    """Read and validate a vocabularies.yaml; every problem names the file and the key path."""
+    return parse_vocabulary(read_yaml(path, "tệp thang xếp loại (YAML)"), str(path))

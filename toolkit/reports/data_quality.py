@@ -22,11 +22,12 @@ from toolkit.engine.evaluate import PeriodResult
 from toolkit.model.workspace import Workspace
 from toolkit.reports.analysis import analyse
 from toolkit.errors import DataError, Problem
-from toolkit.forms.ingest import REPORT
 from toolkit.model.periods import Period
 from toolkit.model.parameters import check_parameters
-from toolkit.model.period_data import EVENTS, ORGS, SCORES, STAFF, period_dir
+from toolkit.model.period_data import EVENTS, INGEST_REPORT, ORGS, SCORES, STAFF, period_dir
 from toolkit.model.readers import parse_numbers, read_csv_checked
+from toolkit.model.rounding import round_half_up
+from toolkit.reports.results import Table
 
 # Defaults of the history check: a value is "far" when it is more than HISTORY_K robust
 # standard deviations (1.4826 x median absolute deviation) and at least HISTORY_MIN_SHARE of
@@ -76,7 +77,7 @@ def load(bloc: str, period: str, data_dir: str = "", output_dir: str = "") -> Qu
         "staff": read_csv_checked(folder / STAFF, ["unit_id", "rating"], sink, optional=True),
         "orgs": read_csv_checked(folder / ORGS, ["unit_id", "organisation", "rating"], sink, optional=True),
     }
-    report_path = folder / REPORT
+    report_path = folder / INGEST_REPORT
     report = pd.read_csv(report_path, dtype=str, keep_default_na=False) if report_path.exists() else pd.DataFrame(
         columns=["file", "sha256", "unit_id", "status", "errors", "warnings", "problems"])
     q = Quality(ws, bloc, per, cov, members, scores, tables, report)
@@ -177,7 +178,7 @@ def self_vs_verified(q: Quality, min_gap: float = 0.0) -> pd.DataFrame:
     return pd.DataFrame({
         "Đơn vị": s["unit_id"].map(names).to_numpy(), "Tiêu chí": s["criterion_id"].to_numpy(),
         "Điểm chuẩn": s["max"].to_numpy(), "Tự chấm": s["self_score"].to_numpy(),
-        "Thẩm định": s["verified_score"].to_numpy(), "Chênh lệch": s["gap"].round(2).to_numpy(),
+        "Thẩm định": s["verified_score"].to_numpy(), "Chênh lệch": round_half_up(s["gap"], q.covenant.decimals).to_numpy(),
     }, columns=cols)
 
 
@@ -280,31 +281,28 @@ def summary(q: Quality) -> str:
     return "\n".join(lines)
 
 
-def all_tables(q: Quality) -> dict[str, tuple[str, pd.DataFrame]]:
-    """stem -> (sheet title, table), the order of the report."""
-    return {
-        "da_nop": ("Đã nộp", submissions(q)),
-        "con_thieu": ("Còn thiếu", missing(q)),
-        "loi_canh_bao": ("Lỗi và cảnh báo", problems(q)),
-        "tu_cham_tham_dinh": ("Tự chấm - thẩm định", self_vs_verified(q)),
-        "chua_tham_dinh": ("Chưa thẩm định", unverified(q)),
-        "khac_lich_su": ("Khác các kỳ trước", history(q)),
-        "trung_nhau": ("Trùng nhau", identical(q)),
-    }
+# stem of results/<stem>.csv -> (sheet title, table function, {Vietnamese header: column id}); see docs/results.md
+TABLES = {
+    "da_nop": ("Đã nộp", submissions, {
+        "Đơn vị": "unit", "Đã nộp": "submitted", "Tiêu chí có điểm tự chấm": "criteria_self_scored", "Ô để trống": "blank_cells",
+        "Đã thẩm định": "criteria_verified", "Tệp đã nhận": "accepted_file", "Tệp bị từ chối": "rejected_files"}),
+    "con_thieu": ("Còn thiếu", missing, {"Đơn vị": "unit", "Mục": "item", "Còn thiếu": "missing"}),
+    "loi_canh_bao": ("Lỗi và cảnh báo", problems, {"Mức": "severity", "Tệp": "file", "Vị trí": "location", "Nội dung": "message"}),
+    "tu_cham_tham_dinh": ("Tự chấm - thẩm định", self_vs_verified, {
+        "Đơn vị": "unit", "Tiêu chí": "criterion_id", "Điểm chuẩn": "max", "Tự chấm": "self_score",
+        "Thẩm định": "verified_score", "Chênh lệch": "gap"}),
+    "chua_tham_dinh": ("Chưa thẩm định", unverified, {"Đơn vị": "unit", "Tiêu chí chưa thẩm định": "unverified_criteria"}),
+    "khac_lich_su": ("Khác các kỳ trước", history, {
+        "Đơn vị": "unit", "Tiêu chí": "criterion_id", "Kỳ này": "share_now", "Trung vị các kỳ trước": "share_median_before",
+        "Số kỳ so sánh": "periods_compared", "Các kỳ trước": "shares_before"}),
+    "trung_nhau": ("Trùng nhau", identical, {"Đơn vị": "unit", "Trùng với": "same_as", "Nội dung trùng": "what"}),
+}
 
 
-def save_tables(q: Quality, output_dir: str) -> list[Path]:
-    """results/*.csv and results.xlsx in ``output_dir``, like the bloc report (nothing when empty)."""
-    if not output_dir:
-        return []
-    from toolkit.reports.exports import write_csvs, write_xlsx
-
-    tables = all_tables(q)
-    out = Path(output_dir)
-    files = write_csvs({stem: df for stem, (_t, df) in tables.items()}, out / "results")
-    files.append(write_xlsx({title: df for title, df in tables.values()}, out / "results.xlsx"))
-    return files
+def all_tables(q: Quality) -> dict[str, Table]:
+    """stem -> :class:`~toolkit.reports.results.Table`, in the order of the report."""
+    return {stem: Table(stem, title, fn(q), ids) for stem, (title, fn, ids) in TABLES.items()}
 
 
 __all__ = ["Quality", "load", "submissions", "missing", "problems", "self_vs_verified", "unverified", "history",
-           "identical", "summary", "all_tables", "save_tables"]
+           "identical", "summary", "all_tables", "TABLES"]

@@ -1,12 +1,14 @@
 """Writing result tables: CSV files and one xlsx workbook, byte for byte repeatable.
 
 openpyxl stamps the current time into the workbook's properties and into every zip entry,
-so two runs on the same inputs would differ; we pin both to one fixed date (FIXED_TIME), so a
-changed file always means changed results.
+so two runs on the same inputs would differ; we pin both to one fixed date (FIXED_TIME,
+1 January 2000), so a changed file always means changed results. Files are written with
+:mod:`toolkit.model.files` (complete or not at all).
 """
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -16,6 +18,8 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from toolkit.model.files import write_file, write_files
 
 FIXED_TIME = _dt.datetime(2000, 1, 1, 0, 0, 0)
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
@@ -33,13 +37,9 @@ def neutralise(value):
 
 
 def write_csvs(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for stem, df in tables.items():
-        path = folder / f"{stem}.csv"
-        df.map(neutralise).to_csv(path, index=False, lineterminator="\n", float_format="%.2f", encoding="utf-8")
-        out.append(path)
-    return out
+    """``<folder>/<stem>.csv`` per table, UTF-8, numbers in full (the engine has rounded them); all or none."""
+    return write_files({folder / f"{stem}.csv": df.map(neutralise).to_csv(index=False, lineterminator="\n")
+                        for stem, df in tables.items()})
 
 
 def _number_format(series: pd.Series) -> str | None:
@@ -104,24 +104,23 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path, when: _dt.datetime =
     wb.properties.created = when
     wb.properties.modified = when
     wb.properties.lastModifiedBy = "thidua"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    pin_zip_times(path, when)
-    return path
+    buf = io.BytesIO()
+    wb.save(buf)
+    return write_file(path, pin_zip_times(buf.getvalue(), when))
 
 
-def pin_zip_times(path: Path, when: _dt.datetime = FIXED_TIME) -> None:
-    """Rewrite a zip-based file (xlsx, docx) with fixed entry times, entries in the same order."""
-    with zipfile.ZipFile(path) as src:
+def pin_zip_times(data: bytes, when: _dt.datetime = FIXED_TIME) -> bytes:
+    """A zip-based file (xlsx, docx) with fixed entry times and modified date, entries in the same order."""
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
         entries = [(info, src.read(info.filename)) for info in src.infolist()]
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     entries = [(info, _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", data) if info.filename == "docProps/core.xml" else data)
                for info, data in entries]
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
         for info, data in entries:
             fixed = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o600 << 16
             dst.writestr(fixed, data)
-    tmp.replace(path)
+    return out.getvalue()

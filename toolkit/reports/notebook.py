@@ -1,6 +1,8 @@
-"""What the report notebooks call: the checked result, and display helpers.
+"""What the report notebooks call: the checked result, display helpers, and filing the tables.
 
 Notebooks stay thin: each section is one call here, and no rule is computed in a notebook.
+``save_tables(tables, output_dir)`` (from :mod:`toolkit.reports.results`) files any report's
+tables: ``report.save_tables(tables.all_tables(result), output_dir)``, ``report.save_tables(data_quality.all_tables(q), output_dir)``.
 """
 from __future__ import annotations
 
@@ -13,8 +15,10 @@ from toolkit.engine.evaluate import PeriodResult
 from toolkit.model.parameters import check_parameters
 from toolkit.reports import tables as presentation
 from toolkit.reports.analysis import analyse
-from toolkit.reports.exports import write_csvs, write_xlsx
+from toolkit.reports.results import save_tables
 from toolkit.model.text import fmt_date
+
+__all__ = ["load", "title_block", "markdown", "notes", "show", "save_tables"]
 
 def load(bloc: str, period: str, data_dir: str = "", output_dir: str = "") -> PeriodResult:
     ws, p = check_parameters(bloc, period, data_dir, output_dir)
@@ -54,14 +58,3 @@ def show(df: pd.DataFrame):
     from IPython.display import HTML
 
     return HTML(presentation.to_html(df))
-
-
-def save_tables(res: PeriodResult, output_dir: str) -> list[Path]:
-    """Write results/*.csv and results.xlsx into ``output_dir`` (nothing when it is empty)."""
-    if not output_dir:
-        return []
-    out = Path(output_dir)
-    tables = presentation.all_tables(res)
-    files = write_csvs({stem: df for stem, (_t, df) in tables.items()}, out / "results")
-    files.append(write_xlsx({title: df for title, df in tables.values()}, out / "results.xlsx"))
-    return files

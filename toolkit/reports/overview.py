@@ -1,7 +1,8 @@
 """Province overview: reads the per-bloc result tables of a period (never recomputes them).
 
 The overview must agree with what each bloc filed, so it is built from the CSV files in
-``reports/<period>/<bloc>/results/`` of complete reports (those with a manifest).
+``reports/<period>/<bloc>/results/`` of complete reports (those with a manifest), read by
+their column ids (docs/results.md); the tables it shows have the bloc reports' Vietnamese headers.
 """
 from __future__ import annotations
 
@@ -9,10 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit import config
-from toolkit.runs import manifest
 from toolkit.errors import ParameterError
 from toolkit.model.text import sort_key
+from toolkit.reports.results import BOOLEANS, INTEGERS, NA
 
 FOLDER = "province_overview"
 TABLES = ("xep_hang", "de_nghi_khen_thuong", "chi_tieu", "tran_xuat_sac", "tu_cham_tham_dinh")
@@ -27,16 +27,26 @@ def bloc_folders(reports_dir: Path, period: str) -> list[Path]:
 
 
 def load_results(reports_dir: Path, period: str) -> dict[str, pd.DataFrame]:
-    """Each result table of every bloc, stacked, with a ``Khối`` column holding the bloc id."""
+    """Each result table (machine form, docs/results.md) of every bloc, stacked, with a ``bloc`` column."""
     folders = bloc_folders(reports_dir, period)
     if not folders:
         raise ParameterError(f"Chưa có báo cáo khối nào cho kỳ {period} trong {reports_dir}: chạy `thidua run --bloc all --period {period}` trước.")
     out = {}
     for stem in TABLES:
-        frames = [pd.read_csv(f / "results" / f"{stem}.csv", dtype={"Hạng": str}, keep_default_na=False, na_values=[""]).assign(Khối=f.name)
+        frames = [_read(f / "results" / f"{stem}.csv").assign(bloc=f.name)
                   for f in folders if (f / "results" / f"{stem}.csv").exists()]
         out[stem] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return out
+
+
+def _read(path: Path) -> pd.DataFrame:
+    """A results/*.csv table with the types docs/results.md gives its columns (empty cells are missing values)."""
+    df = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"unit": str, "award": str, "target": str, "band": str})
+    for col in INTEGERS & set(df.columns):
+        df[col] = df[col].astype("Int64")
+    for col in BOOLEANS.keys() & set(df.columns):
+        df[col] = df[col].astype("boolean")
+    return df
 
 
 def input_files(reports_dir: Path, period: str) -> list[Path]:
@@ -44,71 +54,70 @@ def input_files(reports_dir: Path, period: str) -> list[Path]:
                   if (f / "results" / f"{stem}.csv").exists())
 
 
+def _display(values: pd.Series, column: str) -> pd.Series:
+    """A yes/no column back in the words the bloc reports show ("—" when not applicable)."""
+    words = {v: k for k, v in BOOLEANS[column].items()}
+    return values.map(lambda v: NA if pd.isna(v) else words[bool(v)]).astype(object)
+
+
 def leaders(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Per bloc: the unit ranked first, and the units proposed for each award."""
     r = tables["xep_hang"]
-    first = r[r["Hạng"] == "1"].groupby("Khối")["Đơn vị"].agg(lambda s: "; ".join(s))
+    first = r[r["rank"].eq(1).fillna(False)].groupby("bloc")["unit"].agg(lambda s: "; ".join(s)).rename_axis("Khối")
     e = tables["de_nghi_khen_thuong"]
-    proposed = e[e["Đề nghị"] == "Có"].groupby(["Khối", "Danh hiệu"])["Đơn vị"].agg(lambda s: "; ".join(s)).unstack(fill_value="")
+    proposed = (e[e["nominated"].fillna(False)].groupby(["bloc", "award"])["unit"].agg(lambda s: "; ".join(s))
+                .rename_axis(["Khối", "Danh hiệu"]).unstack(fill_value=""))
     out = pd.DataFrame({"Dẫn đầu": first}).join(proposed, how="outer").fillna("").reset_index().rename(columns={"index": "Khối"})
     return out.sort_values("Khối", kind="stable").reset_index(drop=True)
 
 
 def band_counts(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     r = tables["xep_hang"]
-    return pd.crosstab(r["Khối"], r["Xếp loại"]).reset_index()
+    return pd.crosstab(r["bloc"].rename("Khối"), r["band"].rename("Xếp loại")).reset_index()
 
 
 def totals_by_bloc(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    r = tables["xep_hang"].dropna(subset=["Tổng điểm"])
-    g = r.groupby("Khối")["Tổng điểm"]
-    return pd.DataFrame({"Số đơn vị": g.size(), "Thấp nhất": g.min(), "Trung vị": g.median(), "Cao nhất": g.max()}).reset_index()
+    r = tables["xep_hang"].dropna(subset=["total"])
+    g = r.groupby("bloc")["total"]
+    out = pd.DataFrame({"Số đơn vị": g.size(), "Thấp nhất": g.min(), "Trung vị": g.median(), "Cao nhất": g.max()})
+    return out.rename_axis("Khối").reset_index()
 
 
 def targets_missed(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     t = tables["chi_tieu"]
-    if t.empty:
+    if "met" not in t.columns:  # no bloc filed the table
         return t
-    m = t[t["Đánh giá"] == "Không đạt"][["Khối", "Đơn vị", "Chỉ tiêu", "Kết quả"]]
+    m = t[t["met"].eq(False).fillna(False)][["bloc", "unit", "target", "result"]]
+    m = m.set_axis(["Khối", "Đơn vị", "Chỉ tiêu", "Kết quả"], axis=1)
     return m.assign(_k=m["Đơn vị"].map(sort_key)).sort_values(["Khối", "_k"], kind="stable").drop(columns="_k").reset_index(drop=True)
 
 
 def cap_by_unit(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     c = tables["tran_xuat_sac"]
-    if c.empty:
+    if "within_cap" not in c.columns:  # no bloc filed the table
         return c
-    cols = ["Khối", "Đơn vị", "Số HTXSNV", "Cơ sở tính", "Tỷ lệ", "Trần", "Đánh giá"]
-    return c[cols].sort_values(["Tỷ lệ", "Khối"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    c = c.assign(within_cap=_display(c["within_cap"], "within_cap"))
+    cols = {"bloc": "Khối", "unit": "Đơn vị", "excellent": "Số HTXSNV", "base": "Cơ sở tính", "share": "Tỷ lệ", "cap": "Trần",
+            "within_cap": "Đánh giá"}
+    out = c[list(cols)].rename(columns=cols)
+    return out.sort_values(["Tỷ lệ", "Khối"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
 def self_gaps(tables: dict[str, pd.DataFrame], n: int = 10) -> pd.DataFrame:
     s = tables["tu_cham_tham_dinh"]
-    cols = ["Khối", "Đơn vị", "Tự chấm", "Thẩm định", "Chênh lệch"]
-    return s[cols].sort_values(["Chênh lệch", "Khối"], ascending=[False, True], kind="stable").head(n).reset_index(drop=True)
+    cols = {"bloc": "Khối", "unit": "Đơn vị", "self_total": "Tự chấm", "verified_total": "Thẩm định", "gap": "Chênh lệch"}
+    out = s[list(cols)].rename(columns=cols)
+    return out.sort_values(["Chênh lệch", "Khối"], ascending=[False, True], kind="stable").head(n).reset_index(drop=True)
 
 
 def totals_chart(tables: dict[str, pd.DataFrame]):
     import matplotlib.pyplot as plt
 
-    r = tables["xep_hang"].dropna(subset=["Tổng điểm"])
-    blocs = sorted(r["Khối"].unique())
+    r = tables["xep_hang"].dropna(subset=["total"])
+    blocs = sorted(r["bloc"].unique())
     fig, ax = plt.subplots(figsize=(9, 0.6 * len(blocs) + 1.5))
-    ax.boxplot([r.loc[r["Khối"] == b, "Tổng điểm"] for b in blocs], orientation="horizontal", tick_labels=blocs)
+    ax.boxplot([r.loc[r["bloc"] == b, "total"] for b in blocs], orientation="horizontal", tick_labels=blocs)
     ax.set_xlabel("Tổng điểm")
     ax.set_title("Phân bố tổng điểm theo khối")
     fig.tight_layout()
     return fig
-
-
-def run_overview(period: str, reports_dir: Path | str | None = None, timeout: int = 900, force: bool = True):
-    """Execute notebooks/province_overview.ipynb into ``reports/<period>/province_overview/``."""
-    from toolkit.runs.runner import execute_report, notebook_path
-
-    reports_dir = Path(reports_dir) if reports_dir else config.REPORTS_DIR
-    files = input_files(reports_dir, period)
-    if not files:
-        raise ParameterError(f"Chưa có báo cáo khối nào cho kỳ {period} trong {reports_dir}.")
-    inputs = manifest.hashes(files, reports_dir)
-    params = {"period": period, "reports_dir": str(reports_dir.resolve())}
-    return execute_report(notebook_path("province_overview"), reports_dir / period / FOLDER, params, inputs,
-                          f"kết quả các khối trong {reports_dir.name}/{period}/", timeout=timeout, force=force)

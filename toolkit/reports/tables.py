@@ -2,7 +2,9 @@
 
 Each function takes a :class:`~toolkit.engine.PeriodResult` and returns a plain DataFrame
 whose numbers stay numbers (the xlsx applies number formats; the notebook formats with a
-decimal comma), in rank order and Vietnamese name order.
+decimal comma), in rank order and Vietnamese name order. :data:`TABLES` gives each filed
+table its file stem, sheet title and the column ids of its ``results/<stem>.csv`` form
+(see :mod:`toolkit.reports.results` and docs/results.md).
 """
 from __future__ import annotations
 
@@ -13,13 +15,16 @@ import numpy as np
 import pandas as pd
 
 from toolkit.engine.evaluate import PeriodResult
+from toolkit.model.ids import KEYS
+from toolkit.model.rounding import round_half_up
 from toolkit.model.text import fmt_number, sort_key
+from toolkit.reports.results import Table
 
 YES, NO, NA = "Đạt", "Không đạt", "—"
 
 
 def _order(res: PeriodResult) -> pd.DataFrame:
-    return res.ranking[["bloc_id", "unit_id", "name", "rank"]]
+    return res.ranking[KEYS + ["name", "rank"]]
 
 
 def _rank_text(rank) -> object:
@@ -34,9 +39,8 @@ def scorecard(res: PeriodResult) -> pd.DataFrame:
     wide = wide.reindex(columns=content_ids)
     u = res.units.set_index("unit_id")
     out = pd.DataFrame({"Hạng": order["rank"].map(_rank_text).to_numpy(), "Đơn vị": order["name"].to_numpy()})
-    for cid in content_ids:
-        maxv = sum(k.max for c in res.covenant.contents if c.id == cid for k in c.criteria)
-        out[f"{cid} ({maxv:g})"] = wide[cid].reindex(order["unit_id"]).to_numpy()
+    for cid, header in _content_headers(res).items():
+        out[header] = wide[cid].reindex(order["unit_id"]).to_numpy()
     ids = order["unit_id"]
     out["Cộng tiêu chí"] = u["criteria_total"].reindex(ids).to_numpy()
     out["Điểm thưởng"] = u["bonus"].reindex(ids).to_numpy()
@@ -47,6 +51,11 @@ def scorecard(res: PeriodResult) -> pd.DataFrame:
     verified = u["fully_verified"].reindex(ids)
     out["Thẩm định"] = np.where(~submitted, "—", np.where(verified.fillna(False).astype(bool), "Đã thẩm định", "Chưa thẩm định đủ"))
     return out
+
+
+def _content_headers(res: PeriodResult) -> dict[str, str]:
+    """Content id -> its scorecard header, ``"N1 (20)"`` (id and maximum points)."""
+    return {c.id: f"{c.id} ({sum(k.max for k in c.criteria):g})" for c in res.covenant.contents}
 
 
 def criteria_detail(res: PeriodResult) -> pd.DataFrame:
@@ -142,7 +151,7 @@ def excellent_cap(res: PeriodResult) -> pd.DataFrame:
     base = c["base"].astype(float)
     return pd.DataFrame({"Đơn vị": c["unit_id"].map(names).to_numpy(), "Số HTXSNV": c["excellent"].astype(int).to_numpy(),
                          "Cơ sở tính": base.astype(int).to_numpy(),
-                         "Tỷ lệ": (c["excellent"].astype(float) / base.where(base > 0)).round(4).to_numpy(),
+                         "Tỷ lệ": round_half_up(c["excellent"].astype(float) / base.where(base > 0), 4).to_numpy(),
                          "Trần": c["cap"].to_numpy(), "Phép tính": c["arithmetic"].to_numpy(), "Đánh giá": verdict})
 
 
@@ -179,23 +188,46 @@ def problems(res: PeriodResult) -> pd.DataFrame:
                          "Vị trí": [p.where for p in res.warnings], "Nội dung": [p.message for p in res.warnings]})
 
 
+# stem of results/<stem>.csv -> (sheet title, table function, {Vietnamese header: column id}).
+# Column ids are documented in docs/results.md; the scorecard also has one content_<id> column per content.
 TABLES = {
-    "bang_diem": ("Bảng điểm", scorecard),
-    "chi_tiet_tieu_chi": ("Chi tiết tiêu chí", criteria_detail),
-    "xep_hang": ("Xếp hạng", ranking),
-    "chi_tieu": ("Chỉ tiêu", targets),
-    "tran_xuat_sac": ("Trần tỷ lệ xuất sắc", excellent_cap),
-    "de_nghi_khen_thuong": ("Đề nghị khen thưởng", nominations),
-    "han_muc": ("Hạn mức khen thưởng", quotas),
-    "tu_cham_tham_dinh": ("Tự chấm - thẩm định", self_vs_verified),
-    "so_voi_ky_truoc": ("So với kỳ trước", comparison),
-    "canh_bao_du_lieu": ("Cảnh báo dữ liệu", problems),
+    "bang_diem": ("Bảng điểm", scorecard, {
+        "Hạng": "rank", "Đơn vị": "unit", "Cộng tiêu chí": "criteria_total", "Điểm thưởng": "bonus",
+        "Điểm trừ": "penalty", "Tổng điểm": "total", "Xếp loại": "band", "Thẩm định": "verification"}),
+    "chi_tiet_tieu_chi": ("Chi tiết tiêu chí", criteria_detail, {
+        "Đơn vị": "unit", "Nội dung": "content_id", "Tiêu chí": "criterion", "Điểm chuẩn": "max",
+        "Giá trị tự chấm": "self_value", "Giá trị thẩm định": "verified_value", "Điểm tự chấm": "self_score",
+        "Điểm thẩm định": "verified_score", "Điểm tính": "final_score", "Nguồn điểm": "score_source", "Ghi chú": "note"}),
+    "xep_hang": ("Xếp hạng", ranking, {
+        "Hạng": "rank", "Đơn vị": "unit", "Tổng điểm": "total", "Xếp loại": "band",
+        "Phân định khi bằng điểm": "decided_by", "Bằng điểm với": "tied_with"}),
+    "chi_tieu": ("Chỉ tiêu", targets, {
+        "Đơn vị": "unit", "Chỉ tiêu": "target", "Yêu cầu": "requirement", "Kết quả": "result", "Đánh giá": "met"}),
+    "tran_xuat_sac": ("Trần tỷ lệ xuất sắc", excellent_cap, {
+        "Đơn vị": "unit", "Số HTXSNV": "excellent", "Cơ sở tính": "base", "Tỷ lệ": "share", "Trần": "cap",
+        "Phép tính": "arithmetic", "Đánh giá": "within_cap"}),
+    "de_nghi_khen_thuong": ("Đề nghị khen thưởng", nominations, {
+        "Danh hiệu": "award", "Hạng": "rank", "Đơn vị": "unit", "Tổng điểm": "total", "Đề nghị": "nominated",
+        "Lý do / kết quả xét": "status"}),
+    "han_muc": ("Hạn mức khen thưởng", quotas, {
+        "Danh hiệu": "award", "Hạn mức": "quota", "Cách tính": "quota_rule", "Số đề nghị": "nominated_count",
+        "Căn cứ": "basis"}),
+    "tu_cham_tham_dinh": ("Tự chấm - thẩm định", self_vs_verified, {
+        "Đơn vị": "unit", "Tự chấm": "self_total", "Thẩm định": "verified_total", "Chênh lệch": "gap",
+        "Số tiêu chí tự chấm cao hơn": "criteria_self_higher"}),
+    "so_voi_ky_truoc": ("So với kỳ trước", comparison, {
+        "Đơn vị": "unit", "Hạng kỳ trước": "previous_rank", "Hạng": "rank", "Thay đổi hạng": "rank_change",
+        "Tổng kỳ trước": "previous_total", "Tổng điểm": "total", "Chênh lệch": "total_change", "Ghi chú": "note"}),
+    "canh_bao_du_lieu": ("Cảnh báo dữ liệu", problems, {
+        "Mức": "severity", "Tệp": "file", "Vị trí": "location", "Nội dung": "message"}),
 }
 
 
-def all_tables(res: PeriodResult) -> dict[str, tuple[str, pd.DataFrame]]:
-    """Every result table: file stem -> (Vietnamese sheet title, table)."""
-    return {stem: (title, fn(res)) for stem, (title, fn) in TABLES.items()}
+def all_tables(res: PeriodResult) -> dict[str, Table]:
+    """Every filed result table, in report order: stem -> :class:`~toolkit.reports.results.Table`."""
+    contents = {header: f"content_{cid}" for cid, header in _content_headers(res).items()}
+    return {stem: Table(stem, title, fn(res), {**ids, **contents} if fn is scorecard else ids)
+            for stem, (title, fn, ids) in TABLES.items()}
 
 
 def _cell(value) -> str:

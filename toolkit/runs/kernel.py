@@ -2,41 +2,87 @@
 
 A machine may have several kernels called ``python3`` (a system one, a conda one, a stale
 user one); papermill then runs the notebook in whichever jupyter_client finds first
-(papermill #251, #638, #761). We write a kernelspec pointing at ``sys.executable`` into a
-folder of our own and put that folder first on JUPYTER_PATH, which jupyter_client searches
-before the user and system folders.
+(papermill #251, #638, #761). The notebooks ask for a kernel named ``thidua``, and we say
+which one that is instead of installing it anywhere:
+
+- :class:`ProjectKernelSpecManager` knows ``thidua`` as ``sys.executable`` running
+  :mod:`toolkit.runs.kernel_launcher` (other names are looked up as usual);
+- :class:`ProjectKernelManager` is nbclient's kernel manager with that spec manager; the
+  runner hands it to papermill (``kernel_manager_class``, passed on to nbclient), so no
+  kernelspec file is written and JUPYTER_PATH is left alone;
+- a Jupyter server in another process (Voilà) takes the spec manager by its import path:
+  ``--kernel_spec_manager_class=toolkit.runs.kernel.ProjectKernelSpecManager``.
+
+:func:`ensure_kernel` is the older way, kept for a caller that can do neither: it writes the
+kernelspec into a private temporary folder (mode 0700, one per process) and puts that folder
+first on JUPYTER_PATH.
 """
 from __future__ import annotations
 
-import hashlib
+import functools
 import json
 import os
 import sys
 import tempfile
 from pathlib import Path
 
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import default
+
+from toolkit.model.files import write_file
+
 KERNEL_NAME = "thidua"
+DISPLAY_NAME = "Python (thidua)"
 
 
-def ensure_kernel() -> str:
-    """Install (idempotently) and select the project kernel; return its name."""
-    tag = hashlib.sha256(sys.executable.encode()).hexdigest()[:12]
-    base = Path(tempfile.gettempdir()) / f"thidua-jupyter-{tag}"
-    spec_dir = base / "kernels" / KERNEL_NAME
-    spec = {
+def spec_dict() -> dict:
+    """The ``kernel.json`` of the project kernel: this interpreter, through the quick launcher."""
+    return {
         "argv": [sys.executable, "-m", "toolkit.runs.kernel_launcher", "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"],
-        "display_name": "Python (thidua)",
+        "display_name": DISPLAY_NAME,
         "language": "python",
         "metadata": {"debugger": False},
     }
-    path = spec_dir / "kernel.json"
-    text = json.dumps(spec, indent=1)
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        spec_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    current = os.environ.get("JUPYTER_PATH", "")
-    parts = [p for p in current.split(os.pathsep) if p and p != str(base)]
+
+
+class ProjectKernelSpecManager(KernelSpecManager):
+    """Kernel specs as usual, plus ``thidua``: this project's Python, whatever is installed elsewhere."""
+
+    def find_kernel_specs(self) -> dict[str, str]:
+        return {**super().find_kernel_specs(), KERNEL_NAME: ""}
+
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        if kernel_name == KERNEL_NAME:
+            return KernelSpec(resource_dir="", **spec_dict())
+        return super().get_kernel_spec(kernel_name)
+
+    def get_all_specs(self) -> dict[str, dict]:
+        specs = super().get_all_specs()
+        specs[KERNEL_NAME] = {"resource_dir": "", "spec": spec_dict()}
+        return specs
+
+
+class ProjectKernelManager(AsyncKernelManager):
+    """nbclient's kernel manager, resolving kernel names with :class:`ProjectKernelSpecManager`."""
+
+    @default("kernel_spec_manager")
+    def _kernel_spec_manager_default(self) -> KernelSpecManager:
+        return ProjectKernelSpecManager(data_dir=self.data_dir)
+
+
+@functools.cache
+def _private_jupyter_dir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="thidua-jupyter-"))  # mode 0700: no other user can swap the kernel
+
+
+def ensure_kernel() -> str:
+    """Write the project kernelspec into a private folder put first on JUPYTER_PATH; return its name.
+
+    Only for a Jupyter process that cannot be given :class:`ProjectKernelSpecManager`.
+    """
+    base = _private_jupyter_dir()
+    write_file(base / "kernels" / KERNEL_NAME / "kernel.json", json.dumps(spec_dict(), indent=1))
+    parts = [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p and p != str(base)]
     os.environ["JUPYTER_PATH"] = os.pathsep.join([str(base), *parts])
     return KERNEL_NAME

@@ -14,11 +14,8 @@ PACKAGES = ("thidua", "pandas", "numpy", "papermill", "nbconvert", "nbclient", "
 
 
 def sha256(path: Path) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 16), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def hashes(files: list[Path], root: Path) -> dict[str, str]:

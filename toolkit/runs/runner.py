@@ -20,7 +20,7 @@ from pathlib import Path
 from toolkit import config
 from toolkit.runs import manifest
 from toolkit.errors import DataError, InputError, ParameterError, ReportError
-from toolkit.runs.kernel import ensure_kernel
+from toolkit.runs.kernel import KERNEL_NAME, ProjectKernelManager
 from toolkit.runs.kernel_launcher import skip_slow_imports
 from toolkit.model.periods import Period
 from toolkit.model.parameters import check_parameters
@@ -76,8 +76,10 @@ def _execute(nb_in: Path, nb_out: Path, parameters: dict, cwd: Path, timeout: in
     from papermill.exceptions import PapermillExecutionError
 
     try:
-        pm.execute_notebook(str(nb_in), str(nb_out), parameters=parameters, kernel_name=ensure_kernel(), cwd=str(cwd),
-                            progress_bar=False, log_output=False, execution_timeout=timeout, shutdown_kernel="immediate")
+        # the project kernel is chosen by handing nbclient our kernel manager: nothing installed, JUPYTER_PATH untouched
+        pm.execute_notebook(str(nb_in), str(nb_out), parameters=parameters, kernel_name=KERNEL_NAME, cwd=str(cwd),
+                            progress_bar=False, log_output=False, execution_timeout=timeout, shutdown_kernel="immediate",
+                            kernel_manager_class=ProjectKernelManager)
     except PapermillExecutionError as exc:
         if exc.ename in ("DataError", "ParameterError"):  # bad input found in the kernel: a data message, not a crash
             raise InputError(f"{exc.evalue}") from None
@@ -141,6 +143,23 @@ def run_report(bloc: str, period: str, notebook: str = DEFAULT_NOTEBOOK, data_di
                           f"dữ liệu {ws.data_dir.name}/", timeout=timeout, force=force)
 
 
+def run_overview(period: str, reports_dir: Path | str | None = None, timeout: int = 900, force: bool = True) -> RunResult:
+    """Execute notebooks/province_overview.ipynb into ``reports/<period>/province_overview/``.
+
+    Its inputs are the result tables of the period's complete bloc reports.
+    """
+    from toolkit.reports.overview import FOLDER, input_files
+
+    reports_dir = Path(reports_dir) if reports_dir else config.REPORTS_DIR
+    files = input_files(reports_dir, period)
+    if not files:
+        raise ParameterError(f"Chưa có báo cáo khối nào cho kỳ {period} trong {reports_dir}.")
+    inputs = manifest.hashes(files, reports_dir)
+    params = {"period": period, "reports_dir": str(reports_dir.resolve())}
+    return execute_report(notebook_path("province_overview"), reports_dir / period / FOLDER, params, inputs,
+                          f"kết quả các khối trong {reports_dir.name}/{period}/", timeout=timeout, force=force)
+
+
 def execute_report(nb_in: Path, final: Path, params: dict, inputs: dict[str, str], source: str,
                    timeout: int = 600, force: bool = True) -> RunResult:
     """Run one parameterised notebook into ``final``: skip if current, else temp folder, HTML, manifest, swap."""
@@ -178,7 +197,11 @@ def execute_report(nb_in: Path, final: Path, params: dict, inputs: dict[str, str
     footer = (f"Tạo bởi thidua {manifest.versions()['thidua']} (mã nguồn {(code['commit'] or 'không rõ')[:10]}"
               f"{', có sửa đổi chưa commit' if code['dirty'] else ''}) lúc {started:%d/%m/%Y %H:%M} UTC; "
               f"sổ tay {nb_in.name}; {source}.")
-    _html(nb_out, tmp / "report.html", footer)
+    try:
+        _html(nb_out, tmp / "report.html", footer)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)  # the previous report stays; no half-made folder is left behind
+        raise
     stages["html"] = time.perf_counter() - t
     ended = _dt.datetime.now(_dt.timezone.utc)
     outputs = sorted(f for f in tmp.rglob("*") if f.is_file())
@@ -190,7 +213,7 @@ def execute_report(nb_in: Path, final: Path, params: dict, inputs: dict[str, str
         "code": {**code, "toolkit_hash": code_hash},
         "fingerprint": fp,
         "versions": manifest.versions(),
-        "kernel": "thidua",
+        "kernel": KERNEL_NAME,
         "started": started.isoformat(timespec="seconds"),
         "ended": ended.isoformat(timespec="seconds"),
         "duration_seconds": round(time.perf_counter() - t0, 3),

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.model.covenant import Covenant, parse_covenant
+from toolkit.model.ids import KEYS
 from toolkit.model.periods import Period
 from toolkit.samples.bloc_sample import EVENTS
 from toolkit.model.period_data import PeriodData
@@ -204,8 +205,8 @@ def aggregate_staff(staff_rows: pd.DataFrame, vocab: Vocabulary, year: int) -> p
     uniq, inv = np.unique(levels.astype(str), return_inverse=True)
     codes = rating.cat.codes.to_numpy()
     level = pd.Categorical.from_codes(inv[codes], categories=uniq)
-    g = (staff_rows[["bloc_id", "unit_id"]].assign(level=level)
-         .groupby(["bloc_id", "unit_id", "level"], observed=True, sort=True).size().rename("count").reset_index())
+    g = (staff_rows[KEYS].assign(level=level)
+         .groupby(KEYS + ["level"], observed=True, sort=True).size().rename("count").reset_index())
     return pd.DataFrame({
         "unit_id": pd.Series(g["unit_id"].astype(str).to_numpy(), dtype="str"),
         "level": pd.Series(g["level"].astype(str).to_numpy(), dtype="str"),
