@@ -41,7 +41,7 @@ def test_contract_is_kept(contract):
 def test_a_broken_contract_is_reported(tmp_path):
     """The check is not vacuous: an engine module importing yaml breaks pure-engine."""
     pkg = tmp_path / "toolkit"
-    for sub in ("", "engine", "model", "reports", "runs", "forms", "explorer", "cli", "samples"):
+    for sub in ("", "engine", "model", "reports", "runs", "forms", "explorer", "cli", "samples", "documents"):
         (pkg / sub).mkdir(parents=True, exist_ok=True)
         (pkg / sub / "__init__.py").write_text("")
     (pkg / "config.py").write_text("")

@@ -1,7 +1,6 @@
 """Batch runs: lock, recovery after a kill, skipping unchanged reports, timeouts, exit codes, verify."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re

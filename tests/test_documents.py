@@ -22,7 +22,6 @@ from click.testing import CliRunner
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
-from docx.shared import Mm
 
 from conftest import DATA, covenant_dict, main_data, main_votes, make_covenant
 from toolkit.cli.main import main

@@ -59,7 +59,7 @@ def test_a_yaml_syntax_error_names_the_line(data_copy):
     path = data_copy / "vocabularies.yaml"
     path.write_text("scales:\n  staff: [oops\n", encoding="utf-8")
     got = faults(path)
-    assert list(got) == ["dòng 3, cột 1"] and "không đọc được YAML" in got["dòng 3, cột 1"]
+    assert list(got) == ["dòng 3, cột 1"] and "không đọc được tệp thang xếp loại (YAML)" in got["dòng 3, cột 1"]
 
 
 def test_the_workspace_reports_a_bad_vocabulary_as_data_error(data_copy):

@@ -21,7 +21,6 @@ from pathlib import Path
 import click
 
 from toolkit import config
-from toolkit.runs.kernel import ensure_kernel
 from toolkit.runs.lifetime import die_with_parent
 
 TEMPLATE_NAME = "thidua"
@@ -77,7 +76,6 @@ def voila_command(port: int, runtime: Path, data_dir: Path | None = None, report
     printed carries it, as Jupyter's does); it travels in the environment, not on the command
     line, where any local user could read it in ``ps``. ``None`` serves without a token.
     """
-    ensure_kernel()  # puts the project's kernelspec ("thidua", the notebook's kernel) on JUPYTER_PATH
     env = dict(os.environ)
     env.pop("JUPYTER_TOKEN", None)
     env["JUPYTER_PATH"] = os.pathsep.join([str(ensure_template(runtime)), *[p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p]])
@@ -86,7 +84,9 @@ def voila_command(port: int, runtime: Path, data_dir: Path | None = None, report
     if reports_dir is not None:
         env["THIDUA_REPORTS"] = str(Path(reports_dir).resolve())
     argv = [sys.executable, "-m", "voila", str(notebook), f"--port={port}", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
-            f"--template={TEMPLATE_NAME}", "--theme=light", "--strip_sources=True", "--show_tracebacks=False"]
+            f"--template={TEMPLATE_NAME}", "--theme=light", "--strip_sources=True", "--show_tracebacks=False",
+            # the notebook's kernel "thidua" is this Python, whatever kernelspecs the machine has
+            "--kernel_spec_manager_class=toolkit.runs.kernel.ProjectKernelSpecManager"]
     if token:
         env["JUPYTER_TOKEN"] = token  # read by jupyter_server's identity provider when Voilà asks for a token
         argv.append("--Voila.auto_token=True")

@@ -14,6 +14,8 @@ page 2: "different first page") is written into the header XML here.
 """
 from __future__ import annotations
 
+import io
+
 import datetime as _dt
 from pathlib import Path
 
@@ -24,7 +26,8 @@ from docx.shared import Cm, Pt
 
 from toolkit.documents.layout import (BODY_PT, CENTER, FIRST_LINE, FONT, JUSTIFY, LANDSCAPE_WIDTH_CM, LEFT, TABLE_PT,
                                       TEXT_WIDTH_CM, add_text, cant_split, cell_text, fixed_widths, fmt_paragraph, indent_table,
-                                      page_setup, repeat_header, rule, set_run_font, table_borders)
+                                      page_setup, repeat_header, rule, table_borders)
+from toolkit.model.files import write_file
 from toolkit.reports.exports import pin_zip_times
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -404,9 +407,9 @@ def save(doc, path: Path) -> Path:
     props.title = f"Mẫu {path.stem} (Nghị định 30/2020/NĐ-CP)"
     props.created = props.modified = BUILT
     props.revision = 1
-    doc.save(path)
-    pin_zip_times(path, BUILT)
-    return path
+    buf = io.BytesIO()
+    doc.save(buf)
+    return write_file(path, pin_zip_times(buf.getvalue(), BUILT))
 
 
 def build(folder: Path = TEMPLATES_DIR) -> list[Path]:

@@ -7,6 +7,8 @@ message naming the template file and the tag, never a half-filled document.
 """
 from __future__ import annotations
 
+import io
+
 import datetime as _dt
 import re
 from pathlib import Path
@@ -19,6 +21,7 @@ from toolkit.documents import markdown
 from toolkit.documents.context import Grid, Narrative
 from toolkit.documents.layout import CENTER, LEFT, grid_table
 from toolkit.errors import DataError, Problem
+from toolkit.model.files import write_file
 from toolkit.reports.exports import pin_zip_times
 
 SHIPPED = Path(__file__).resolve().parent / "templates"
@@ -133,7 +136,6 @@ def render_document(template: Path, context: dict, out: Path, when: _dt.date, ti
     props.created = props.modified = stamp
     props.last_printed = stamp
     props.revision = 1
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tpl.save(out)
-    pin_zip_times(out, stamp)
-    return out
+    buf = io.BytesIO()
+    tpl.save(buf)
+    return write_file(out, pin_zip_times(buf.getvalue(), stamp))  # repeatable bytes, written whole or not at all

@@ -9,14 +9,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from toolkit.model.rounding import round_half_up
 from toolkit.model.text import fmt_number
 
-KEYS = ["bloc_id", "unit_id"]
 COLUMNS = ["unit_id", "prev_period", "prev_unit_ids", "prev_rank", "prev_total", "delta_total", "delta_rank", "note"]
 
 
 def compare_periods(current: pd.DataFrame, previous: pd.DataFrame | None, successors: dict[str, str | None],
-                    prev_period: str, names: dict[str, str]) -> pd.DataFrame:
+                    prev_period: str, names: dict[str, str], decimals: int = 2) -> pd.DataFrame:
     """``current``/``previous``: unit tables with unit_id, rank, total; ``successors`` maps old -> current id."""
     cur = current[["unit_id", "rank", "total"]].copy()
     if previous is None or previous.empty:
@@ -28,7 +28,7 @@ def compare_periods(current: pd.DataFrame, previous: pd.DataFrame | None, succes
     one = prev[prev["successor"].map(counts.map(len)) == 1].set_index("successor")
     cur = cur.join(one[["unit_id", "rank", "total"]].rename(columns={"unit_id": "prev_id", "rank": "prev_rank", "total": "prev_total"}), on="unit_id")
     cur["prev_unit_ids"] = cur["unit_id"].map(lambda u: ", ".join(counts.get(u, [])))
-    cur["delta_total"] = (cur["total"] - cur["prev_total"]).round(2)
+    cur["delta_total"] = round_half_up(cur["total"] - cur["prev_total"], decimals)  # as every other number: half up
     cur["delta_rank"] = (cur["prev_rank"] - cur["rank"]).astype("Int64")  # positive: moved up
     merged_from = cur["unit_id"].map(lambda u: counts.get(u, []))
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from toolkit.model.ids import KEYS
 from toolkit.engine.nominations import nominate
 from toolkit.errors import Problem
 from toolkit.model.covenant import Covenant
@@ -22,7 +23,6 @@ from toolkit.engine.scoring import assign_bands, content_scores, criteria_table,
 from toolkit.engine.targets import all_targets, excellent_cap, staff_counts
 from toolkit.model.text import sort_key
 
-KEYS = ["bloc_id", "unit_id"]
 
 
 @dataclass

@@ -9,11 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from toolkit.model.ids import KEYS
 from toolkit.model.covenant import Award, Covenant
 from toolkit.model.rounding import ROUNDING_VI, round_count
 from toolkit.model.text import fmt_number, fmt_percent
 
-KEYS = ["bloc_id", "unit_id"]
 
 
 def quota_size(award: Award, n_members: int) -> tuple[int, str]:

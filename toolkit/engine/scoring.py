@@ -8,10 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from toolkit.model.ids import KEYS
 from toolkit.model.covenant import Covenant
 from toolkit.model.rounding import round_half_up
 
-KEYS = ["bloc_id", "unit_id"]
 
 
 def criteria_table(cov: Covenant) -> pd.DataFrame:

@@ -8,12 +8,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from toolkit.model.ids import KEYS
 from toolkit.model.covenant import ORGANISATION_VI, Covenant
 from toolkit.model.rounding import ROUNDING_VI, round_count
 from toolkit.model.text import fmt_number, fmt_percent
 from toolkit.model.vocabulary import Vocabulary
 
-KEYS = ["bloc_id", "unit_id"]
 COLUMNS = KEYS + ["target_id", "title", "kind", "required", "actual", "numerator", "denominator", "met", "detail"]
 
 

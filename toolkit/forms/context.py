@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 
 from toolkit.errors import ParameterError
 from toolkit.forms.layout import covenant_digest
-from toolkit.model.covenant import Covenant, parse_covenant
+from toolkit.model.covenant import Covenant
 from toolkit.model.period_data import period_dir
 from toolkit.model.periods import Period
 from toolkit.model.text import normalize
@@ -36,25 +35,12 @@ class PeriodContext:
     member_names: dict[str, str] = field(default_factory=dict)  # unit id -> name, in membership order
 
 
-def _covenant(workspace, bloc: str, year: int) -> Covenant:
-    """``workspace.covenant`` with libyaml's parser when present (the pure-Python one costs ~0.1 s)."""
-    path = workspace.covenant_path(bloc, year)
-    if path.exists():
-        try:
-            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        except (yaml.YAMLError, UnicodeDecodeError):
-            raw = None
-        if isinstance(raw, dict):
-            return parse_covenant(raw, str(path), workspace.vocab.levels())
-    return workspace.covenant(bloc, year)  # a missing or unreadable file: its own messages
-
-
 def period_context(workspace, bloc: str, period: str | Period, units=None) -> PeriodContext:
     """Validate bloc, period (data need not exist yet) and units; load the covenant."""
     if bloc not in workspace.blocs():
         raise ParameterError(f"Khối '{bloc}' không có trong dữ liệu. Các khối hợp lệ: {', '.join(workspace.blocs())}.")
     p = period if isinstance(period, Period) else Period.parse(period)
-    cov = _covenant(workspace, bloc, p.year)
+    cov = workspace.covenant(bloc, p.year)
     members = workspace.registry.members(bloc, p.year)
     if members.empty:
         raise ParameterError(f"Khối '{bloc}' không có thành viên năm {p.year} (membership.csv).")

@@ -18,8 +18,9 @@ from toolkit.errors import ParameterError, Problem
 from toolkit.forms.cells import norm
 from toolkit.forms.context import PeriodContext, period_context
 from toolkit.forms.layout import SHEET_META
-from toolkit.forms.merge import Outcome, csv_bytes, decide, load_tables, merged_files, write_atomic
+from toolkit.forms.merge import Outcome, csv_bytes, decide, load_tables, merged_files
 from toolkit.forms.reader import Submission, read_submission
+from toolkit.model.files import write_files
 from toolkit.model.periods import Period
 
 from toolkit.model.period_data import INGEST_REPORT as REPORT  # the data-quality report reads it too
@@ -104,7 +105,7 @@ def ingest(directory: Path | str, workspace, bloc: str, period: str | Period, re
         current = {p: (p.read_bytes() if p.exists() else None) for p in files_out}
         files_out = {p: c for p, c in files_out.items() if current[p] != c}
         if files_out:
-            write_atomic(files_out)
+            write_files(files_out)
         result.written = sorted(files_out)
     return result
 

@@ -10,7 +10,7 @@ Merging rules (decisions the issue left open, documented in docs/ingest.md):
 * the template carries self scores only: new rows have a blank ``verified_value`` and a
   replaced unit loses its earlier verified values (the output says how many);
 * every table is written to a temporary file first and moved into place with
-  ``os.replace``; originals in the input folder are only ever read.
+  ``os.replace`` (:func:`toolkit.model.files.write_files`); originals in the input folder are only ever read.
 
 Tables are read as text, so the rows of units that are not touched are written back exactly
 as they were.
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -205,23 +204,3 @@ def csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
     w.writerow(header)
     w.writerows(rows)
     return buf.getvalue().encode("utf-8")
-
-
-def write_atomic(files: dict[Path, bytes]) -> None:
-    """Write every file to a temporary sibling first, then move them all into place."""
-    temps = []
-    try:
-        for path, content in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            temps.append((tmp, path))
-            with open(tmp, "wb") as fh:
-                fh.write(content)
-                fh.flush()
-                os.fsync(fh.fileno())
-    except BaseException:
-        for tmp, _ in temps:
-            tmp.unlink(missing_ok=True)
-        raise
-    for tmp, path in temps:
-        os.replace(tmp, path)

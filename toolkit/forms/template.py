@@ -32,6 +32,7 @@ from toolkit.forms.layout import (
     covenant_digest,
 )
 from toolkit.forms.sheet import CALC_FILL, HEAD_FILL, INPUT_FILL, FormSheet, excel_number, national_header, text_lines, validation
+from toolkit.model.files import replacing
 from toolkit.model.covenant import ORGANISATION_VI, Covenant, Criterion
 from toolkit.model.periods import Period
 from toolkit.model.text import fmt_date, fmt_number, label_key
@@ -510,7 +511,8 @@ def build_workbook(spec: TemplateSpec):
 def write_template(spec: TemplateSpec, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / template_filename(spec.bloc, spec.period, spec.unit_id)
-    build_workbook(spec).save(path)
+    with replacing(path) as tmp:  # a reader never finds half a workbook
+        build_workbook(spec).save(tmp)
     return path
 
 

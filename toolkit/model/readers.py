@@ -181,3 +181,19 @@ def parse_years(values: pd.Series) -> pd.Series:
     """Years typed by people: whole numbers from 1945 to 2100; anything else becomes NaN (reported by the caller)."""
     years = parse_numbers(values)
     return years.where((years % 1 == 0) & years.between(1945, 2100))
+
+
+def read_own_csv(path: Path, **read_csv_options) -> pd.DataFrame:
+    """A CSV the toolkit itself wrote (results/*.csv, ingest_report.csv), decoded by the same door.
+
+    Its layout is the toolkit's own (comma separated, documented ids), so no dialect is sniffed;
+    a file damaged since (re-saved in another encoding) is still refused with its name.
+    """
+    try:
+        text = read_text(path)
+    except UnreadableFile as exc:
+        raise DataError([exc.problem]) from None
+    try:
+        return pd.read_csv(io.StringIO(text), **read_csv_options)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise DataError([Problem(str(path), "", f"không đọc được bảng CSV của thidua: {exc}")]) from None

@@ -3,11 +3,10 @@ schema errors in Vietnamese, each naming the file and the key path (``contents[2
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from toolkit.errors import DataError, Problem
+from toolkit.errors import Problem
 
 
 class Model(BaseModel):

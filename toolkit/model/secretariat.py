@@ -14,11 +14,11 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from toolkit.errors import DataError, Problem
-from toolkit.model.covenant import _loc, _pydantic_message
+from toolkit.model.readers import read_yaml
+from toolkit.model.schema import key_path, message
 from toolkit.model.periods import Period
 from toolkit.model.text import normalize
 
@@ -172,7 +172,7 @@ def parse_document_inputs(raw: object, file: str, period: Period, cov_contents: 
     try:
         doc = DocumentInputs.model_validate(raw)
     except ValidationError as exc:
-        raise DataError([Problem(file, _loc(e["loc"]), _message(e)) for e in exc.errors()]) from None
+        raise DataError([Problem(file, key_path(e["loc"]), _message(e)) for e in exc.errors()]) from None
     problems = _semantic_problems(doc, file, period, cov_contents, members)
     if problems:
         raise DataError(problems)
@@ -186,7 +186,7 @@ def _message(err: dict) -> str:
         return "để trống: cần một nội dung"
     if err["type"] == "string_pattern_mismatch":
         return f"ký hiệu {err.get('input')!r} không hợp lệ: viết liền, không dấu cách, không '/' (ví dụ KTKT)"
-    return _pydantic_message(err)
+    return message(err, "thông tin soạn văn bản")
 
 
 def load_document_inputs(folder: Path, period: Period, cov_contents: list[str], members: dict[str, str]) -> DocumentInputs:
@@ -195,10 +195,5 @@ def load_document_inputs(folder: Path, period: Period, cov_contents: list[str], 
     if not path.exists():
         raise DataError([Problem(str(path), "", "không có tệp thông tin soạn văn bản của khối (địa danh, cơ quan ban hành, "
                                                 "ký hiệu, ngày, người ký, nơi nhận, cuộc họp): lập theo docs/documents.md")])
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"dòng {mark.line + 1}, cột {mark.column + 1}" if mark else ""
-        raise DataError([Problem(str(path), where, f"không đọc được YAML: {getattr(exc, 'problem', exc)}")]) from None
+    raw = read_yaml(path, "thông tin soạn văn bản (documents.yaml)")
     return parse_document_inputs(raw, str(path), period, cov_contents, members)

@@ -47,4 +47,5 @@ def _compare(ws: Workspace, bloc: str, p: Period, result: PeriodResult):
         except DataError:
             previous = None
     names = dict(zip(ws.registry.units["unit_id"], ws.registry.units["name"]))
-    return compare_periods(result.units, previous, ws.registry.successors(prev.year, p.year), str(prev), names)
+    return compare_periods(result.units, previous, ws.registry.successors(prev.year, p.year), str(prev), names,
+                           result.covenant.decimals)

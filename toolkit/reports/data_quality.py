@@ -25,7 +25,7 @@ from toolkit.errors import DataError, Problem
 from toolkit.model.periods import Period
 from toolkit.model.parameters import check_parameters
 from toolkit.model.period_data import EVENTS, INGEST_REPORT, ORGS, SCORES, STAFF, period_dir
-from toolkit.model.readers import parse_numbers, read_csv_checked
+from toolkit.model.readers import read_own_csv, parse_numbers, read_csv_checked
 from toolkit.model.rounding import round_half_up
 from toolkit.reports.results import Table
 
@@ -78,7 +78,7 @@ def load(bloc: str, period: str, data_dir: str = "", output_dir: str = "") -> Qu
         "orgs": read_csv_checked(folder / ORGS, ["unit_id", "organisation", "rating"], sink, optional=True),
     }
     report_path = folder / INGEST_REPORT
-    report = pd.read_csv(report_path, dtype=str, keep_default_na=False) if report_path.exists() else pd.DataFrame(
+    report = read_own_csv(report_path, dtype=str, keep_default_na=False) if report_path.exists() else pd.DataFrame(
         columns=["file", "sha256", "unit_id", "status", "errors", "warnings", "problems"])
     q = Quality(ws, bloc, per, cov, members, scores, tables, report)
     try:

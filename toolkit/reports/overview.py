@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from toolkit.model.readers import read_own_csv
 from toolkit.errors import ParameterError
 from toolkit.model.text import sort_key
 from toolkit.reports.results import BOOLEANS, INTEGERS, NA
@@ -41,7 +42,7 @@ def load_results(reports_dir: Path, period: str) -> dict[str, pd.DataFrame]:
 
 def _read(path: Path) -> pd.DataFrame:
     """A results/*.csv table with the types docs/results.md gives its columns (empty cells are missing values)."""
-    df = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"unit": str, "award": str, "target": str, "band": str})
+    df = read_own_csv(path, keep_default_na=False, na_values=[""], dtype={"unit": str, "award": str, "target": str, "band": str})
     for col in INTEGERS & set(df.columns):
         df[col] = df[col].astype("Int64")
     for col in BOOLEANS.keys() & set(df.columns):

@@ -12,6 +12,7 @@ import pandas as pd
 import yaml
 
 from toolkit import config
+from toolkit.model.readers import read_own_csv
 
 BLOC = "kinh-te-ky-thuat"
 YEAR = 2024
@@ -128,7 +129,7 @@ def write(out: Path) -> list[Path]:
         path.write_text(HEADER + yaml.dump(documents_inputs(half), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120),
                         encoding="utf-8")
         written.append(path)
-    votes = pd.read_csv(base / str(YEAR) / "votes.csv")
+    votes = read_own_csv(base / str(YEAR) / "votes.csv")
     path = base / str(YEAR) / "ballots.csv"
     ballots(votes).to_csv(path, index=False, lineterminator="\n")
     written.append(path)
