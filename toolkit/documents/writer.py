@@ -22,6 +22,7 @@ from toolkit.documents.pdf import HOW_TO_GET, soffice, to_pdf
 from toolkit.documents.render import SHIPPED, render_document, template_path
 from toolkit.engine.evaluate import PeriodResult
 from toolkit.errors import DataError, ParameterError
+from toolkit.model.files import replace_folder, write_file
 from toolkit.model.ballots import load_ballots
 from toolkit.model.period_data import period_dir
 from toolkit.model.periods import Period
@@ -112,7 +113,7 @@ def write_documents(ws: Workspace, bloc: str, period: str | Period, folder: Path
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _swap(tmp, folder)
+    replace_folder(tmp, folder)
     written.docx = [folder / f"{n}.docx" for n in contexts]
     written.pdfs = [folder / f"{n}.pdf" for n in contexts] if pdfs else []
     return written
@@ -139,19 +140,7 @@ def _write_manifest(folder: Path, ws: Workspace, res: PeriodResult, templates: d
         "outputs": {f.name: sha256(f) for f in sorted(folder.iterdir()) if f.is_file()},
     }
     path = folder / MANIFEST
-    path.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return path
-
-
-def _swap(tmp: Path, final: Path) -> None:
-    if final.exists():
-        old = final.with_name(f".{final.name}.old-{os.getpid()}")
-        final.rename(old)
-        tmp.rename(final)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        final.parent.mkdir(parents=True, exist_ok=True)
-        tmp.rename(final)
+    return write_file(path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
 
 
 def record_in_report(report_dir: Path, documents: Path) -> bool:
@@ -164,5 +153,5 @@ def record_in_report(report_dir: Path, documents: Path) -> bool:
     outputs = {k: v for k, v in record.get("outputs", {}).items() if not k.startswith(prefix)}
     outputs.update({prefix + f.name: sha256(f) for f in sorted(documents.iterdir()) if f.is_file()})
     record["outputs"] = dict(sorted(outputs.items()))
-    path.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_file(path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")  # a filed manifest: replaced whole
     return True

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator, Mapping
+import shutil
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 
@@ -83,3 +84,22 @@ def write_files(files: Mapping[Path, bytes | str], overwrite: bool = True, encod
         for tmp, _ in temps:
             tmp.unlink(missing_ok=True)
     return [path for _, path in temps]
+
+
+def replace_folder(tmp: Path, final: Path, keep: Callable[[Path], bool] = lambda child: False) -> None:
+    """Put the complete folder ``tmp`` in place of ``final`` by renames: a reader sees the old folder or the new one.
+
+    Subfolders of the old folder for which ``keep`` is true (and that ``tmp`` lacks) move into the
+    new one: a period report keeps the documents and other notebooks' reports filed beside it.
+    """
+    if final.exists():
+        for child in final.iterdir():
+            if child.is_dir() and keep(child) and not (tmp / child.name).exists():
+                child.rename(tmp / child.name)
+        old = final.with_name(f".{final.name}.old-{os.getpid()}")
+        final.rename(old)
+        tmp.rename(final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp.rename(final)

@@ -22,6 +22,7 @@ from toolkit.runs import manifest
 from toolkit.errors import DataError, InputError, ParameterError, ReportError
 from toolkit.runs.kernel import KERNEL_NAME, ProjectKernelManager
 from toolkit.runs.kernel_launcher import skip_slow_imports
+from toolkit.model.files import replace_folder
 from toolkit.model.periods import Period
 from toolkit.model.parameters import check_parameters
 
@@ -103,21 +104,6 @@ def _html(nb_path: Path, out: Path, footer: str) -> None:
     body, _ = exporter.from_notebook_node(nb, resources={"thidua_footer": footer, "language_code": "vi",
                                                          "metadata": {"name": "Báo cáo thi đua"}})
     out.write_text(body, encoding="utf-8")
-
-
-def _swap_into_place(tmp: Path, final: Path) -> None:
-    """Replace ``final`` with ``tmp`` by renames; keep other notebooks' subfolders of the old report."""
-    if final.exists():
-        for child in final.iterdir():
-            if child.is_dir() and (config.NOTEBOOKS_DIR / f"{child.name}.ipynb").exists() and not (tmp / child.name).exists():
-                child.rename(tmp / child.name)
-        old = final.with_name(f".{final.name}.old-{os.getpid()}")
-        final.rename(old)
-        tmp.rename(final)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        final.parent.mkdir(parents=True, exist_ok=True)
-        tmp.rename(final)
 
 
 def run_report(bloc: str, period: str, notebook: str = DEFAULT_NOTEBOOK, data_dir: Path | str | None = None,
@@ -220,6 +206,8 @@ def execute_report(nb_in: Path, final: Path, params: dict, inputs: dict[str, str
         "stages_seconds": {k: round(v, 3) for k, v in stages.items()},
     }
     (tmp / "manifest.json").write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    _swap_into_place(tmp, final)
+    # other notebooks' reports filed beside this one stay; drafted documents do not: their figures
+    # came from the results being replaced (`thidua run --documents` drafts them again)
+    replace_folder(tmp, final, keep=lambda child: (config.NOTEBOOKS_DIR / f"{child.name}.ipynb").exists())
     files = sorted(f for f in final.rglob("*") if f.is_file())
     return RunResult(final, files, time.perf_counter() - t0, stages)
