@@ -120,3 +120,54 @@ def test_every_command_exits_2_on_a_legacy_encoded_covenant(pristine, tmp_path):
         out = result.output
         assert result.exit_code == 2, f"{name}: exit {result.exit_code}\n{out}"
         assert "Traceback" not in out and "2018.yaml" in out and "UTF-8" in out, f"{name}:\n{out}"
+
+
+# --------------------------------------------------------------------------- what Excel really saves
+
+
+def _resave(path: Path, separator: str, decimal: str, encoding: str) -> None:
+    """The file as Excel saves it under other regional settings or as "Unicode text"."""
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=separator, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([cell.replace(".", decimal) if decimal != "." and cell.replace(".", "", 1).isdigit() else cell for cell in row])
+    path.write_bytes(out.getvalue().encode(encoding))
+
+
+@pytest.mark.parametrize("separator, decimal, encoding", [
+    (";", ",", "utf-8-sig"),   # Excel, Vietnamese regional settings, "CSV UTF-8"
+    (";", ".", "utf-8"),       # ';' with decimal points (504 errors for one cause before)
+    ("\t", ",", "utf-16"),     # Excel "Unicode text"
+])
+def test_excel_regional_dialects_and_unicode_text_give_the_same_results(pristine, tmp_path, separator, decimal, encoding):
+    from toolkit.model.workspace import Workspace
+    from toolkit.reports.analysis import analyse
+
+    data = tmp_path / "data"
+    shutil.copytree(pristine, data)
+    want = analyse(Workspace.open(data), BLOC, PERIOD, compare=False)
+    for name in ("scores.csv", "staff_ratings.csv", "votes.csv"):
+        _resave(data / "periods" / BLOC / PERIOD / name, separator, decimal, encoding)
+    got = analyse(Workspace.open(data), BLOC, PERIOD, compare=False)
+    assert got.units[["unit_id", "total", "rank"]].equals(want.units[["unit_id", "total", "rank"]])
+    assert got.nominations[["unit_id", "award_id"]].equals(want.nominations[["unit_id", "award_id"]])
+
+
+def test_a_file_without_the_expected_columns_is_one_problem_not_one_per_row(pristine, tmp_path):
+    from toolkit.errors import DataError
+    from toolkit.model.workspace import Workspace
+    from toolkit.reports.analysis import analyse
+
+    data = tmp_path / "data"
+    shutil.copytree(pristine, data)
+    scores = data / "periods" / BLOC / PERIOD / "scores.csv"
+    text = scores.read_text(encoding="utf-8").replace("self_value", "tu_cham")  # a renamed header column
+    scores.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError) as exc:
+        analyse(Workspace.open(data), BLOC, PERIOD, compare=False)
+    errors = [p for p in exc.value.problems if p.severity == "error"]
+    assert len(errors) == 1 and errors[0].where == "dòng tiêu đề" and "self_value" in errors[0].message
