@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.model.readers import read_own_csv
 from toolkit.errors import ParameterError
 from toolkit.model.text import sort_key
-from toolkit.reports.results import BOOLEANS, INTEGERS, NA
+from toolkit.reports.results import BOOLEANS, NA, read_results
 
 FOLDER = "province_overview"
 TABLES = ("xep_hang", "de_nghi_khen_thuong", "chi_tieu", "tran_xuat_sac", "tu_cham_tham_dinh")
@@ -34,20 +33,10 @@ def load_results(reports_dir: Path, period: str) -> dict[str, pd.DataFrame]:
         raise ParameterError(f"Chưa có báo cáo khối nào cho kỳ {period} trong {reports_dir}: chạy `thidua run --bloc all --period {period}` trước.")
     out = {}
     for stem in TABLES:
-        frames = [_read(f / "results" / f"{stem}.csv").assign(bloc=f.name)
+        frames = [read_results(f / "results" / f"{stem}.csv").assign(bloc=f.name)
                   for f in folders if (f / "results" / f"{stem}.csv").exists()]
         out[stem] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return out
-
-
-def _read(path: Path) -> pd.DataFrame:
-    """A results/*.csv table with the types docs/results.md gives its columns (empty cells are missing values)."""
-    df = read_own_csv(path, keep_default_na=False, na_values=[""], dtype={"unit": str, "award": str, "target": str, "band": str})
-    for col in INTEGERS & set(df.columns):
-        df[col] = df[col].astype("Int64")
-    for col in BOOLEANS.keys() & set(df.columns):
-        df[col] = df[col].astype("boolean")
-    return df
 
 
 def input_files(reports_dir: Path, period: str) -> list[Path]:

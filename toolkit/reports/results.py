@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from toolkit.model.readers import read_own_csv
 from toolkit.reports.exports import write_csvs, write_xlsx
 
 NA = "—"  # what a display table shows for "not applicable"
@@ -96,3 +97,13 @@ def save_tables(tables: Iterable[Table] | dict[str, Table], output_dir: str | Pa
     files = write_csvs({t.stem: t.for_machines() for t in items}, out / "results")
     files.append(write_xlsx({t.title: t.frame for t in items}, out / "results.xlsx"))
     return files
+
+
+def read_results(path: Path) -> pd.DataFrame:
+    """A ``results/*.csv`` table read back with the types docs/results.md gives its columns (empty cells are missing)."""
+    df = read_own_csv(path, keep_default_na=False, na_values=[""], dtype={"unit": str, "award": str, "target": str, "band": str})
+    for col in INTEGERS & set(df.columns):
+        df[col] = df[col].astype("Int64")
+    for col in BOOLEANS.keys() & set(df.columns):
+        df[col] = df[col].astype("boolean")
+    return df

@@ -28,6 +28,7 @@ from toolkit.model.parameters import check_parameters
 DEFAULT_NOTEBOOK = "bloc_report"
 _NOTEBOOK_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 TEMPLATES = config.HTML_TEMPLATES_DIR
+VIETNAM = _dt.timezone(_dt.timedelta(hours=7), "UTC+7")  # what readers see; the manifest keeps UTC
 
 
 @dataclass
@@ -195,8 +196,8 @@ def execute_report(nb_in: Path, final: Path, params: dict, inputs: dict[str, str
     t = time.perf_counter()
     code = manifest.git_commit()
     footer = (f"Tạo bởi thidua {manifest.versions()['thidua']} (mã nguồn {(code['commit'] or 'không rõ')[:10]}"
-              f"{', có sửa đổi chưa commit' if code['dirty'] else ''}) lúc {started:%d/%m/%Y %H:%M} UTC; "
-              f"sổ tay {nb_in.name}; {source}.")
+              f"{', có sửa đổi chưa commit' if code['dirty'] else ''}) lúc {started.astimezone(VIETNAM):%H:%M ngày %d/%m/%Y} "
+              f"(giờ Việt Nam, UTC+7); sổ tay {nb_in.name}; {source}.")
     try:
         _html(nb_out, tmp / "report.html", footer)
     except BaseException:
