@@ -1,7 +1,9 @@
 """A bloc across periods: unit lines through renames and mergers, and what the trends report counts.
 
 Pure functions over the tidy frames of :mod:`toolkit.reports.history` (one row per period and
-unit, content, target or award). Nothing is interpolated: a period without data is a gap, a
+unit, content, target or award). Lines are what the charts draw; what is counted per unit (periods
+led, awards in a row, over-claims) is counted per organisation, which follows renames but not
+mergers: two departments merged in 2025 do not add up their earlier flags. Nothing is interpolated: a period without data is a gap, a
 streak stops at it, and an average is taken over the periods that have a value.
 
 A *line* follows one organisation through the periods: each unit of an earlier period belongs to
@@ -48,6 +50,17 @@ def line_ids(rows: pd.DataFrame, registry: Registry) -> pd.Series:
     return pd.Series([line(int(y), u) for y, u in zip(rows["year"], rows["unit_id"])], index=rows.index, dtype=object)
 
 
+def org_ids(rows: pd.DataFrame, registry: Registry) -> pd.Series:
+    """The organisation of each ``rows`` (year, unit_id): like :func:`line_ids`, following renames only.
+
+    A renamed unit is the same organisation under a new name, so its periods count together
+    (periods led, awards in a row, persistent over-claims); units merged into another one are
+    counted as themselves, not as the merged unit.
+    """
+    lineage = registry.lineage[registry.lineage["event"] == "rename"]
+    return line_ids(rows, Registry(registry.units, lineage, registry.blocs, registry.membership))
+
+
 def lineage_events(registry: Registry, units: set[str], first_year: int, last_year: int) -> pd.DataFrame:
     """Renames, mergers and dissolutions after ``first_year`` up to ``last_year`` that touch ``units``."""
     lin = registry.lineage
@@ -76,9 +89,9 @@ def lineage_notes(events: pd.DataFrame, rows: pd.DataFrame, names: dict[str, str
         if event == "rename":
             text = f"trước năm {year} mang tên {', '.join(sources)}"
         elif first_seen.get(to_unit, year) < year:  # merged into a unit that was already a member
-            text = f"từ năm {year} tiếp nhận {' và '.join(sources)} (hợp nhất)"
+            text = f"từ năm {year} hợp nhất thêm: {'; '.join(sources)}"
         else:
-            text = f"hình thành năm {year} do hợp nhất {' và '.join(sources)}"
+            text = f"hình thành năm {year} do hợp nhất: {'; '.join(sources)}"
         notes.setdefault(to_unit, []).append(text)
     return {u: "; ".join(t) for u, t in notes.items()}
 
@@ -120,37 +133,36 @@ def _period_flags(frame: pd.DataFrame, key: str, value: str, periods: list[str])
     return wide.reindex(columns=periods, fill_value=False).astype(bool)
 
 
-def lead_runs(units: pd.DataFrame, periods: list[str]) -> pd.DataFrame:
-    """Per line that led at least once: periods led, longest run of consecutive periods, the periods."""
+def lead_runs(units: pd.DataFrame, periods: list[str], key: str = "org_id") -> pd.DataFrame:
+    """Per organisation (``key``) that led at least once: periods led, longest run of consecutive periods, the periods."""
     led = units.assign(first=units["rank"].eq(1).fillna(False).astype(bool))
-    wide = _period_flags(led, "line_id", "first", periods)
+    wide = _period_flags(led, key, "first", periods)
     rows = []
-    for line, flags in wide.iterrows():
+    for who, flags in wide.iterrows():
         times, longest, _ = runs(flags)
         if times:
-            rows.append({"line_id": line, "times": times, "longest": longest,
-                         "periods": ", ".join(p for p, f in flags.items() if f)})
-    return pd.DataFrame(rows, columns=["line_id", "times", "longest", "periods"]).sort_values(
+            rows.append({key: who, "times": times, "longest": longest, "periods": ", ".join(p for p, f in flags.items() if f)})
+    return pd.DataFrame(rows, columns=[key, "times", "longest", "periods"]).sort_values(
         ["times", "longest"], ascending=False, kind="stable").reset_index(drop=True)
 
 
-def over_claims(units: pd.DataFrame, decimals: int = 2) -> pd.DataFrame:
-    """Per line: periods with a submission, periods the self score exceeded the verified one, mean and largest gap.
+def over_claims(units: pd.DataFrame, decimals: int = 2, key: str = "org_id") -> pd.DataFrame:
+    """Per organisation (``key``): periods with a submission, periods the self score exceeded the verified one, mean and largest gap.
 
     The gap is the unit's self-assessed criteria total minus the verified one (before bonus and
     penalty), so a persistent over-claimer has a positive mean over many periods.
     """
     sub = units[units["submitted"]]
-    g = sub.groupby("line_id")
+    g = sub.groupby(key)
     out = pd.DataFrame({
         "periods": g.size(),
         "higher": g["self_gap"].apply(lambda s: int((s > 1e-9).sum())),
         "mean_gap": round_half_up(g["self_gap"].mean(), decimals),
         "max_gap": g["self_gap"].max(),
     })
-    worst = sub.sort_values("self_gap", ascending=False, kind="stable").drop_duplicates("line_id").set_index("line_id")["period"]
+    worst = sub.sort_values("self_gap", ascending=False, kind="stable").drop_duplicates(key).set_index(key)["period"]
     out["max_gap_period"] = worst.reindex(out.index)
-    out = out.rename_axis("line_id").reset_index()
+    out = out.rename_axis(key).reset_index()
     return out.sort_values(["mean_gap", "higher"], ascending=False, kind="stable").reset_index(drop=True)
 
 
@@ -181,27 +193,27 @@ def cap_summary(cap: pd.DataFrame, decimals: int = 4) -> pd.DataFrame:
     return out
 
 
-def award_streaks(awards: pd.DataFrame, lines: pd.DataFrame, periods: list[str]) -> pd.DataFrame:
-    """Per award and line: periods nominated, longest run of consecutive periods, the run up to the last period.
+def award_streaks(awards: pd.DataFrame, who: list[str], periods: list[str], key: str = "org_id") -> pd.DataFrame:
+    """Per award and organisation (``key``): periods nominated, longest run of consecutive periods, the run up to the last period.
 
-    ``lines`` (line_id) lists every line of the range, so lines never nominated get a row with 0.
+    ``who`` lists every organisation of the range, so one never nominated gets a row with 0.
     A period without data ends a run: it is not known whether the unit was nominated then.
     """
     rows = []
     nominated = awards[awards["nominated"]]
     for award_id, g in awards.groupby("award_id", sort=False):
         title = g["award"].iloc[-1]
-        wide = _period_flags(nominated[nominated["award_id"] == award_id], "line_id", "nominated", periods) \
-            if len(nominated[nominated["award_id"] == award_id]) else pd.DataFrame(columns=periods, dtype=bool)
-        for line in lines["line_id"]:
-            flags = wide.loc[line] if line in wide.index else pd.Series(False, index=periods)
+        mine = nominated[nominated["award_id"] == award_id]
+        wide = _period_flags(mine, key, "nominated", periods) if len(mine) else pd.DataFrame(columns=periods, dtype=bool)
+        for org in who:
+            flags = wide.loc[org] if org in wide.index else pd.Series(False, index=periods)
             times, longest, current = runs(flags)
-            rows.append({"award_id": award_id, "award": title, "line_id": line, "times": times, "longest": longest,
+            rows.append({"award_id": award_id, "award": title, key: org, "times": times, "longest": longest,
                          "current": current, "periods": ", ".join(p for p, f in flags.items() if f)})
-    return pd.DataFrame(rows, columns=["award_id", "award", "line_id", "times", "longest", "current", "periods"])
+    return pd.DataFrame(rows, columns=["award_id", "award", key, "times", "longest", "current", "periods"])
 
 
-def never_nominated(awards: pd.DataFrame, lines: pd.DataFrame) -> list[str]:
-    """Lines never nominated for any award in the range, in the order of ``lines``."""
-    ever = set(awards.loc[awards["nominated"], "line_id"])
-    return [line for line in lines["line_id"] if line not in ever]
+def never_nominated(awards: pd.DataFrame, who: list[str], key: str = "org_id") -> list[str]:
+    """Organisations of ``who`` never nominated for any award in the range, in that order."""
+    ever = set(awards.loc[awards["nominated"], key])
+    return [org for org in who if org not in ever]

@@ -28,18 +28,19 @@ from toolkit.model.covenant import Covenant
 from toolkit.model.parameters import check_parameters
 from toolkit.model.period_data import read_source
 from toolkit.model.periods import Period
+from toolkit.model.text import sort_key
 from toolkit.model.workspace import Workspace
 from toolkit.reports.analysis import analyse
 from toolkit.reports.results import read_results
 
 UNIT_COLUMNS = ["period", "year", "unit_id", "name", "short_name", "role", "line_id", "line_name", "line_short", "line_event",
-                "lineage", "submitted", "rank", "members", "total", "max_total", "total_share", "criteria_total",
+                "lineage", "org_id", "org_name", "submitted", "rank", "members", "total", "max_total", "total_share", "criteria_total",
                 "self_criteria", "self_gap", "bonus", "penalty", "band"]
-CONTENT_COLUMNS = ["period", "unit_id", "line_id", "content_id", "content_title", "max", "score"]
-TARGET_COLUMNS = ["period", "unit_id", "line_id", "target_id", "title", "met"]
-CAP_COLUMNS = ["period", "unit_id", "line_id", "excellent", "base", "cap", "within_cap"]
+CONTENT_COLUMNS = ["period", "unit_id", "line_id", "org_id", "content_id", "content_title", "max", "score"]
+TARGET_COLUMNS = ["period", "unit_id", "line_id", "org_id", "target_id", "title", "met"]
+CAP_COLUMNS = ["period", "unit_id", "line_id", "org_id", "excellent", "base", "cap", "within_cap"]
 TEXT = ("unit_id", "name", "short_name", "role", "band", "content_id", "content_title", "target_id", "title", "award_id", "award")
-AWARD_COLUMNS = ["period", "award_id", "award", "unit_id", "line_id", "rank", "nominated"]
+AWARD_COLUMNS = ["period", "award_id", "award", "unit_id", "line_id", "org_id", "rank", "nominated"]
 
 
 @dataclass
@@ -83,6 +84,16 @@ class History:
         lines = last[["line_id", "line_name", "line_short"]]
         extra = u[~u["line_id"].isin(lines["line_id"])].drop_duplicates("line_id")[["line_id", "line_name", "line_short"]]
         return pd.concat([lines, extra], ignore_index=True)
+
+    @property
+    def orgs(self) -> pd.DataFrame:
+        """Every organisation of the range (renames followed, mergers not), in the order of :attr:`lines`."""
+        u = self.units
+        if u.empty:
+            return pd.DataFrame(columns=["org_id", "org_name"])
+        order = {line: i for i, line in enumerate(self.lines["line_id"])}
+        o = u.assign(_l=u["line_id"].map(order), _own=(u["org_id"] != u["line_id"]).astype(int), _k=u["org_name"].map(sort_key))
+        return o.sort_values(["_l", "_own", "_k"], kind="stable").drop_duplicates("org_id")[["org_id", "org_name"]].reset_index(drop=True)
 
     def changes(self) -> list[Change]:
         """Covenant changes between consecutive years of the range that both have a covenant."""
@@ -192,20 +203,31 @@ def history(ws: Workspace, bloc: str, periods: list[Period], filed: dict[str, st
         units["line_event"] = rules.line_event(units, events).astype("str")
         notes = rules.lineage_notes(events, units, names)
         units["lineage"] = units["unit_id"].map(notes).fillna("").astype("str")
+        units["org_id"] = rules.org_ids(units, ws.registry).astype("str")
+        units["org_name"] = _org_names(units, names)
         units["members"] = units.groupby("period")["unit_id"].transform("size")
         units["total_share"] = (units["total"] / units["max_total"]).round(4)
-    line_of = units.set_index(["period", "unit_id"])["line_id"] if len(units) else pd.Series(dtype=object)
+    keyed = units.set_index(["period", "unit_id"]) if len(units) else None
 
     def with_lines(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
         frame = _concat(frame, columns)
         if len(frame):
-            frame["line_id"] = pd.array([line_of.get((p, u), u) for p, u in zip(frame["period"], frame["unit_id"])], dtype="str")
+            at = pd.MultiIndex.from_arrays([frame["period"], frame["unit_id"]])
+            for col in ("line_id", "org_id"):
+                frame[col] = pd.array(keyed[col].reindex(at).fillna(frame["unit_id"]).to_numpy(), dtype="str")
         return frame[columns]
 
     return History(bloc, ws.registry.bloc_name(bloc), list(periods), missing, covenants, units[UNIT_COLUMNS],
                    with_lines(parts["contents"], CONTENT_COLUMNS), with_lines(parts["targets"], TARGET_COLUMNS),
                    with_lines(parts["cap"], CAP_COLUMNS), with_lines(parts["awards"], AWARD_COLUMNS), events,
                    synthetic, read_from)
+
+
+def _org_names(units: pd.DataFrame, names: dict[str, str]) -> pd.Series:
+    """An organisation as the report names it: its latest name, and the unit it later merged into."""
+    org = units["org_id"].map(names).fillna(units["name"])
+    later = units["org_id"] != units["line_id"]
+    return org.where(~later, org + " (nay thuộc " + units["line_name"] + ")").astype("str")
 
 
 def _first_problem(exc: DataError) -> str:

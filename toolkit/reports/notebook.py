@@ -17,10 +17,10 @@ from toolkit.reports import tables as presentation
 from toolkit.reports.display import NOTHING, SYNTHETIC, ReportTable, Sentence
 from toolkit.reports.analysis import analyse
 from toolkit.reports.results import save_tables
-from toolkit.reports.tables import Formats
+from toolkit.reports.tables import PERCENT, Formats, percent
 from toolkit.model.text import fmt_date
 
-__all__ = ["load", "title_block", "markdown", "notes", "show", "comparison", "change_chart", "save_tables"]
+__all__ = ["load", "title_block", "markdown", "notes", "show", "comparison", "change_chart", "save_tables", "PERCENT", "percent"]
 
 def load(bloc: str, period: str, data_dir: str = "", output_dir: str = "") -> PeriodResult:
     ws, p = check_parameters(bloc, period, data_dir, output_dir)

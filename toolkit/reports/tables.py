@@ -240,17 +240,21 @@ def _cell(value) -> str:
 
 
 def percent(value) -> str:
-    """A share shown as a percentage with one decimal ("18,8%"); blank when missing (a column format)."""
+    """A share shown as a percentage with one decimal ("18,8%"); blank when missing; text as it is (a column format)."""
     if isinstance(value, str):
         return value
+    if value is None or pd.isna(value):
+        return ""
     return fmt_percent(value)
 
 
-Formats = dict[str, Callable[[object], str]]  # column -> how its cells are written (default: _cell)
+Formats = dict[str, Callable[[object], str]]  # column -> how its cells are written; "*": every other column
+PERCENT: Formats = {"*": percent}  # every number a share, written as a percentage (text is left as it is)
 
 
 def _formatter(formats: Formats | None, column) -> Callable[[object], str]:
-    return (formats or {}).get(column, _cell)
+    formats = formats or {}
+    return formats.get(column, formats.get("*", _cell))
 
 
 def as_text(df: pd.DataFrame, formats: Formats | None = None) -> str:

@@ -26,6 +26,7 @@ from toolkit.model.periods import Period
 from toolkit.model.parameters import check_parameters
 
 DEFAULT_NOTEBOOK = "bloc_report"
+SPANNING = {"trends"}  # notebooks over every period up to the run's period (parameters first, last)
 _NOTEBOOK_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 TEMPLATES = config.HTML_TEMPLATES_DIR
 VIETNAM = _dt.timezone(_dt.timedelta(hours=7), "UTC+7")  # what readers see; the manifest keeps UTC
@@ -139,8 +140,36 @@ def run_report(bloc: str, period: str, notebook: str = DEFAULT_NOTEBOOK, data_di
         ws.load(bloc, p)  # validate the covenant and period data before a kernel is started
     except DataError as exc:
         raise InputError(str(exc)) from None
+    if notebook in SPANNING:
+        return _run_spanning(nb_in, ws, bloc, p, params, reports_dir, timeout, force)
     inputs = manifest.hashes(ws.input_files(bloc, p), ws.data_dir)
     return execute_report(nb_in, report_folder(reports_dir, bloc, period, notebook), params, inputs,
+                          f"dữ liệu {ws.data_dir.name}/", timeout=timeout, force=force)
+
+
+def _run_spanning(nb_in: Path, ws, bloc: str, last: Period, params: dict, reports_dir: Path, timeout: int, force: bool) -> RunResult:
+    """A report over every period up to ``last`` (the trends notebook): all their inputs, and their current filed reports.
+
+    The notebook takes the run's period as its last one (``first`` empty: the earliest with
+    data). Each period whose bloc report in ``reports_dir`` is current (the fingerprint a bloc
+    report of that period would have now) is read from that report instead of being recomputed.
+    """
+    from toolkit.reports.history import period_range
+
+    periods = period_range(ws, bloc, "", str(last))
+    files = sorted({f for q in periods for f in ws.input_files(bloc, q)})
+    inputs = manifest.hashes(files, ws.data_dir)
+    code = manifest.code_hash()
+    filed = {}
+    for q in periods:
+        folder = report_folder(reports_dir, bloc, str(q))
+        if not (folder / "manifest.json").is_file():
+            continue
+        own = {"bloc": bloc, "period": str(q), "data_dir": params["data_dir"], "output_dir": ".", "notebook": DEFAULT_NOTEBOOK}
+        if is_current(folder, fingerprint(own, manifest.hashes(ws.input_files(bloc, q), ws.data_dir), code)):
+            filed[str(q)] = str(folder.resolve())
+    spanning = {"bloc": bloc, "first": "", "last": str(last), "data_dir": params["data_dir"], "output_dir": ".", "filed": filed}
+    return execute_report(nb_in, report_folder(reports_dir, bloc, str(last), nb_in.stem), spanning, inputs,
                           f"dữ liệu {ws.data_dir.name}/", timeout=timeout, force=force)
 
 
