@@ -202,7 +202,7 @@ def history(ws: Workspace, bloc: str, periods: list[Period], filed: dict[str, st
         units["line_short"] = units["line_id"].map(shorts).fillna(units["short_name"])
         units["line_event"] = rules.line_event(units, events).astype("str")
         notes = rules.lineage_notes(events, units, names)
-        units["lineage"] = units["unit_id"].map(notes).fillna("").astype("str")
+        units["lineage"] = units["unit_id"].map(lambda u: notes.get(u, "")).astype("str")
         units["org_id"] = rules.org_ids(units, ws.registry).astype("str")
         units["org_name"] = _org_names(units, names)
         units["members"] = units.groupby("period")["unit_id"].transform("size")
