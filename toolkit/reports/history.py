@@ -240,8 +240,9 @@ def _concat(frames, columns: list[str]) -> pd.DataFrame:
     if isinstance(frames, pd.DataFrame):
         return frames
     frames = [f for f in frames if len(f)]
-    if not frames:
-        return pd.DataFrame(columns=columns)
+    if not frames:  # no period had any: an empty frame whose flags are still booleans (so masks select rows)
+        empty = pd.DataFrame(columns=columns)
+        return empty.astype({c: bool for c in ("submitted", "nominated") if c in columns})
     return pd.concat(frames, ignore_index=True)
 
 

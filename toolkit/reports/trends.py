@@ -116,7 +116,7 @@ def summary(h: History) -> str:
         rotation = "không đơn vị nào được đề nghị hai kỳ liền" if longest <= 1 else \
             f"dài nhất {longest} kỳ liền ({names[streaks.sort_values('longest', ascending=False, kind='stable').iloc[0]['org_id']]})"
         lines.append(f"{g['award'].iloc[-1]}: {distinct} đơn vị khác nhau được đề nghị trong {chosen['period'].nunique()} kỳ; {rotation}.")
-    never = rules.never_nominated(h.awards, list(h.orgs["org_id"]))
+    never = rules.never_nominated(h.awards, list(h.orgs["org_id"])) if len(h.awards) else []
     if never:
         lines.append(f"Chưa từng được đề nghị khen thưởng: {', '.join(names[x] for x in never)}.")
     changed = sorted({c.year for c in h.changes()})
@@ -311,6 +311,8 @@ def cap(h: History) -> pd.DataFrame:
     s = rules.cap_summary(h.cap).set_index("period") if len(h.cap) else pd.DataFrame()
     rows = []
     for p in h.periods:
+        if not p.is_annual:
+            continue  # staff ratings are yearly figures: a half or a quarter has no cap to check
         label = str(p)
         c = h.covenants.get(p.year)
         rule = c.targets.excellent_cap if c else None
@@ -325,7 +327,10 @@ def cap(h: History) -> pd.DataFrame:
             "Tỷ lệ HTXSNV toàn khối": float(s.loc[label, "share"]) if have else np.nan,
             "Ghi chú": h.missing.get(label, "" if rule or c is None else "giao ước không đặt trần"),
         })
-    return pd.DataFrame(rows).astype({"Số đơn vị vượt trần": "Int64", "Số đơn vị có số liệu": "Int64"})
+    columns = ["Kỳ", "Trần", "Cách làm tròn", "Đã đối chiếu văn bản gốc", "Số đơn vị vượt trần", "Số đơn vị có số liệu",
+               "Tỷ lệ HTXSNV toàn khối", "Ghi chú"]
+    return pd.DataFrame(rows, columns=columns).astype({"Số đơn vị vượt trần": "Int64", "Số đơn vị có số liệu": "Int64",
+                                                       "Tỷ lệ HTXSNV toàn khối": float})
 
 
 def cap_shown(h: History) -> pd.DataFrame:
@@ -339,7 +344,9 @@ def cap_shown(h: History) -> pd.DataFrame:
 def awards(h: History) -> pd.DataFrame:
     """Per period: the units proposed for each award of the covenant ("; "-joined)."""
     a = h.awards
-    titles = list(dict.fromkeys(a.sort_values("period", ascending=False, kind="stable")["award"])) if len(a) else []
+    if a.empty:
+        return pd.DataFrame(columns=["Kỳ"])  # no award is considered for this kind of period: the report says so
+    titles = list(dict.fromkeys(a.sort_values("period", ascending=False, kind="stable")["award"]))
     out = pd.DataFrame({"Kỳ": h.labels})
     for title in titles:
         chosen = a[(a["award"] == title) & a["nominated"]]
@@ -368,6 +375,8 @@ def streaks(h: History) -> pd.DataFrame:
 def never_nominated(h: History) -> str:
     """A sentence naming the units never proposed for any award in the range."""
     names = _org_names(h)
+    if h.awards.empty:
+        return f"Không có danh hiệu khen thưởng nào được xét ở các kỳ {_span(h)}."
     never = rules.never_nominated(h.awards, list(h.orgs["org_id"]))
     if not never:
         return f"Mọi đơn vị đều được đề nghị khen thưởng ít nhất một lần {_span(h)}."
