@@ -15,6 +15,7 @@ interpolated. See docs/trends.md.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -70,7 +71,7 @@ class History:
     def with_data(self) -> list[str]:
         return [p for p in self.labels if p not in self.missing]
 
-    @property
+    @cached_property
     def lines(self) -> pd.DataFrame:
         """Every line of the range, ordered by its rank in the latest period that ranks it, then by name."""
         u = self.units
@@ -85,7 +86,7 @@ class History:
         extra = u[~u["line_id"].isin(lines["line_id"])].drop_duplicates("line_id")[["line_id", "line_name", "line_short"]]
         return pd.concat([lines, extra], ignore_index=True)
 
-    @property
+    @cached_property
     def orgs(self) -> pd.DataFrame:
         """Every organisation of the range (renames followed, mergers not), in the order of :attr:`lines`."""
         u = self.units

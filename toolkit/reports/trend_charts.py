@@ -10,6 +10,7 @@ import textwrap
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -92,9 +93,8 @@ def rank_chart(h: History):
         for i, p in enumerate(h.labels):
             if p in h.missing:
                 ax.axvspan(i - 0.45, i + 0.45, color="0.92", zorder=0)
-        for unit, (other, _event, y) in series.items():
-            if other != line:
-                ax.plot(x, y, color="0.86", lw=0.8, zorder=1)
+        others = [np.column_stack([x, y]) for other, _event, y in series.values() if other != line]
+        ax.add_collection(LineCollection(others, colors="0.86", linewidths=0.8, zorder=1))  # NaN breaks a line: no gap bridged
         own = series.get(line, (line, "", np.full(len(x), np.nan)))[2]
         for unit, (other, event, y) in series.items():
             if other != line or unit == line:
