@@ -33,6 +33,7 @@ def line_ids(rows: pd.DataFrame, registry: Registry) -> pd.Series:
     members = rows.groupby("year")["unit_id"].agg(set).to_dict()
     years = sorted(members, reverse=True)
     memo: dict[tuple[int, str], str] = {}
+    maps: dict[tuple[int, int], dict] = {}  # (year, later) -> successor of every unit
 
     def line(year: int, unit: str) -> str:
         key = (year, unit)
@@ -41,7 +42,9 @@ def line_ids(rows: pd.DataFrame, registry: Registry) -> pd.Series:
             for later in years:
                 if later <= year:
                     break
-                successor = registry.successors(year, later).get(unit)
+                if (year, later) not in maps:
+                    maps[(year, later)] = registry.successors(year, later)
+                successor = maps[(year, later)].get(unit)
                 if successor is not None and successor in members[later]:
                     memo[key] = successor
                     break
