@@ -33,7 +33,7 @@ def shoot(pages: list[tuple[Path, Path, dict | None]], width: int = 1300) -> Non
                 page.goto(html.resolve().as_uri())
                 page.wait_for_load_state("load")
                 png.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(png), full_page=clip is None, clip=clip)
+                page.screenshot(path=str(png), full_page=True, clip=clip)  # a clip may reach below the first screen
                 print(png)
                 page.close()
         finally:

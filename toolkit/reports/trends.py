@@ -79,7 +79,7 @@ def summary(h: History) -> str:
     if len(runs):
         best = runs.iloc[0]
         lines.append(f"{len(runs)} đơn vị khác nhau dẫn đầu khối trong {len(h.with_data)} kỳ; dẫn đầu nhiều nhất là "
-                     f"**{names[best['org_id']]}** ({best['times']} kỳ: {best['periods']}).")
+                     f"**{names[best['org_id']]}**: {best['times']} kỳ ({best['periods']}).")
         if runs["longest"].max() > 1:
             r = runs.sort_values("longest", ascending=False, kind="stable").iloc[0]
             lines.append(f"Dẫn đầu liên tiếp lâu nhất: {names[r['org_id']]}, {r['longest']} kỳ liền.")
@@ -89,8 +89,9 @@ def summary(h: History) -> str:
     persistent = over[(over["higher"] >= ((over["periods"] + 1) // 2).clip(lower=2)) & (over["mean_gap"] > 0)]
     if len(persistent):
         top = persistent.iloc[0]
-        lines.append(f"{len(persistent)} đơn vị tự chấm cao hơn kết quả thẩm định ở ít nhất một nửa số kỳ; nhiều nhất "
-                     f"{names[top['org_id']]} (trung bình +{fmt_number(top['mean_gap'])} điểm/kỳ, {top['higher']}/{top['periods']} kỳ).")
+        lines.append(f"{len(persistent)} đơn vị tự chấm cao hơn kết quả thẩm định ở ít nhất một nửa số kỳ; nhiều nhất là "
+                     f"{names[top['org_id']]}: trung bình +{fmt_number(top['mean_gap'])} điểm mỗi kỳ, cao hơn ở "
+                     f"{top['higher']}/{top['periods']} kỳ.")
     shares = rules.content_shares(h.contents)
     if len(shares):
         mean = shares.groupby("content_id")["mean_share"].mean().sort_values(kind="stable")
