@@ -27,8 +27,8 @@ class ReportTable:
         self.formats = formats
 
     def _repr_html_(self) -> str:
-        if self.df.empty:
-            return f'<p class="thidua-empty">{html.escape(self.empty)}</p>'
+        if self.df.empty:  # an empty sentence: the section has already said why (nothing is shown)
+            return f'<p class="thidua-empty">{html.escape(self.empty)}</p>' if self.empty else ""
         return to_html(self.df, self.formats)
 
     def __repr__(self) -> str:

@@ -62,8 +62,14 @@ def change_chart(res: PeriodResult):
 
 
 def markdown(text: str):
-    """Markdown for display; '<', '>' and '&' are escaped because names and reasons come from submissions."""
+    """Markdown for display; '<', '>' and '&' are escaped because names and reasons come from submissions.
+
+    Nothing is displayed for an empty text (a section with nothing to add).
+    """
     from IPython.display import Markdown
+
+    if not text:
+        return None
 
     return Markdown(html.escape(text, quote=False))
 

@@ -1,7 +1,8 @@
 """Charts of the trends report (matplotlib, Vietnamese labels): a bloc across the periods at a glance.
 
 Every chart takes a :class:`~toolkit.reports.history.History`. A period without data keeps its
-place on the axis, shaded and labelled "không có dữ liệu"; no line is drawn across it.
+place on the axis, shaded and labelled "không có dữ liệu"; no line is drawn across it. A chart
+with nothing to draw (no targets over halves, no awards) is None: the section's table says why.
 """
 from __future__ import annotations
 
@@ -40,13 +41,6 @@ def _axis(ax, h: History) -> np.ndarray:
     return x
 
 
-def _empty(text: str):
-    fig, ax = plt.subplots(figsize=(9, 1.2))
-    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes)
-    ax.set_axis_off()
-    return fig
-
-
 def _short(h: History) -> dict[str, str]:
     """unit id -> its short name (the name when it has none)."""
     u = h.units.drop_duplicates("unit_id", keep="last")
@@ -69,7 +63,7 @@ def rank_chart(h: History):
     """
     u = h.units[h.units["submitted"]]
     if u.empty:
-        return _empty("Không kỳ nào có đơn vị được xếp hạng.")
+        return None  # nothing to draw: the section's table says so
     pos = {p: i for i, p in enumerate(h.labels)}
     x = np.arange(len(h.labels))
     lines = [line for line in h.lines["line_id"] if line in set(u["line_id"])]
@@ -136,7 +130,7 @@ def totals_chart(h: History):
     """Each period's totals (points, or the share of the year's maximum when maxima differ), leader marked."""
     u = h.units[h.units["submitted"]]
     if u.empty:
-        return _empty("Không kỳ nào có tổng điểm.")
+        return None  # nothing to draw: the section's table says so
     shares = len({c.total for c in h.covenants.values()}) > 1
     col = "total_share" if shares else "total"
     pos = {p: i for i, p in enumerate(h.labels)}
@@ -185,7 +179,7 @@ def gap_chart(h: History):
     """Self-assessed minus verified criteria total, per unit and period: who claims more than the bloc verifies."""
     u = h.units[h.units["submitted"]]
     if u.empty:
-        return _empty("Không kỳ nào có bảng tự chấm.")
+        return None  # nothing to draw: the section's table says so
     labels = _org_labels(h)
     orgs = [o for o in h.orgs["org_id"] if o in set(u["org_id"])]
     grid = u.pivot_table(index="org_id", columns="period", values="self_gap", aggfunc="first").reindex(index=orgs, columns=h.labels)
@@ -207,7 +201,7 @@ def content_chart(h: History):
     """The bloc's average share of each content's maximum, per period: a content everyone loses points on is pale."""
     s = rules.content_shares(h.contents)
     if s.empty:
-        return _empty("Không kỳ nào có điểm theo nội dung.")
+        return None  # nothing to draw: the section's table says so
     titles = {}
     for year in sorted(h.covenants):
         titles.update({c.id: c.title for c in h.covenants[year].contents})
@@ -228,7 +222,7 @@ def targets_chart(h: History):
     """Units meeting each target out of those judged, per period, and units over the excellent-share cap."""
     t = rules.target_shares(h.targets)
     if t.empty:
-        return _empty("Không kỳ nào có số liệu chỉ tiêu (chỉ tiêu là số liệu năm).")
+        return None  # nothing to draw: the section's table says so
     pos = {p: i for i, p in enumerate(h.labels)}
     order = list(dict.fromkeys(t.sort_values("period", ascending=False, kind="stable")["target_id"]))
     title = t.drop_duplicates("target_id", keep="last").set_index("target_id")["title"]
@@ -264,7 +258,7 @@ def awards_chart(h: History):
     """Who was proposed for each award in every period: one row per unit, one mark per award."""
     a = h.awards
     if a.empty:
-        return _empty("Không kỳ nào xét khen thưởng.")
+        return None  # nothing to draw: the section's table says so
     labels = _org_labels(h)
     orgs = list(h.orgs["org_id"])
     pos = {p: i for i, p in enumerate(h.labels)}

@@ -373,11 +373,16 @@ def streaks(h: History) -> pd.DataFrame:
                          "Các kỳ": s["periods"].to_numpy()})
 
 
+def no_streaks(h: History) -> str:
+    """What the streaks table says when empty: nobody proposed, or nothing at all when no award was considered."""
+    return "" if h.awards.empty else "Chưa đơn vị nào được đề nghị khen thưởng trong các kỳ này."
+
+
 def never_nominated(h: History) -> str:
     """A sentence naming the units never proposed for any award in the range."""
     names = _org_names(h)
     if h.awards.empty:
-        return f"Không có danh hiệu khen thưởng nào được xét ở các kỳ {_span(h)}."
+        return ""  # no award considered in the range: the awards table says so
     never = rules.never_nominated(h.awards, list(h.orgs["org_id"]))
     if not never:
         return f"Mọi đơn vị đều được đề nghị khen thưởng ít nhất một lần {_span(h)}."
