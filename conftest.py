@@ -1,8 +1,8 @@
 """Root pytest setup for the notebooks checked by nbval.
 
-notebooks/province_overview.ipynb reads the per-bloc reports of a period, so before nbval
-runs it we produce the 2018 reports of every sample bloc into a temporary folder and point
-the kernels at it through THIDUA_REPORTS (kernels inherit this process's environment).
+notebooks/province_overview.ipynb reads the per-bloc reports of a period (its default, 2025), so
+before nbval runs it we produce the 2025 reports of every sample bloc into a temporary folder and
+point the kernels at it through THIDUA_REPORTS (kernels inherit this process's environment).
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+OVERVIEW_PERIOD = "2025"  # the `period` parameter of notebooks/province_overview.ipynb
 
 
 def _collects_notebooks(config) -> bool:
@@ -22,11 +23,11 @@ def _collects_notebooks(config) -> bool:
 
 
 def prepare_overview_reports() -> Path:
-    """Produce the 2018 reports of every sample bloc into a new temp folder; point THIDUA_REPORTS at it."""
+    """Produce the 2025 reports of every sample bloc into a new temp folder; point THIDUA_REPORTS at it."""
     from toolkit.runs.batch import Job, run_batch
 
     reports = Path(tempfile.mkdtemp(prefix="thidua-nbval-reports-"))
-    jobs = [Job(b, "2018") for b in ("kinh-te-ky-thuat", "noi-chinh-tong-hop", "van-hoa-xa-hoi")]
+    jobs = [Job(b, OVERVIEW_PERIOD) for b in ("kinh-te-ky-thuat", "noi-chinh-tong-hop", "van-hoa-xa-hoi")]
     outcomes = run_batch(jobs, reports, workers=2, force=True)
     bad = [o for o in outcomes if o.status != "ok"]
     if bad:

@@ -21,7 +21,7 @@ import pytest
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ("toolkit/notebooks/bloc_report.ipynb", "toolkit/notebooks/data_quality.ipynb",
-           "toolkit/notebooks/province_overview.ipynb", "toolkit/notebooks/explore.ipynb",
+           "toolkit/notebooks/province_overview.ipynb", "toolkit/notebooks/explore.ipynb", "toolkit/notebooks/trends.ipynb",
            "toolkit/reference/vocabularies.yaml", "toolkit/runs/templates/thidua_html/index.html.j2",
            "toolkit/runs/templates/thidua_html/conf.json", "toolkit/__init__.py", "toolkit/reports/__init__.py",
            "toolkit/reports/analysis.py")

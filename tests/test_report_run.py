@@ -195,11 +195,15 @@ def test_papermill_cli_year_as_a_number_is_accepted(tmp_path):
     assert "năm 2018" in json.dumps(nb.cells[3].outputs, ensure_ascii=False)
 
 
-def test_nbval_fails_when_checked_output_changes(tmp_path):
+@pytest.mark.parametrize("form", ["text/plain", "text/html"])
+def test_nbval_fails_when_checked_output_changes(tmp_path, form):
+    """The ranking is shown as an HTML table and compared by nbval in both forms: a changed result fails either way."""
     nb = nbformat.read(config.NOTEBOOKS_DIR / "bloc_report.ipynb", as_version=4)
     checked = [c for c in nb.cells if "NBVAL_CHECK_OUTPUT" in c.source]
     assert len(checked) == 2 and all(c.outputs for c in checked)
-    checked[0].outputs[0]["text"] = checked[0].outputs[0]["text"].replace("95,00", "96,00")
+    data = checked[0].outputs[0]["data"]
+    assert "<table" in data["text/html"] and "<table" not in data["text/plain"]
+    data[form] = data[form].replace("95,00", "96,00")
     nbformat.write(nb, tmp_path / "changed.ipynb")
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env",
                            str(tmp_path / "changed.ipynb")], capture_output=True, text=True, timeout=600, cwd=tmp_path)

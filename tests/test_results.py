@@ -43,9 +43,17 @@ def dq_tables() -> dict[str, Table]:
     return DQ.all_tables(DQ.load(BLOC, "2019"))
 
 
-def test_every_column_has_a_documented_snake_case_id(bloc_tables, dq_tables):
+@pytest.fixture(scope="module")
+def trend_tables() -> dict[str, Table]:
+    from toolkit.reports import trends
+    from toolkit.reports.history import load_history
+
+    return trends.all_tables(load_history(BLOC, "2024", "2025"))
+
+
+def test_every_column_has_a_documented_snake_case_id(bloc_tables, dq_tables, trend_tables):
     docs = documented()
-    for table in [*bloc_tables.values(), *dq_tables.values()]:
+    for table in [*bloc_tables.values(), *dq_tables.values(), *trend_tables.values()]:
         machine = table.for_machines()
         assert list(machine.columns) == [table.columns[c] for c in table.frame.columns]
         for col in machine.columns:
@@ -56,9 +64,9 @@ def test_every_column_has_a_documented_snake_case_id(bloc_tables, dq_tables):
         assert f'(sheet "{table.title}")' in DOC
 
 
-def test_every_documented_id_exists(bloc_tables, dq_tables):
+def test_every_documented_id_exists(bloc_tables, dq_tables, trend_tables):
     ids: dict[str, set[str]] = {}
-    for table in [*bloc_tables.values(), *dq_tables.values()]:
+    for table in [*bloc_tables.values(), *dq_tables.values(), *trend_tables.values()]:
         ids.setdefault(table.stem, set()).update("content_<id>" if table.stem == "bang_diem" and c.startswith("content_") else c
                                                  for c in table.for_machines().columns)
     assert documented() == ids

@@ -126,7 +126,7 @@ def run_cmd(blocs, period, kind, notebooks, data_dir, reports_dir, jobs, timeout
                 click.echo(f"Dọn dẹp lần chạy bị dừng trước: {line}", err=True)
             outcomes = _run_jobs(jobs_list, reports_dir, data_dir, jobs or os.cpu_count() or 1, timeout, cell_timeout, force)
             if overview:
-                outcomes.append(_overview(str(p), reports_dir, timeout, force))
+                outcomes.append(_overview(str(p), reports_dir, timeout, force, data_dir))
     except batch.LockedError as exc:
         click.echo(f"Lỗi: {exc}", err=True)
         sys.exit(4)
@@ -182,7 +182,7 @@ def _run_jobs(jobs_list, reports_dir, data_dir, workers, timeout, cell_timeout, 
             bar.close()
 
 
-def _overview(period, reports_dir, timeout, force):
+def _overview(period, reports_dir, timeout, force, data_dir=None):
     import time
 
     from toolkit.runs import batch
@@ -191,7 +191,7 @@ def _overview(period, reports_dir, timeout, force):
 
     t = time.perf_counter()
     try:
-        r = run_overview(period, reports_dir, timeout=timeout, force=force)
+        r = run_overview(period, reports_dir, timeout=timeout, force=force, data_dir=data_dir)
         return batch.Outcome("(toàn tỉnh)", period, "province_overview", r.status, time.perf_counter() - t, str(r.folder / "report.html"))
     except ThiduaError as exc:
         return batch.Outcome("(toàn tỉnh)", period, "province_overview", "failed", time.perf_counter() - t, "", str(exc).splitlines()[0])

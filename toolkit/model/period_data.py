@@ -211,6 +211,17 @@ def _load_votes(path: Path, members: pd.DataFrame, bloc: str, year: int, problem
     return df[["unit_id", "approve", "voters"]]
 
 
+def read_source(data_dir: Path, bloc: str, period: Period | str) -> dict:
+    """The period's ``source.yaml`` (where the data came from; ``synthetic: true`` for generated data), {} without one."""
+    path = period_dir(data_dir, bloc, period) / SOURCE
+    if not path.exists():
+        return {}
+    source = read_yaml(path, "tệp nguồn dữ liệu (source.yaml)")
+    if not isinstance(source, dict):
+        raise DataError([Problem(str(path), "", "cần một bảng khóa: giá trị (ví dụ 'synthetic: true')")])
+    return source
+
+
 def load_period_data(data_dir: Path, bloc: str, period: Period, cov: Covenant, vocab: Vocabulary, members: pd.DataFrame) -> PeriodData:
     """Read and validate one bloc's period folder; raise DataError listing every error."""
     folder = period_dir(data_dir, bloc, period)
@@ -231,11 +242,7 @@ def load_period_data(data_dir: Path, bloc: str, period: Period, cov: Covenant, v
         if m.unit_id not in submitted:
             problems.append(Problem(str(folder / SCORES), f"đơn vị {m.unit_id}",
                                     f"{m.name} chưa nộp bảng tự chấm điểm: không được xếp hạng và không được xét khen thưởng", "warning"))
-    source = {}
-    if (folder / SOURCE).exists():
-        source = read_yaml(folder / SOURCE, "tệp nguồn dữ liệu (source.yaml)")
-        if not isinstance(source, dict):
-            raise DataError([Problem(str(folder / SOURCE), "", "cần một bảng khóa: giá trị (ví dụ 'synthetic: true')")])
+    source = read_source(data_dir, bloc, period)
     files = sorted(p for p in folder.iterdir() if p.is_file())
 
     def tag(df: pd.DataFrame) -> pd.DataFrame:

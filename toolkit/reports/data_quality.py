@@ -24,9 +24,10 @@ from toolkit.reports.analysis import analyse
 from toolkit.errors import DataError, Problem
 from toolkit.model.periods import Period
 from toolkit.model.parameters import check_parameters
-from toolkit.model.period_data import EVENTS, INGEST_REPORT, ORGS, SCORES, STAFF, period_dir
+from toolkit.model.period_data import EVENTS, INGEST_REPORT, ORGS, SCORES, STAFF, period_dir, read_source
 from toolkit.model.readers import read_own_csv, parse_numbers, read_csv_checked
 from toolkit.model.rounding import round_half_up
+from toolkit.reports.display import SYNTHETIC
 from toolkit.reports.results import Table
 
 # Defaults of the history check: a value is "far" when it is more than HISTORY_K robust
@@ -56,6 +57,11 @@ class Quality:
     @property
     def names(self) -> dict[str, str]:
         return dict(zip(self.members["unit_id"], self.members["name"]))
+
+    @property
+    def synthetic(self) -> bool:
+        """Generated sample data (the period's source.yaml or the covenant says so): the report must say it."""
+        return bool(self.covenant.synthetic or read_source(self.ws.data_dir, self.bloc, self.period).get("synthetic"))
 
 
 def load(bloc: str, period: str, data_dir: str = "", output_dir: str = "") -> Quality:
@@ -266,6 +272,22 @@ def identical(q: Quality) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
+def title_block(q: Quality, data_dir: str = "") -> str:
+    """The report's heading: period, bloc by name, where the data came from, and whether it is synthetic (Markdown)."""
+    lines = [f"# Chất lượng dữ liệu thi đua {q.period.label_vi}", f"**{q.ws.registry.bloc_name(q.bloc)}**", "",
+             f"- Nguồn dữ liệu: `{Path(data_dir).name if data_dir else 'data'}/periods/{q.bloc}/{q.period}`"]
+    if q.synthetic:
+        lines.append(SYNTHETIC)
+    return "\n".join(lines)
+
+
+def empty(q: Quality, sentence: str) -> str:
+    """What a section whose table is empty says: ``sentence``, or why nothing could be checked."""
+    if q.result is None:
+        return "Chưa kiểm tra được: dữ liệu của kỳ còn lỗi chặn việc tính điểm (xem mục Lỗi và cảnh báo)."
+    return sentence
+
+
 def summary(q: Quality) -> str:
     sub = submissions(q)
     n = int((sub["Đã nộp"] == "Có").sum())
@@ -304,5 +326,5 @@ def all_tables(q: Quality) -> dict[str, Table]:
     return {stem: Table(stem, title, fn(q), ids) for stem, (title, fn, ids) in TABLES.items()}
 
 
-__all__ = ["Quality", "load", "submissions", "missing", "problems", "self_vs_verified", "unverified", "history",
+__all__ = ["Quality", "load", "title_block", "empty", "submissions", "missing", "problems", "self_vs_verified", "unverified", "history",
            "identical", "summary", "all_tables", "TABLES"]

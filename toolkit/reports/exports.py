@@ -42,6 +42,9 @@ def write_csvs(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
                         for stem, df in tables.items()})
 
 
+PERCENT = "0.0%"
+
+
 def _number_format(series: pd.Series) -> str | None:
     if pd.api.types.is_bool_dtype(series):
         return None
@@ -52,10 +55,12 @@ def _number_format(series: pd.Series) -> str | None:
     return None
 
 
-def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path, when: _dt.datetime = FIXED_TIME) -> Path:
+def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path, when: _dt.datetime = FIXED_TIME,
+               percent: dict[str, set[str]] | None = None) -> Path:
     """One sheet per table: bold frozen header, widths fitted to content, number formats.
 
-    Numbers stay numbers (Excel shows them with the reader's locale separators).
+    Numbers stay numbers (Excel shows them with the reader's locale separators); the columns
+    ``percent`` names per sheet hold shares (0.8831) and are shown as percentages (88.3%).
     """
     wb = Workbook()
     wb.remove(wb.active)
@@ -68,7 +73,7 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path, when: _dt.datetime =
         for cell in ws[1]:
             cell.font, cell.fill = header_font, fill
             cell.alignment = Alignment(wrap_text=True, vertical="center")
-        formats = [_number_format(df[c]) for c in df.columns]
+        formats = [PERCENT if c in (percent or {}).get(title, ()) else _number_format(df[c]) for c in df.columns]
         for rec in df.itertuples(index=False):
             row = []
             for v in rec:

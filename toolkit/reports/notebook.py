@@ -14,11 +14,13 @@ import pandas as pd
 from toolkit.engine.evaluate import PeriodResult
 from toolkit.model.parameters import check_parameters
 from toolkit.reports import tables as presentation
+from toolkit.reports.display import NOTHING, SYNTHETIC, ReportTable, Sentence
 from toolkit.reports.analysis import analyse
 from toolkit.reports.results import save_tables
+from toolkit.reports.tables import PERCENT, Formats, percent
 from toolkit.model.text import fmt_date
 
-__all__ = ["load", "title_block", "markdown", "notes", "show", "save_tables"]
+__all__ = ["load", "title_block", "markdown", "notes", "show", "comparison", "change_chart", "save_tables", "PERCENT", "percent"]
 
 def load(bloc: str, period: str, data_dir: str = "", output_dir: str = "") -> PeriodResult:
     ws, p = check_parameters(bloc, period, data_dir, output_dir)
@@ -29,7 +31,7 @@ def title_block(res: PeriodResult, data_dir: str = "") -> str:
     cov = res.covenant
     lines = [
         f"# Báo cáo kết quả thi đua {res.period.label_vi}",
-        f"**{res.bloc_name}** (mã khối `{res.bloc}`)",
+        f"**{res.bloc_name}**",
         "",
         f"- Giao ước: {cov.title}" + (f", ký ngày {fmt_date(cov.signed_on)}" if cov.signed_on else "")
         + (f" tại {cov.signed_at}" if cov.signed_at else ""),
@@ -37,13 +39,37 @@ def title_block(res: PeriodResult, data_dir: str = "") -> str:
         f"- Nguồn dữ liệu: `{Path(data_dir).name if data_dir else 'data'}/periods/{res.bloc}/{res.period}`",
     ]
     if res.source.get("synthetic"):
-        lines.append("- **Dữ liệu mẫu** (tổng hợp, không phải số liệu thật của đơn vị nào)")
+        lines.append(SYNTHETIC)
     return "\n".join(lines)
 
 
+def comparison(res: PeriodResult):
+    """The change since the previous period, or a sentence when that period has no data."""
+    c = res.comparison
+    if c is None or c.empty or c["prev_total"].isna().all():
+        prev = c["prev_period"].iloc[0] if c is not None and len(c) else str(res.period.previous())
+        return Sentence(f"Không có kết quả kỳ {prev} để so sánh.")
+    return ReportTable(presentation.comparison(res))
+
+
+def change_chart(res: PeriodResult):
+    """The change chart, or nothing when there is no previous period (:func:`comparison` says so)."""
+    if isinstance(comparison(res), Sentence):
+        return None
+    from toolkit.reports import charts
+
+    return charts.change_chart(res)
+
+
 def markdown(text: str):
-    """Markdown for display; '<', '>' and '&' are escaped because names and reasons come from submissions."""
+    """Markdown for display; '<', '>' and '&' are escaped because names and reasons come from submissions.
+
+    Nothing is displayed for an empty text (a section with nothing to add).
+    """
     from IPython.display import Markdown
+
+    if not text:
+        return None
 
     return Markdown(html.escape(text, quote=False))
 
@@ -53,8 +79,11 @@ def notes(res: PeriodResult) -> str:
     return "\n".join(f"- {x}" for x in items) if items else "- Không có ghi chú."
 
 
-def show(df: pd.DataFrame):
-    """Display a table in the notebook (escaped HTML, decimal comma)."""
-    from IPython.display import HTML
+def show(df: pd.DataFrame, empty: str = NOTHING, formats: Formats | None = None) -> ReportTable:
+    """A table for the report: escaped HTML with decimal commas for readers, plain text for nbval.
 
-    return HTML(presentation.to_html(df))
+    ``empty``: the sentence shown instead of a table without rows (say what there is none of,
+    e.g. "Không có đơn vị nào còn thiếu dữ liệu."); ``formats``: column -> cell writer (e.g.
+    ``{"Tỷ lệ": tables.percent}``).
+    """
+    return ReportTable(df, empty, formats)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from toolkit.model.readers import read_own_csv
 from toolkit.reports.exports import write_csvs, write_xlsx
 
 NA = "—"  # what a display table shows for "not applicable"
@@ -30,6 +31,8 @@ BOOLEANS = {  # column id -> display value -> machine value
     "submitted": {"Có": True, "Không": False},
     "met": {"Đạt": True, "Không đạt": False},
     "within_cap": {"Trong giới hạn": True, "Vượt trần": False},
+    "affects_scores": {"Có": True, "Không": False},
+    "confirmed": {"Có": True, "Không": False},
 }
 INTEGERS = {"rank", "previous_rank", "rank_change", "blank_cells"}  # shown as text ("—", "+2"), filed as integers
 
@@ -42,6 +45,7 @@ class Table:
     title: str  # sheet title in results.xlsx
     frame: pd.DataFrame
     columns: dict[str, str]  # Vietnamese header -> column id
+    percent: frozenset[str] = frozenset()  # headers of share columns (0.8831), shown as 88.3% in results.xlsx
 
     def for_machines(self) -> pd.DataFrame:
         """The table with column ids and machine values (see the module docstring)."""
@@ -94,5 +98,16 @@ def save_tables(tables: Iterable[Table] | dict[str, Table], output_dir: str | Pa
     items = list(tables.values()) if isinstance(tables, dict) else list(tables)
     out = Path(output_dir)
     files = write_csvs({t.stem: t.for_machines() for t in items}, out / "results")
-    files.append(write_xlsx({t.title: t.frame for t in items}, out / "results.xlsx"))
+    files.append(write_xlsx({t.title: t.frame for t in items}, out / "results.xlsx",
+                            percent={t.title: set(t.percent) for t in items if t.percent} or None))
     return files
+
+
+def read_results(path: Path) -> pd.DataFrame:
+    """A ``results/*.csv`` table read back with the types docs/results.md gives its columns (empty cells are missing)."""
+    df = read_own_csv(path, keep_default_na=False, na_values=[""], dtype={"unit": str, "award": str, "target": str, "band": str})
+    for col in INTEGERS & set(df.columns):
+        df[col] = df[col].astype("Int64")
+    for col in BOOLEANS.keys() & set(df.columns):
+        df[col] = df[col].astype("boolean")
+    return df

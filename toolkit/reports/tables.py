@@ -9,6 +9,7 @@ table its file stem, sheet title and the column ids of its ``results/<stem>.csv`
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ import pandas as pd
 from toolkit.engine.evaluate import PeriodResult
 from toolkit.model.ids import KEYS
 from toolkit.model.rounding import round_half_up
-from toolkit.model.text import fmt_number, sort_key
+from toolkit.model.text import fmt_number, fmt_percent, sort_key
 from toolkit.reports.results import Table
 
 YES, NO, NA = "Đạt", "Không đạt", "—"
@@ -238,20 +239,44 @@ def _cell(value) -> str:
     return str(value)
 
 
-def as_text(df: pd.DataFrame) -> str:
+def percent(value) -> str:
+    """A share shown as a percentage with one decimal ("18,8%"); blank when missing; text as it is (a column format)."""
+    if isinstance(value, str):
+        return value
+    if value is None or pd.isna(value):
+        return ""
+    return fmt_percent(value)
+
+
+Formats = dict[str, Callable[[object], str]]  # column -> how its cells are written; "*": every other column
+PERCENT: Formats = {"*": percent}  # every number a share, written as a percentage (text is left as it is)
+
+
+def _formatter(formats: Formats | None, column) -> Callable[[object], str]:
+    formats = formats or {}
+    return formats.get(column, formats.get("*", _cell))
+
+
+def as_text(df: pd.DataFrame, formats: Formats | None = None) -> str:
     """Deterministic plain-text rendering (decimal comma), for checked notebook outputs."""
-    return df.map(_cell).to_string(index=False, max_colwidth=None, line_width=None, max_rows=None, max_cols=None)
+    shown = pd.DataFrame({c: df[c].map(_formatter(formats, c)) for c in df.columns}, columns=df.columns) if formats else df.map(_cell)
+    return shown.to_string(index=False, max_colwidth=None, line_width=None, max_rows=None, max_cols=None)
 
 
-def to_html(df: pd.DataFrame) -> str:
-    """HTML table; every cell is escaped, because submission text is data, not markup."""
+def to_html(df: pd.DataFrame, formats: Formats | None = None) -> str:
+    """HTML table; every cell is escaped, because submission text is data, not markup.
+
+    ``formats`` maps a column to the function writing its cells (e.g. :func:`percent`);
+    numbers stay right-aligned whatever their format.
+    """
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    writers = [_formatter(formats, c) for c in df.columns]
     rows = []
     for rec in df.itertuples(index=False):
         cells = []
-        for col, v in zip(df.columns, rec):
+        for write, v in zip(writers, rec):
             cls = ' class="num"' if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) else ""
-            cells.append(f"<td{cls}>{html.escape(_cell(v))}</td>")
+            cells.append(f"<td{cls}>{html.escape(write(v))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f'<table class="thidua">\n<thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody></table>"
 

@@ -27,8 +27,10 @@ from toolkit.model.periods import Period
 from toolkit.model.parameters import check_parameters
 
 DEFAULT_NOTEBOOK = "bloc_report"
+SPANNING = {"trends"}  # notebooks over every period up to the run's period (parameters first, last)
 _NOTEBOOK_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 TEMPLATES = config.HTML_TEMPLATES_DIR
+VIETNAM = _dt.timezone(_dt.timedelta(hours=7), "UTC+7")  # what readers see; the manifest keeps UTC
 
 
 @dataclass
@@ -124,26 +126,76 @@ def run_report(bloc: str, period: str, notebook: str = DEFAULT_NOTEBOOK, data_di
         ws.load(bloc, p)  # validate the covenant and period data before a kernel is started
     except DataError as exc:
         raise InputError(str(exc)) from None
+    if notebook in SPANNING:
+        return _run_spanning(nb_in, ws, bloc, p, params, reports_dir, timeout, force)
     inputs = manifest.hashes(ws.input_files(bloc, p), ws.data_dir)
     return execute_report(nb_in, report_folder(reports_dir, bloc, period, notebook), params, inputs,
                           f"dữ liệu {ws.data_dir.name}/", timeout=timeout, force=force)
 
 
-def run_overview(period: str, reports_dir: Path | str | None = None, timeout: int = 900, force: bool = True) -> RunResult:
+def _run_spanning(nb_in: Path, ws, bloc: str, last: Period, params: dict, reports_dir: Path, timeout: int, force: bool) -> RunResult:
+    """A report over every period up to ``last`` (the trends notebook): all their inputs, and their current filed reports.
+
+    The notebook takes the run's period as its last one (``first`` empty: the earliest with
+    data). Each period whose bloc report in ``reports_dir`` is current (the fingerprint a bloc
+    report of that period would have now) is read from that report instead of being recomputed.
+    """
+    from toolkit.reports.history import period_range
+
+    periods = period_range(ws, bloc, "", str(last))
+    files = sorted({f for q in periods for f in ws.input_files(bloc, q)})
+    inputs = manifest.hashes(files, ws.data_dir)
+    filed = _current_reports(ws, bloc, periods, reports_dir, params["data_dir"])
+    spanning = {"bloc": bloc, "first": "", "last": str(last), "data_dir": params["data_dir"], "output_dir": ".", "filed": filed}
+    return execute_report(nb_in, report_folder(reports_dir, bloc, str(last), nb_in.stem), spanning, inputs,
+                          f"dữ liệu {ws.data_dir.name}/", timeout=timeout, force=force)
+
+
+def run_overview(period: str, reports_dir: Path | str | None = None, timeout: int = 900, force: bool = True,
+                 data_dir: Path | str | None = None) -> RunResult:
     """Execute notebooks/province_overview.ipynb into ``reports/<period>/province_overview/``.
 
-    Its inputs are the result tables of the period's complete bloc reports.
+    Its inputs are the result tables of the period's complete bloc reports and, for the blocs'
+    names and their years up to the period, the data folder (current filed bloc reports of
+    earlier periods are read instead of recomputed, as for the trends report).
     """
-    from toolkit.reports.overview import FOLDER, input_files
+    from toolkit.model.workspace import Workspace
+    from toolkit.reports.history import period_range
+    from toolkit.reports.overview import FOLDER, bloc_folders, input_files
 
     reports_dir = Path(reports_dir) if reports_dir else config.REPORTS_DIR
     files = input_files(reports_dir, period)
     if not files:
         raise ParameterError(f"Chưa có báo cáo khối nào cho kỳ {period} trong {reports_dir}.")
+    data_arg = str(Path(data_dir).resolve()) if data_dir else ""
+    ws = Workspace.open(Path(data_dir) if data_dir else config.DATA_DIR)
     inputs = manifest.hashes(files, reports_dir)
-    params = {"period": period, "reports_dir": str(reports_dir.resolve())}
+    filed = {}
+    for folder in bloc_folders(reports_dir, period):
+        bloc = folder.name
+        if bloc not in ws.blocs() or period not in ws.periods(bloc):
+            continue
+        periods = period_range(ws, bloc, "", period)
+        inputs.update(manifest.hashes(sorted({f for q in periods for f in ws.input_files(bloc, q)}), ws.data_dir))
+        filed[bloc] = _current_reports(ws, bloc, periods, reports_dir, data_arg)
+    params = {"period": period, "reports_dir": str(reports_dir.resolve()), "data_dir": data_arg, "filed": filed}
     return execute_report(notebook_path("province_overview"), reports_dir / period / FOLDER, params, inputs,
-                          f"kết quả các khối trong {reports_dir.name}/{period}/", timeout=timeout, force=force)
+                          f"kết quả các khối trong {reports_dir.name}/{period}/ và dữ liệu {ws.data_dir.name}/", timeout=timeout,
+                          force=force)
+
+
+def _current_reports(ws, bloc: str, periods: list[Period], reports_dir: Path, data_arg: str) -> dict[str, str]:
+    """Period -> folder of each bloc report in ``reports_dir`` that is current: what a run of it now would give."""
+    code = manifest.code_hash()
+    filed = {}
+    for q in periods:
+        folder = report_folder(reports_dir, bloc, str(q))
+        if not (folder / "manifest.json").is_file():
+            continue
+        own = {"bloc": bloc, "period": str(q), "data_dir": data_arg, "output_dir": ".", "notebook": DEFAULT_NOTEBOOK}
+        if is_current(folder, fingerprint(own, manifest.hashes(ws.input_files(bloc, q), ws.data_dir), code)):
+            filed[str(q)] = str(folder.resolve())
+    return filed
 
 
 def execute_report(nb_in: Path, final: Path, params: dict, inputs: dict[str, str], source: str,
@@ -181,8 +233,8 @@ def execute_report(nb_in: Path, final: Path, params: dict, inputs: dict[str, str
     t = time.perf_counter()
     code = manifest.git_commit()
     footer = (f"Tạo bởi thidua {manifest.versions()['thidua']} (mã nguồn {(code['commit'] or 'không rõ')[:10]}"
-              f"{', có sửa đổi chưa commit' if code['dirty'] else ''}) lúc {started:%d/%m/%Y %H:%M} UTC; "
-              f"sổ tay {nb_in.name}; {source}.")
+              f"{', có sửa đổi chưa commit' if code['dirty'] else ''}) lúc {started.astimezone(VIETNAM):%H:%M ngày %d/%m/%Y} "
+              f"(giờ Việt Nam, UTC+7); sổ tay {nb_in.name}; {source}.")
     try:
         _html(nb_out, tmp / "report.html", footer)
     except BaseException:
