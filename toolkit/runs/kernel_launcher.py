@@ -15,14 +15,10 @@ def skip_slow_imports() -> None:
 
 
 if __name__ == "__main__":
-    import os
-
-    from toolkit.runs.lifetime import die_with_parent
-
-    # jupyter_client names the process that started us; ipykernel's own parent poller only
-    # checks once a second, this makes a killed runner take its kernel along at once
-    parent = os.environ.get("JPY_PARENT_PID")
-    die_with_parent(int(parent) if parent and parent.isdigit() else None)
+    # No death signal here: PR_SET_PDEATHSIG fires when the *thread* that started us exits, and
+    # Jupyter clients (nbval, nbclient under an event loop) may start kernels from a worker thread.
+    # ipykernel's own parent poller (JPY_PARENT_PID, set by jupyter_client) ends the kernel within
+    # a second of its runner's death; tests/test_batch.py checks that nothing is left.
     skip_slow_imports()
     from ipykernel import kernelapp
 
