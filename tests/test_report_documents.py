@@ -224,3 +224,10 @@ def test_trends_notebook_runs_with_plain_papermill(tmp_path):
     text = json.dumps(nbformat.read(out, as_version=4).cells[3].outputs, ensure_ascii=False)
     assert "từ 6 tháng đầu năm 2024 đến 6 tháng đầu năm 2025" in text
     assert (tmp_path / "r" / "results" / "qua_cac_ky.csv").exists()
+
+
+@pytest.mark.parametrize("kind", ["trends", "province_overview"])
+def test_verify_reruns_the_report_from_its_manifest(reports, kind):
+    proc = thidua("verify", str(reports[kind]))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Giống hệt" in proc.stdout

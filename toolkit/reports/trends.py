@@ -74,7 +74,6 @@ def summary(h: History) -> str:
     u = h.units
     names = _org_names(h)
     lines = []
-    lead = leaders(h)
     runs = rules.lead_runs(u, h.labels)
     if len(runs):
         best = runs.iloc[0]

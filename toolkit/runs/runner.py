@@ -143,8 +143,7 @@ def _run_spanning(nb_in: Path, ws, bloc: str, last: Period, params: dict, report
     from toolkit.reports.history import period_range
 
     periods = period_range(ws, bloc, "", str(last))
-    files = sorted({f for q in periods for f in ws.input_files(bloc, q)})
-    inputs = manifest.hashes(files, ws.data_dir)
+    inputs = spanning_inputs(ws, bloc, periods)
     filed = _current_reports(ws, bloc, periods, reports_dir, params["data_dir"])
     spanning = {"bloc": bloc, "first": "", "last": str(last), "data_dir": params["data_dir"], "output_dir": ".", "filed": filed}
     return execute_report(nb_in, report_folder(reports_dir, bloc, str(last), nb_in.stem), spanning, inputs,
@@ -169,19 +168,30 @@ def run_overview(period: str, reports_dir: Path | str | None = None, timeout: in
         raise ParameterError(f"Chưa có báo cáo khối nào cho kỳ {period} trong {reports_dir}.")
     data_arg = str(Path(data_dir).resolve()) if data_dir else ""
     ws = Workspace.open(Path(data_dir) if data_dir else config.DATA_DIR)
-    inputs = manifest.hashes(files, reports_dir)
-    filed = {}
-    for folder in bloc_folders(reports_dir, period):
-        bloc = folder.name
-        if bloc not in ws.blocs() or period not in ws.periods(bloc):
-            continue
-        periods = period_range(ws, bloc, "", period)
-        inputs.update(manifest.hashes(sorted({f for q in periods for f in ws.input_files(bloc, q)}), ws.data_dir))
-        filed[bloc] = _current_reports(ws, bloc, periods, reports_dir, data_arg)
+    inputs = overview_inputs(reports_dir, period, ws)
+    filed = {folder.name: _current_reports(ws, folder.name, period_range(ws, folder.name, "", period), reports_dir, data_arg)
+             for folder in bloc_folders(reports_dir, period) if folder.name in ws.blocs() and period in ws.periods(folder.name)}
     params = {"period": period, "reports_dir": str(reports_dir.resolve()), "data_dir": data_arg, "filed": filed}
     return execute_report(notebook_path("province_overview"), reports_dir / period / FOLDER, params, inputs,
                           f"kết quả các khối trong {reports_dir.name}/{period}/ và dữ liệu {ws.data_dir.name}/", timeout=timeout,
                           force=force)
+
+
+def spanning_inputs(ws, bloc: str, periods: list[Period]) -> dict[str, str]:
+    """sha256 of every input of every period of a report over several periods (the trends report)."""
+    return manifest.hashes(sorted({f for q in periods for f in ws.input_files(bloc, q)}), ws.data_dir)
+
+
+def overview_inputs(reports_dir: Path, period: str, ws) -> dict[str, str]:
+    """sha256 of the province overview's inputs: the period's filed bloc results, and each bloc's data up to the period."""
+    from toolkit.reports.history import period_range
+    from toolkit.reports.overview import bloc_folders, input_files
+
+    inputs = manifest.hashes(input_files(reports_dir, period), reports_dir)
+    for folder in bloc_folders(reports_dir, period):
+        if folder.name in ws.blocs() and period in ws.periods(folder.name):
+            inputs.update(spanning_inputs(ws, folder.name, period_range(ws, folder.name, "", period)))
+    return inputs
 
 
 def _current_reports(ws, bloc: str, periods: list[Period], reports_dir: Path, data_arg: str) -> dict[str, str]:

@@ -44,7 +44,7 @@ def compare_folders(old: Path, new: Path) -> list[str]:
 def verify(folder: Path) -> Verdict:
     from toolkit.model.workspace import Workspace
     from toolkit.model.periods import Period
-    from toolkit.runs.runner import execute_report, notebook_path
+    from toolkit.runs.runner import SPANNING, execute_report, notebook_path, overview_inputs, spanning_inputs
 
     try:
         record = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -52,13 +52,14 @@ def verify(folder: Path) -> Verdict:
         raise ParameterError(f"'{folder}' không phải thư mục báo cáo (không đọc được manifest.json).") from None
     params = record["parameters"]
     notebook = record["report"]["notebook"]
+    ws = Workspace.open(params["data_dir"]) if params.get("data_dir") else Workspace.open()
     if notebook == "province_overview":
-        from toolkit.reports.overview import input_files
+        current = overview_inputs(Path(params["reports_dir"]), params["period"], ws)
+    elif notebook in SPANNING:  # every period from first to last (trends)
+        from toolkit.reports.history import period_range
 
-        reports_dir = Path(params["reports_dir"])
-        current = manifest.hashes(input_files(reports_dir, params["period"]), reports_dir)
+        current = spanning_inputs(ws, params["bloc"], period_range(ws, params["bloc"], params.get("first", ""), params["last"]))
     else:
-        ws = Workspace.open(params["data_dir"]) if params.get("data_dir") else Workspace.open()
         current = manifest.hashes(ws.input_files(params["bloc"], Period.parse(params["period"])), ws.data_dir)
     old = record["inputs"]
     changed = sorted(k for k in set(old) | set(current) if old.get(k) != current.get(k))
