@@ -112,6 +112,9 @@ def _worker(conn, parent: int, data_dir: str | None, reports_dir: str, timeout: 
     die_with_parent(parent)
     os.setpgrp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from toolkit.runs import kernel_fork
+
+    kernel_fork.start()  # imports what kernels need while this worker gets ready; in our group, it dies with us
     from toolkit.runs.runner import run_report
 
     while True:

@@ -24,6 +24,7 @@ import json
 import os
 import sys
 import tempfile
+import uuid
 from pathlib import Path
 
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
@@ -33,6 +34,7 @@ from traitlets import default
 from toolkit.model.files import write_file
 
 KERNEL_NAME = "thidua"
+FORKS = hasattr(os, "pidfd_open") and hasattr(os, "fork")  # see ProjectKernelManager
 DISPLAY_NAME = "Python (thidua)"
 
 
@@ -64,11 +66,24 @@ class ProjectKernelSpecManager(KernelSpecManager):
 
 
 class ProjectKernelManager(AsyncKernelManager):
-    """nbclient's kernel manager, resolving kernel names with :class:`ProjectKernelSpecManager`."""
+    """nbclient's kernel manager, resolving kernel names with :class:`ProjectKernelSpecManager`.
+
+    The project kernel is forked from a warm process (:mod:`toolkit.runs.kernel_fork`) where the
+    system can say exactly when a process that is not our child exits (Linux pidfd); elsewhere
+    it is launched as jupyter_client launches any kernel.
+    """
 
     @default("kernel_spec_manager")
     def _kernel_spec_manager_default(self) -> KernelSpecManager:
         return ProjectKernelSpecManager(data_dir=self.data_dir)
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.provisioner is None and self.kernel_name == KERNEL_NAME and FORKS:
+            from toolkit.runs.kernel_fork import ForkProvisioner
+
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)
 
 
 @functools.cache
