@@ -1,20 +1,30 @@
 """Report kernels forked from a warm process: a fresh kernel that does not pay for its imports.
 
 Most of a report kernel's start is importing ipykernel, pandas and matplotlib. A *warm
-process* imports them once, before any report is known, and then forks one kernel per
-report. Each kernel is a new process that no report has touched: it shares only the warm
-process's imported modules (copy-on-write pages), and nothing of any other kernel.
+process* (``python -m toolkit.runs.kernel_fork``) imports them once, before any report is
+known, and then forks one kernel per report. Each kernel is a new process that no report has
+touched: it shares only the warm process's imported modules (copy-on-write pages), and
+nothing of any other kernel.
 
-- :func:`start` starts this process's warm process (``python -m toolkit.runs.kernel_fork``)
-  early, e.g. while a batch worker still checks parameters and data; it dies with us.
-- :class:`ForkProvisioner` is how jupyter_client starts the project kernel: it asks the warm
-  process to fork one instead of running ``python -m toolkit.runs.kernel_launcher``. The
-  kernel runs the launcher's own :func:`~toolkit.runs.kernel_launcher.run_kernel`, in a new
-  session (as jupyter_client starts kernels) and it dies with the warm process.
+- :func:`start` starts this process's warm process, early: ``thidua run`` starts it before it
+  checks parameters and data, so the imports are done by the time a kernel is wanted. It
+  dies with the process that started it, and so do its kernels (``die_with_parent``).
+- A batch gives each worker a connection of its own (:func:`connection_for_child`, :func:`use`):
+  one warm process serves every worker, and when a worker's connection closes (it finished,
+  or it was killed for passing its time limit) the kernels it asked for are killed.
+- :class:`toolkit.runs.kernel.ForkProvisioner` is how jupyter_client gets a kernel from here;
+  the kernel runs the launcher's own :func:`~toolkit.runs.kernel_launcher.run_kernel`, in a new
+  session, as jupyter_client starts kernels.
 - The warm process imports third-party modules only: the toolkit (which reads the data and
-  reports folders from the environment) is imported by the kernel itself, as before. A kernel
-  whose environment differs from the one the warm process started with gets a new warm
-  process started with that environment, so a kernel sees what a launched one would see.
+  reports folders from the environment at import) is imported by each kernel, as before. A
+  kernel whose environment differs from the warm process's gets a warm process of its own
+  environment, so a kernel sees exactly what a launched one would.
+
+Messages are JSON objects over ``SOCK_SEQPACKET`` Unix sockets (one message per packet; a new
+connection travels as a file descriptor). The warm process needs Linux (pidfd); elsewhere
+kernels are launched (:data:`SUPPORTED`).
+
+This module imports nothing heavy, so a command can start the warm process first thing.
 """
 from __future__ import annotations
 
@@ -26,61 +36,103 @@ import socket
 import subprocess
 import sys
 import threading
-from typing import Any
-
-from jupyter_client.connect import KernelConnectionInfo
-from jupyter_client.provisioning import LocalProvisioner
 
 from toolkit.runs.lifetime import die_with_parent
 
-# What the warm process imports: what every report kernel would import first (ipykernel, then
-# what the report notebooks use through the toolkit). Nothing here may run code that depends on
-# a kernel being there: matplotlib's backend is only chosen when a kernel draws its first figure.
-WARM_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython.display", "pandas", "numpy", "matplotlib.pyplot",
-                "matplotlib.ticker", "openpyxl", "pydantic", "yaml", "icu", "ipykernel.debugger")
-_INLINE = "module://matplotlib_inline.backend_inline"  # what ipykernel puts in MPLBACKEND before the user imports matplotlib
-_PER_KERNEL = ("JPY_", "PYTHONEXECUTABLE")  # environment that jupyter_client sets for each kernel, not for the warm process
+SUPPORTED = sys.platform.startswith("linux") and hasattr(os, "pidfd_open") and hasattr(signal, "pidfd_send_signal")
+
+# What the warm process imports: what every report kernel imports first (ipykernel, then what the
+# report notebooks use through the toolkit). Nothing here may depend on a kernel being there:
+# matplotlib's backend is chosen only when a kernel draws its first figure.
+WARM_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython.display", "pandas", "numpy",
+                "matplotlib.pyplot", "matplotlib.ticker", "openpyxl", "pydantic", "yaml", "icu")
+_INLINE = "module://matplotlib_inline.backend_inline"  # what ipykernel puts in MPLBACKEND before a notebook imports matplotlib
+_PER_KERNEL = ("JPY_", "PYTHONEXECUTABLE")  # environment jupyter_client sets for each kernel, not for the warm process
+_PACKET = 1 << 17
 
 
-def _same_environment(a: dict[str, str], b: dict[str, str]) -> bool:
-    def keep(env):
-        return {k: v for k, v in env.items() if not k.startswith(_PER_KERNEL)}
+def _send(sock: socket.socket, message: dict, fds: tuple[int, ...] = ()) -> None:
+    data = json.dumps(message).encode()
+    if fds:
+        socket.send_fds(sock, [data], list(fds))
+    else:
+        sock.send(data)
 
-    return keep(a) == keep(b)
+
+def _receive(sock: socket.socket) -> tuple[dict | None, list[int]]:
+    data, fds, _flags, _addr = socket.recv_fds(sock, _PACKET, 1)
+    return (json.loads(data) if data else None), fds
+
+
+def _kernel_env(env: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in env.items() if not k.startswith(_PER_KERNEL)}
+
+
+class Connection:
+    """One client's socket to a warm process: ask it for kernels."""
+
+    def __init__(self, sock: socket.socket, env: dict[str, str]):
+        self.sock, self.env = sock, _kernel_env(env)
+        self.ready = False
+        self._lock = threading.Lock()
+
+    def wait_ready(self) -> None:
+        """Wait until the warm process has imported everything (it says so once on each connection)."""
+        with self._lock:
+            self._wait_ready()
+
+    def _wait_ready(self) -> None:
+        if not self.ready:
+            self._answer("ready")
+            self.ready = True
+
+    def fork(self, argv: list[str], env: dict[str, str], cwd: str) -> int:
+        """A new kernel running the kernel app's ``argv`` in ``cwd``; its pid."""
+        with self._lock:
+            self._wait_ready()
+            _send(self.sock, {"fork": {"argv": argv, "env": env, "cwd": cwd}})
+            return self._answer("pid")["pid"]
+
+    def adopt(self, sock: socket.socket) -> None:
+        """Hand the warm process another connection (for a child process); no answer, so no wait for its imports."""
+        with self._lock:
+            _send(self.sock, {"adopt": True}, (sock.fileno(),))
+
+    def _answer(self, key: str) -> dict:
+        try:
+            reply, _fds = _receive(self.sock)
+        except OSError:
+            reply = None
+        if reply is None:
+            raise RuntimeError("the warm kernel process has stopped")
+        if key not in reply:
+            raise RuntimeError(reply.get("error", f"unexpected answer from the warm kernel process: {reply}"))
+        return reply
+
+    def usable(self, env: dict[str, str]) -> bool:
+        return self.env == _kernel_env(env) and self.sock.fileno() >= 0
+
+    def close(self) -> None:
+        self.sock.close()
 
 
 class WarmProcess:
-    """A running ``python -m toolkit.runs.kernel_fork`` and the socket we ask it for kernels on."""
+    """A running warm process this process started, and the connection it gives us."""
 
     def __init__(self, env: dict[str, str]):
-        self.env = dict(env)
-        ours, theirs = socket.socketpair()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         # -P: the working directory is not on sys.path (each kernel puts its own there, as `python -m` would)
         self.proc = subprocess.Popen([sys.executable, "-P", "-m", "toolkit.runs.kernel_fork", str(theirs.fileno())],
-                                     env=self.env, stdin=subprocess.DEVNULL, pass_fds=(theirs.fileno(),),
+                                     env=_kernel_env(env), stdin=subprocess.DEVNULL, pass_fds=(theirs.fileno(),),
                                      preexec_fn=die_with_parent)
         theirs.close()
-        self.sock = ours
-        self.lines = ours.makefile("rwb")
+        self.connection = Connection(ours, env)
 
     def alive(self) -> bool:
         return self.proc.poll() is None
 
-    def fork(self, argv: list[str], env: dict[str, str], cwd: str) -> int:
-        """A new kernel running ``argv`` (the kernel app's arguments) in ``cwd``; its pid."""
-        self.lines.write(json.dumps({"argv": argv, "env": env, "cwd": cwd}).encode() + b"\n")
-        self.lines.flush()
-        answer = self.lines.readline()
-        if not answer:
-            raise RuntimeError("the warm kernel process stopped")
-        reply = json.loads(answer)
-        if "error" in reply:
-            raise RuntimeError(reply["error"])
-        return reply["pid"]
-
     def close(self) -> None:
-        self.lines.close()
-        self.sock.close()  # the warm process sees end of file and exits
+        self.connection.close()  # the warm process sees its first connection close, kills its kernels and exits
         try:
             self.proc.wait(5)
         except subprocess.TimeoutExpired:
@@ -88,88 +140,59 @@ class WarmProcess:
             self.proc.wait()
 
 
-_warm: WarmProcess | None = None
+_warm: WarmProcess | None = None  # the warm process this process started
+_connection: Connection | None = None  # the connection this process asks for kernels on (ours, or one handed to us)
 _lock = threading.Lock()
 
 
-def start(env: dict[str, str] | None = None) -> WarmProcess:
-    """This process's warm process, started now if it is not running (or has another environment).
+def start(env: dict[str, str] | None = None) -> Connection | None:
+    """The connection to a warm process for kernels with environment ``env``; started now if needed.
 
-    Call it from the main thread: the warm process is killed when the thread that started it
-    exits (``PR_SET_PDEATHSIG`` follows the thread).
+    None where forking kernels is not supported. Call it from the main thread the first time:
+    the warm process dies when the thread that started it exits (``PR_SET_PDEATHSIG`` follows
+    threads), after which it is started again.
     """
-    global _warm
+    global _warm, _connection
+    if not SUPPORTED:
+        return None
     env = dict(os.environ) if env is None else env
     with _lock:
-        if _warm is not None and not (_warm.alive() and _same_environment(_warm.env, env)):
+        if _connection is not None and _connection.usable(env) and (_warm is None or _warm.alive()):
+            return _connection
+        if _warm is not None:
             _warm.close()
-            _warm = None
-        if _warm is None:
-            _warm = WarmProcess({k: v for k, v in env.items() if not k.startswith(_PER_KERNEL)})
-        return _warm
+        _warm = WarmProcess(env)
+        _connection = _warm.connection
+        return _connection
+
+
+def connection_for_child() -> Connection | None:
+    """A new connection to this process's warm process, for a child process to :func:`use` (close ours after forking)."""
+    conn = start()
+    if conn is None:
+        return None
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    conn.adopt(theirs)
+    theirs.close()
+    return Connection(ours, conn.env)
+
+
+def use(connection: Connection | None) -> None:
+    """In a child process: ask for kernels on ``connection`` (from :func:`connection_for_child`) from now on."""
+    global _warm, _connection
+    if connection is not None:
+        with _lock:
+            _warm = None  # the parent's; not ours to stop
+            _connection = connection
 
 
 def stop() -> None:
-    """Stop this process's warm process (kernels it forked die with it)."""
-    global _warm
+    """Stop this process's warm process (its kernels die with it)."""
+    global _warm, _connection
     with _lock:
         if _warm is not None:
             _warm.close()
-            _warm = None
-
-
-class ForkedKernel:
-    """The :class:`subprocess.Popen` subset jupyter_client uses, for a kernel that is not our child.
-
-    The kernel is the warm process's child, so we cannot wait for it; a pidfd tells when it has
-    exited and signals exactly that process (no pid reuse).
-    """
-
-    stdin = stdout = stderr = None
-
-    def __init__(self, pid: int):
-        self.pid = pid
-        self.returncode: int | None = None
-        self._fd = os.pidfd_open(pid)
-
-    def poll(self) -> int | None:
-        if self.returncode is None and select.select([self._fd], [], [], 0)[0]:
-            self.returncode = 0  # the exit status belongs to the warm process, which has reaped the kernel
-            os.close(self._fd)
-        return self.returncode
-
-    def wait(self, timeout: float | None = None) -> int:
-        if self.returncode is None:
-            if not select.select([self._fd], [], [], timeout)[0]:
-                raise subprocess.TimeoutExpired("kernel", timeout)
-            self.poll()
-        return self.returncode
-
-    def send_signal(self, signum: int) -> None:
-        if self.returncode is None:
-            signal.pidfd_send_signal(self._fd, signum)
-
-    def kill(self) -> None:
-        self.send_signal(signal.SIGKILL)
-
-    def terminate(self) -> None:
-        self.send_signal(signal.SIGTERM)
-
-
-class ForkProvisioner(LocalProvisioner):
-    """Starts the project kernel by forking the warm process instead of launching a new Python."""
-
-    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
-        from toolkit.runs.kernel_launcher import launcher_arguments
-
-        env = kwargs.get("env") or dict(os.environ)
-        cwd = str(kwargs.get("cwd") or os.getcwd())
-        pid = start(env).fork(launcher_arguments(cmd), env, cwd)
-        self.process = ForkedKernel(pid)
-        self.pid = pid
-        self.pgid = pid  # the kernel leads its own session, as jupyter_client's launched kernels do
-        self.cwd = cwd
-        return self.connection_info
+        _warm = _connection = None
 
 
 # ----------------------------------------------------------------------------- the warm process
@@ -177,6 +200,7 @@ class ForkProvisioner(LocalProvisioner):
 
 def _kernel(request: dict, warm_pid: int, ready: int) -> None:
     """In the forked child: become a kernel for ``request``; never returns."""
+    code = 1
     try:
         os.setsid()  # its own session and process group: an interrupt reaches the kernel, not us
         os.write(ready, b"1")
@@ -199,10 +223,9 @@ def _kernel(request: dict, warm_pid: int, ready: int) -> None:
         import traceback
 
         traceback.print_exc()
-        code = 1
     import atexit
 
-    atexit._run_exitfuncs()  # what the interpreter would do on exit; then never return into the warm process's loop
+    atexit._run_exitfuncs()  # what the interpreter does on exit; then never return into the warm process's loop
     for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
         try:
             stream.flush()
@@ -211,10 +234,79 @@ def _kernel(request: dict, warm_pid: int, ready: int) -> None:
     os._exit(code)
 
 
+class _Server:
+    """The warm process's loop: connections ask for kernels; a closed connection's kernels are killed."""
+
+    def __init__(self, first: socket.socket):
+        self.first = first
+        self.kernels: dict[socket.socket, dict[int, int]] = {first: {}}  # connection -> {pidfd: pid}
+        self.me = os.getpid()
+
+    def run(self) -> None:
+        self.reply(self.first, {"ready": True})  # the process that started us may have finished already
+        while self.first in self.kernels:
+            pidfds = {fd: conn for conn, ks in self.kernels.items() for fd in ks}
+            readable, _, _ = select.select([*self.kernels, *pidfds], [], [])
+            for r in readable:
+                if isinstance(r, int):  # a kernel exited (and was reaped: SIGCHLD is ignored)
+                    del self.kernels[pidfds[r]][r]
+                    os.close(r)
+                elif r in self.kernels:
+                    self.serve(r)
+
+    def serve(self, conn: socket.socket) -> None:
+        try:
+            request, fds = _receive(conn)
+        except OSError:
+            request, fds = None, []
+        if request is None:
+            self.drop(conn)
+        elif "adopt" in request:
+            child = socket.socket(fileno=fds[0])
+            self.kernels[child] = {}
+            self.reply(child, {"ready": True})
+        elif "fork" in request:
+            self.fork(conn, request["fork"])
+
+    def fork(self, conn: socket.socket, request: dict) -> None:
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            for c, kernels in self.kernels.items():
+                c.close()
+                for fd in kernels:
+                    os.close(fd)
+            _kernel(request, self.me, w)
+        os.close(w)
+        started = os.read(r, 1)  # the kernel leads its own session now
+        os.close(r)
+        try:
+            self.kernels[conn][os.pidfd_open(pid)] = pid
+        except ProcessLookupError:  # it has already exited
+            started = b""
+        self.reply(conn, {"pid": pid} if started else {"error": "the kernel did not start"})
+
+    def reply(self, conn: socket.socket, message: dict) -> None:
+        try:
+            _send(conn, message)
+        except OSError:
+            self.drop(conn)
+
+    def drop(self, conn: socket.socket) -> None:
+        """A client has gone: so do the kernels it asked for."""
+        for fd in self.kernels.pop(conn, {}):
+            try:
+                signal.pidfd_send_signal(fd, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.close(fd)
+        conn.close()
+
+
 def serve(fd: int) -> None:
-    """The warm process: import, then fork a kernel for each request on socket ``fd`` until it closes."""
-    parent = os.getppid()
-    die_with_parent(parent)
+    """The warm process: import, then fork kernels for its connections until the first one closes."""
+    die_with_parent(os.getppid())
     from toolkit.runs.kernel_launcher import skip_slow_imports
 
     skip_slow_imports()
@@ -229,24 +321,8 @@ def serve(fd: int) -> None:
         with contextlib.redirect_stderr(io.StringIO()):
             importlib.import_module(name)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped as they exit
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the run; the run stops us
-    sock = socket.socket(fileno=fd)
-    lines = sock.makefile("rwb")
-    me = os.getpid()
-    for line in lines:
-        request = json.loads(line)
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(r)
-            lines.close()
-            sock.close()
-            _kernel(request, me, w)
-        os.close(w)
-        started = os.read(r, 1)
-        os.close(r)
-        lines.write(json.dumps({"pid": pid} if started else {"error": "the kernel did not start"}).encode() + b"\n")
-        lines.flush()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the command; it stops us
+    _Server(socket.socket(fileno=fd)).run()
 
 
 if __name__ == "__main__":
