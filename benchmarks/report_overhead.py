@@ -103,8 +103,9 @@ def import_share(bloc: str, period: str, tmp: Path, repeats: int) -> float:
     for r in range(repeats):
         folder = tmp / "probe" / str(r)
         runner.execute_report(probe, folder, {"bloc": bloc, "period": period, "data_dir": "", "output_dir": "."}, {}, "probe")
-        out = nbformat.read(folder / "report.ipynb", as_version=4)
-        t_imp, t_rest = (out.cells[k].metadata.papermill.duration for k in (i, i + 1))
+        out = nbformat.read(folder / "report.ipynb", as_version=4)  # papermill has added a cell of parameters
+        k = next(k for k, c in enumerate(out.cells) if c.cell_type == "code" and "report.load(" in c.source)
+        t_imp, t_rest = (out.cells[j].metadata.papermill.duration for j in (k - 1, k))
         shares.append(t_imp / (t_imp + t_rest))
     return statistics.median(shares)
 

@@ -34,6 +34,9 @@ NOTEBOOK = config.NOTEBOOKS_DIR / "explore.ipynb"
 
 # Voilà's lab/index.html.j2 block notebook_css, without the two Font Awesome <link>s to
 # cdn.jsdelivr.net; super.super() is nbconvert's lab template block, which the lab block calls.
+# Voilà keeps the page's cells hidden behind a spinner until its JavaScript has loaded and drawn
+# them (about two seconds here, with a kernel ready): the explorer's first view is put in the page
+# as plain HTML and shown at once (see data_priority), until the live widgets replace it.
 INDEX = """{%- extends 'voila/templates/lab/index.html.j2' -%}
 {% import "spinner.macro.html.j2" as spinner %}
 {%- block notebook_css -%}
@@ -45,9 +48,22 @@ INDEX = """{%- extends 'voila/templates/lab/index.html.j2' -%}
     .jp-mod-noOutputs.jp-mod-noInput { display: none; }
     .celltag_notebook-only { display: none !important; }
     body { padding: 0 16px; }
+    /* the explorer's first view as plain HTML, shown from the first byte until its widgets are drawn */
+    #rendered_cells:has(.thidua-first-view) { display: block !important; }
+    body:has(.thidua-first-view) #loading { display: none !important; }
+    body:has(.jupyter-widgets.thidua-explorer) .thidua-first-view { display: none !important; }
   </style>
   {{ super.super() }}
 {%- endblock notebook_css -%}
+
+{#- An output that is a widget and also has HTML (toolkit.explorer.app.FirstView): the HTML is in the page
+    as it is, so it shows before the widget library has loaded; Voilà then draws the widget as usual. -#}
+{%- block data_priority scoped -%}
+{%- if output and "application/vnd.jupyter.widget-view+json" in output.data and "text/html" in output.data -%}
+<div class="thidua-first-view">{{ output.data["text/html"] }}</div>
+{%- endif -%}
+{{ super() }}
+{%- endblock data_priority -%}
 """
 CONF = '{"base_template": "lab"}\n'
 
