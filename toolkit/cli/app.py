@@ -6,6 +6,12 @@ we serve our own small template, ``thidua``, that extends it without those links
 uses no icons) and hides cells tagged ``notebook-only`` (the checked text output of the
 notebook). The template is written to a private temporary folder (mode 0700) put first on
 JUPYTER_PATH, so nothing is installed. Visitors need a token, as with Jupyter itself.
+
+A visitor should not wait for a kernel to start, import and analyse: Voilà keeps a pool of
+*preheated* kernels (``--pool``, default 1) that have already run the explorer notebook, hands
+one to each visitor (every visitor still has a kernel of their own) and refills the pool in the
+background. The notebook's first view depends on the data only (the first bloc, its latest year
+with data), never on the request, so it can be rendered before anyone asks.
 """
 from __future__ import annotations
 
@@ -28,6 +34,9 @@ NOTEBOOK = config.NOTEBOOKS_DIR / "explore.ipynb"
 
 # Voilà's lab/index.html.j2 block notebook_css, without the two Font Awesome <link>s to
 # cdn.jsdelivr.net; super.super() is nbconvert's lab template block, which the lab block calls.
+# Voilà keeps the page's cells hidden behind a spinner until its JavaScript has loaded and drawn
+# them (about two seconds here, with a kernel ready): the explorer's first view is put in the page
+# as plain HTML and shown at once (see data_priority), until the live widgets replace it.
 INDEX = """{%- extends 'voila/templates/lab/index.html.j2' -%}
 {% import "spinner.macro.html.j2" as spinner %}
 {%- block notebook_css -%}
@@ -39,9 +48,22 @@ INDEX = """{%- extends 'voila/templates/lab/index.html.j2' -%}
     .jp-mod-noOutputs.jp-mod-noInput { display: none; }
     .celltag_notebook-only { display: none !important; }
     body { padding: 0 16px; }
+    /* the explorer's first view as plain HTML, shown from the first byte until its widgets are drawn */
+    #rendered_cells:has(.thidua-first-view) { display: block !important; }
+    body:has(.thidua-first-view) #loading { display: none !important; }
+    body:has(.jupyter-widgets.thidua-explorer) .thidua-first-view { display: none !important; }
   </style>
   {{ super.super() }}
 {%- endblock notebook_css -%}
+
+{#- An output that is a widget and also has HTML (toolkit.explorer.app.FirstView): the HTML is in the page
+    as it is, so it shows before the widget library has loaded; Voilà then draws the widget as usual. -#}
+{%- block data_priority scoped -%}
+{%- if output and "application/vnd.jupyter.widget-view+json" in output.data and "text/html" in output.data -%}
+<div class="thidua-first-view">{{ output.data["text/html"] }}</div>
+{%- endif -%}
+{{ super() }}
+{%- endblock data_priority -%}
 """
 CONF = '{"base_template": "lab"}\n'
 
@@ -69,12 +91,14 @@ def private_folder(prefix: str = "thidua-app-") -> Path:
 
 
 def voila_command(port: int, runtime: Path, data_dir: Path | None = None, reports_dir: Path | None = None,
-                  open_browser: bool = False, notebook: Path = NOTEBOOK, token: str | None = None) -> tuple[list[str], dict[str, str]]:
+                  open_browser: bool = False, notebook: Path = NOTEBOOK, token: str | None = None,
+                  pool: int = 1) -> tuple[list[str], dict[str, str]]:
     """The Voilà command line and environment that serve the explorer on 127.0.0.1:``port``.
 
     ``runtime``: a private folder for the template. ``token``: visitors must present it (the URL
     printed carries it, as Jupyter's does); it travels in the environment, not on the command
     line, where any local user could read it in ``ps``. ``None`` serves without a token.
+    ``pool``: kernels kept ready with the explorer already shown (0: each visitor waits for a new one).
     """
     env = dict(os.environ)
     env.pop("JUPYTER_TOKEN", None)
@@ -87,6 +111,8 @@ def voila_command(port: int, runtime: Path, data_dir: Path | None = None, report
             f"--template={TEMPLATE_NAME}", "--theme=light", "--strip_sources=True", "--show_tracebacks=False",
             # the notebook's kernel "thidua" is this Python, whatever kernelspecs the machine has
             "--kernel_spec_manager_class=toolkit.runs.kernel.ProjectKernelSpecManager"]
+    if pool > 0:  # Voilà runs the notebook in `pool` kernels ahead of visitors and refills the pool as they take them
+        argv += ["--preheat_kernel=True", f"--pool_size={pool}"]
     if token:
         env["JUPYTER_TOKEN"] = token  # read by jupyter_server's identity provider when Voilà asks for a token
         argv.append("--Voila.auto_token=True")
@@ -103,13 +129,18 @@ def voila_command(port: int, runtime: Path, data_dir: Path | None = None, report
               help="Nơi ghi tệp xlsx khi bấm 'Xuất bảng' (<reports>/explorer/; mặc định: reports/).")
 @click.option("--open", "open_browser", is_flag=True, help="Mở trình duyệt khi máy chủ sẵn sàng.")
 @click.option("--no-token", is_flag=True, help="Không yêu cầu mã truy cập (chỉ dùng trên máy một người dùng).")
-def app_cmd(port: int, data_dir: Path | None, reports_dir: Path | None, open_browser: bool, no_token: bool) -> None:
+@click.option("--pool", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Số kernel chuẩn bị sẵn (đã mở sẵn giao diện) để người vào xem không phải chờ; mỗi kernel tốn bộ nhớ "
+                   "như một người đang xem (0: không chuẩn bị sẵn).")
+def app_cmd(port: int, data_dir: Path | None, reports_dir: Path | None, open_browser: bool, no_token: bool, pool: int) -> None:
     """Serve the explorer as a web app (Voilà) on 127.0.0.1, no code shown, no internet needed.
 
     Pick a bloc and a period; see the scorecard, ranking and nominations; drill down into a
     unit; try what-if changes of the covenant; export the tables in view to xlsx. Each
     browser tab gets its own kernel. Visitors need the access token in the printed URL, so
-    other users of a shared server cannot open it (--no-token to turn that off). Stop with Ctrl+C.
+    other users of a shared server cannot open it (--no-token to turn that off). The page opens
+    at once: --pool kernels wait with the explorer already shown, and the pool is refilled in the
+    background. Stop with Ctrl+C.
 
     \b
     Examples:
@@ -119,13 +150,14 @@ def app_cmd(port: int, data_dir: Path | None, reports_dir: Path | None, open_bro
     runtime = private_folder()
     token = None if no_token else secrets.token_urlsafe(24)
     try:
-        _serve(port, runtime, data_dir, reports_dir, open_browser, token)
+        _serve(port, runtime, data_dir, reports_dir, open_browser, token, pool)
     finally:
         shutil.rmtree(runtime, ignore_errors=True)
 
 
-def _serve(port: int, runtime: Path, data_dir: Path | None, reports_dir: Path | None, open_browser: bool, token: str | None) -> None:
-    argv, env = voila_command(port, runtime, data_dir, reports_dir, open_browser, token=token)
+def _serve(port: int, runtime: Path, data_dir: Path | None, reports_dir: Path | None, open_browser: bool, token: str | None,
+           pool: int) -> None:
+    argv, env = voila_command(port, runtime, data_dir, reports_dir, open_browser, token=token, pool=pool)
     url = f"http://127.0.0.1:{port}/" + (f"?token={token}" if token else "")
     click.echo(f"Ứng dụng khám phá kết quả thi đua: {url}  (Ctrl+C để dừng)", err=True)
     proc = subprocess.Popen(argv, env=env, preexec_fn=die_with_parent)  # Voilà dies with us, even on kill -9

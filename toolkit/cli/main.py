@@ -100,6 +100,9 @@ def run_cmd(blocs, period, kind, notebooks, data_dir, reports_dir, jobs, timeout
     """
     import os
 
+    from toolkit.runs import kernel_fork
+
+    kernel_fork.start()  # reports' kernels are forked from it: it imports their libraries while we check what to run
     from toolkit.runs import batch
     from toolkit.model.workspace import Workspace
     from toolkit.model.calendar import today

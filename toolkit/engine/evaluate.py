@@ -57,14 +57,14 @@ class PeriodResult:
         return e[e["nominated"]].reset_index(drop=True)
 
 
-def evaluate(cov: Covenant, data: PeriodData, vocab: Vocabulary) -> dict[str, pd.DataFrame]:
-    """Score, band, rank, check targets and nominate, for every bloc in ``data``."""
+def rank_period(cov: Covenant, data: PeriodData) -> dict[str, pd.DataFrame]:
+    """Score, band and rank every bloc in ``data`` (all that a comparison with a later period needs)."""
     # The tables merged onto the members take the members' id dtypes first: a merge of pandas
     # ``str`` ids with object ids gives object ids, and an optional file that is absent (no
     # votes, no organisations) reads as an empty table with object ids, so stacking it with a
     # bloc that has one would otherwise change the id dtype of every result about units.
     ids = data.members[KEYS].dtypes.to_dict()
-    events, staff, orgs, votes = (t.astype(ids) for t in (data.events, data.staff, data.orgs, data.votes))
+    events, votes = (t.astype(ids) for t in (data.events, data.votes))
     crit = criterion_scores(data.scores, cov)
     contents = content_scores(crit, cov)
     totals = assign_bands(unit_totals(crit, events, cov), cov)
@@ -76,6 +76,15 @@ def evaluate(cov: Covenant, data: PeriodData, vocab: Vocabulary) -> dict[str, pd
     else:
         units = units.assign(approve=np.nan, voters=np.nan, vote_share=np.nan)
     units = rank_units(units, contents, crit, cov.tie_break)
+    return {"scores": crit, "contents": contents, "units": units}
+
+
+def evaluate(cov: Covenant, data: PeriodData, vocab: Vocabulary) -> dict[str, pd.DataFrame]:
+    """Score, band, rank, check targets and nominate, for every bloc in ``data``."""
+    ranked = rank_period(cov, data)
+    crit, contents, units = ranked["scores"], ranked["contents"], ranked["units"]
+    ids = data.members[KEYS].dtypes.to_dict()
+    events, staff, orgs = (t.astype(ids) for t in (data.events, data.staff, data.orgs))
     if data.period.is_annual:
         wide = staff_counts(staff, units, vocab)  # shared by the staff targets and the cap
         targets = all_targets(staff, orgs, units, cov, vocab, wide)

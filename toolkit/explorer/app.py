@@ -146,11 +146,19 @@ class Explorer:
         self.unit.observe(self._on_unit, names="value")
         self.exporter.button.on_click(lambda _b: self.export())
 
-    def show(self):
-        """The root widget, for display; starts filling the cache in the background."""
+    def show(self) -> "FirstView":
+        """What the notebook displays (the root widget); starts filling the cache in the background."""
         if self.prefetcher is not None:
             self.prefetcher.start()
-        return self.widget
+        return FirstView(self.widget, self.first_view_html())
+
+    def first_view_html(self) -> str:
+        """The opening selection as plain HTML: what the overview tab shows, for a page whose widgets are not drawn yet."""
+        if not self._valid:
+            return ""
+        ranking, nominations, scorecard = self.views.overview(self.key)["html"]
+        return (f'{STYLE}<div class="thidua-explorer">{self.header.value}'
+                f'{message("Đang tải các nút chọn khối, kỳ, đơn vị…")}{ranking}{nominations}{scorecard}</div>')
 
     def _ipython_display_(self):  # pragma: no cover - exercised in the browser tests
         from IPython.display import display
@@ -376,4 +384,22 @@ class Explorer:
         return f"{res.bloc_name}, {res.period.label_vi}\n" + tables.as_text(tables.ranking(res))
 
 
-__all__ = ["Explorer"]
+class FirstView:
+    """A widget displayed together with an HTML rendering of its first state.
+
+    A front end that draws widgets shows the widget (it ranks a widget view above HTML); a page
+    can show the HTML until it has loaded its widget library: `thidua app`'s template does, so
+    a visitor reads the first results at once.
+    """
+
+    def __init__(self, widget: widgets.Widget, html: str):
+        self.widget, self.html = widget, html
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        if self.html:
+            bundle["text/html"] = self.html
+        return bundle
+
+
+__all__ = ["Explorer", "FirstView"]

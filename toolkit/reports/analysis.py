@@ -6,7 +6,7 @@ the explorer and the data-quality checks all come through here, so they agree.
 from __future__ import annotations
 
 from toolkit.engine.comparison import compare_periods
-from toolkit.engine.evaluate import PeriodResult, evaluate
+from toolkit.engine.evaluate import PeriodResult, evaluate, rank_period
 from toolkit.errors import DataError
 from toolkit.model.period_data import PeriodData
 from toolkit.model.periods import Period
@@ -39,11 +39,12 @@ def analyse_with_data(ws: Workspace, bloc: str, period: str | Period, compare: b
 
 
 def _compare(ws: Workspace, bloc: str, p: Period, result: PeriodResult):
+    """The change since the previous period: only its ranks and totals, so it is scored and ranked, not evaluated."""
     prev = p.previous()
     previous = None
     if str(prev) in ws.periods(bloc):
         try:
-            previous = analyse(ws, bloc, prev, compare=False).units
+            previous = rank_period(*ws.load(bloc, prev))["units"]
         except DataError:
             previous = None
     names = dict(zip(ws.registry.units["unit_id"], ws.registry.units["name"]))

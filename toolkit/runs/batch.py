@@ -27,6 +27,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from toolkit.errors import InputError, ParameterError, ThiduaError
+from toolkit.runs import kernel_fork
 from toolkit.runs.lifetime import die_with_parent
 
 log = logging.getLogger("thidua.batch")
@@ -102,16 +103,19 @@ def recover(reports_dir: Path) -> list[str]:
     return done
 
 
-def _worker(conn, parent: int, data_dir: str | None, reports_dir: str, timeout: int, force: bool) -> None:
+def _worker(conn, parent: int, warm, data_dir: str | None, reports_dir: str, timeout: int, force: bool) -> None:
     """Worker loop: one report at a time, in this process's own group (its kernels die with it).
 
     The worker dies with the batch process (``die_with_parent``): in its own process group it
     would not receive a signal sent to the batch's group, and a SIGKILL of the batch alone
-    would otherwise leave it blocked on the pipe for good.
+    would otherwise leave it blocked on the pipe for good. Its kernels come from the batch's
+    warm process (``warm``, its own connection), which kills them when this worker's connection
+    closes, however the worker ended.
     """
     die_with_parent(parent)
     os.setpgrp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    kernel_fork.use(warm)
     from toolkit.runs.runner import run_report
 
     while True:
@@ -140,8 +144,12 @@ def _worker(conn, parent: int, data_dir: str | None, reports_dir: str, timeout: 
 class _Slot:
     def __init__(self, ctx, args):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, os.getpid(), *args), daemon=True)
+        warm = kernel_fork.connection_for_child()
+        self.proc = ctx.Process(target=_worker, args=(child, os.getpid(), warm, *args), daemon=True)
         self.proc.start()
+        child.close()
+        if warm is not None:
+            warm.close()  # the worker's now: when it ends, the warm process sees it and kills its kernels
         self.job: Job | None = None
         self.deadline = 0.0
         self.started = 0.0

@@ -22,15 +22,23 @@ from __future__ import annotations
 import functools
 import json
 import os
+import select
+import signal
+import subprocess
 import sys
 import tempfile
+import uuid
 from pathlib import Path
 
+from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
 from traitlets import default
 
 from toolkit.model.files import write_file
+from toolkit.runs import kernel_fork
+from toolkit.runs.kernel_launcher import launcher_arguments
 
 KERNEL_NAME = "thidua"
 DISPLAY_NAME = "Python (thidua)"
@@ -64,11 +72,73 @@ class ProjectKernelSpecManager(KernelSpecManager):
 
 
 class ProjectKernelManager(AsyncKernelManager):
-    """nbclient's kernel manager, resolving kernel names with :class:`ProjectKernelSpecManager`."""
+    """nbclient's kernel manager, resolving kernel names with :class:`ProjectKernelSpecManager`.
+
+    The project kernel is forked from a warm process (:mod:`toolkit.runs.kernel_fork`) where the
+    system can say exactly when a process that is not our child exits (Linux pidfd); elsewhere
+    it is launched as jupyter_client launches any kernel (:data:`kernel_fork.SUPPORTED`).
+    """
 
     @default("kernel_spec_manager")
     def _kernel_spec_manager_default(self) -> KernelSpecManager:
         return ProjectKernelSpecManager(data_dir=self.data_dir)
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.provisioner is None and self.kernel_name == KERNEL_NAME and kernel_fork.SUPPORTED:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)
+
+
+class ForkedKernel:
+    """The :class:`subprocess.Popen` subset jupyter_client uses, for a kernel that is not our child.
+
+    The kernel is the warm process's child, so we cannot wait for it; a pidfd says when it has
+    exited and signals exactly that process (never another one that got its pid later).
+    """
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+        self._fd = os.pidfd_open(pid)
+
+    def poll(self) -> int | None:
+        if self.returncode is None and select.select([self._fd], [], [], 0)[0]:
+            self.returncode = 0  # its exit status went to the warm process, which reaped it
+            os.close(self._fd)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            if not select.select([self._fd], [], [], timeout)[0]:
+                raise subprocess.TimeoutExpired("kernel", timeout)
+            self.poll()
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.returncode is None:
+            signal.pidfd_send_signal(self._fd, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+class ForkProvisioner(LocalProvisioner):
+    """Starts the project kernel by forking the warm process instead of launching a new Python."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs) -> KernelConnectionInfo:
+        env = kwargs.get("env") or dict(os.environ)
+        cwd = str(kwargs.get("cwd") or os.getcwd())
+        pid = kernel_fork.start(env).fork(launcher_arguments(cmd), env, cwd)
+        self.process = ForkedKernel(pid)
+        self.pid = self.pgid = pid  # the kernel leads its own process group, as jupyter_client's launched kernels do
+        self.cwd = cwd
+        return self.connection_info
 
 
 @functools.cache

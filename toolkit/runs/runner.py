@@ -8,11 +8,13 @@ its partial notebook in ``<bloc>.failed/`` beside the untouched previous report.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import hashlib
 import json
 import os
 import re
 import shutil
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,27 +77,41 @@ def report_folder(reports_dir: Path, bloc: str, period: str, notebook: str = DEF
 
 def _execute(nb_in: Path, nb_out: Path, parameters: dict, cwd: Path, timeout: int) -> None:
     skip_slow_imports()
+    threading.Thread(target=_exporter, name="thidua-html-ready", daemon=True).start()  # ready when the kernel is done
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
+
+    from toolkit.runs import papermill_engine
 
     try:
         # the project kernel is chosen by handing nbclient our kernel manager: nothing installed, JUPYTER_PATH untouched
         pm.execute_notebook(str(nb_in), str(nb_out), parameters=parameters, kernel_name=KERNEL_NAME, cwd=str(cwd),
                             progress_bar=False, log_output=False, execution_timeout=timeout, shutdown_kernel="immediate",
-                            kernel_manager_class=ProjectKernelManager)
+                            kernel_manager_class=ProjectKernelManager, engine_name=papermill_engine.NAME)
     except PapermillExecutionError as exc:
         if exc.ename in ("DataError", "ParameterError"):  # bad input found in the kernel: a data message, not a crash
             raise InputError(f"{exc.evalue}") from None
         raise ReportError(f"Ô số {exc.cell_index} của sổ tay lỗi: {exc.ename}: {exc.evalue}") from None
 
 
-def _html(nb_path: Path, out: Path, footer: str) -> None:
+_exporter_lock = threading.Lock()  # one conversion at a time: an exporter keeps per-notebook state while it converts
+_build_lock = threading.Lock()
+
+
+def _exporter():
+    """This process's HTML exporter, with its templates compiled (by converting a small notebook).
+
+    Built once per process, in a thread while the first report's kernel runs; a batch worker
+    reuses it for every report.
+    """
+    with _build_lock:
+        return _build_exporter()
+
+
+@functools.cache
+def _build_exporter():
     import nbformat
     from nbconvert import HTMLExporter
-
-    nb = nbformat.read(nb_path, as_version=4)
-    for i, cell in enumerate(nb.cells):  # papermill gives its injected cell a random id: keep the HTML repeatable
-        cell.id = f"cell-{i}"
     from traitlets.config import Config
 
     c = Config()
@@ -103,8 +119,24 @@ def _html(nb_path: Path, out: Path, footer: str) -> None:
     c.TagRemovePreprocessor.enabled = True
     exporter = HTMLExporter(config=c, extra_template_basedirs=[str(TEMPLATES)], template_name="thidua_html", exclude_input=True,
                             exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"thidua_footer": footer, "language_code": "vi",
-                                                         "metadata": {"name": "Báo cáo thi đua"}})
+    v4 = nbformat.v4
+    sample = v4.new_notebook(cells=[v4.new_markdown_cell("#"), v4.new_code_cell(outputs=[
+        v4.new_output("stream", text="."), v4.new_output("display_data", {"text/html": "<p>.</p>", "text/markdown": "."})])])
+    with _exporter_lock:
+        exporter.from_notebook_node(sample, resources={"thidua_footer": "", "language_code": "vi", "metadata": {"name": ""}})
+    return exporter
+
+
+def _html(nb_path: Path, out: Path, footer: str) -> None:
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=4)
+    for i, cell in enumerate(nb.cells):  # papermill gives its injected cell a random id: keep the HTML repeatable
+        cell.id = f"cell-{i}"
+    exporter = _exporter()
+    with _exporter_lock:
+        body, _ = exporter.from_notebook_node(nb, resources={"thidua_footer": footer, "language_code": "vi",
+                                                             "metadata": {"name": "Báo cáo thi đua"}})
     out.write_text(body, encoding="utf-8")
 
 

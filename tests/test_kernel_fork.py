@@ -1,0 +1,90 @@
+"""Kernels forked from the warm process: the same report as a launched kernel, and no kernel outlives its client."""
+from __future__ import annotations
+
+import os
+import select
+import sys
+import time
+
+import pytest
+
+from toolkit.runs import kernel_fork
+
+pytestmark = pytest.mark.skipif(not kernel_fork.SUPPORTED, reason="kernels are forked on Linux only (pidfd)")
+
+
+def _gone(pid: int, timeout: float = 20) -> bool:
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        return bool(select.select([fd], [], [], timeout)[0])
+    finally:
+        os.close(fd)
+
+
+def _kernel_arguments(tmp_path) -> list[str]:
+    from jupyter_client.connect import write_connection_file
+
+    connection_file, _info = write_connection_file(str(tmp_path / "kernel.json"))
+    return ["-f", connection_file, "--IPKernelApp.log_level=ERROR"]
+
+
+@pytest.mark.slow
+def test_a_forked_kernel_gives_the_report_of_a_launched_one(tmp_path, monkeypatch):
+    """Byte for byte: results/*.csv, results.xlsx and report.html apart from its footer."""
+    from toolkit.runs import runner
+
+    forked = runner.run_report("van-hoa-xa-hoi", "2019", reports_dir=tmp_path / "forked").folder
+    assert kernel_fork._connection is not None, "the report's kernel came from the warm process"
+    monkeypatch.setattr(kernel_fork, "SUPPORTED", False)  # as on a system without pidfd: launched by jupyter_client
+    launched = runner.run_report("van-hoa-xa-hoi", "2019", reports_dir=tmp_path / "launched").folder
+    files = sorted(p.relative_to(forked) for p in forked.rglob("*") if p.suffix in (".csv", ".xlsx"))
+    assert len(files) > 5
+    for rel in files:
+        assert (forked / rel).read_bytes() == (launched / rel).read_bytes(), rel
+
+    def body(folder):
+        return [ln for ln in (folder / "report.html").read_text(encoding="utf-8").splitlines() if "Tạo bởi thidua" not in ln]
+
+    assert body(forked) == body(launched)
+
+
+@pytest.mark.slow
+def test_a_closed_connection_takes_its_kernels_along(tmp_path):
+    conn = kernel_fork.connection_for_child()  # what a batch worker gets
+    pid = conn.fork(_kernel_arguments(tmp_path), dict(os.environ), str(tmp_path))
+    assert not _gone(pid, 0.5), "the kernel runs"
+    assert os.getsid(pid) == pid, "in a session of its own, as jupyter_client starts kernels"
+    conn.close()  # the worker ended, or was killed for passing its time limit
+    assert _gone(pid), "the warm process killed the kernel of the closed connection"
+    assert kernel_fork.start() is not None  # the warm process itself serves on
+
+
+def test_another_environment_gets_another_warm_process():
+    first = kernel_fork.start()
+    assert kernel_fork.start({**os.environ, "JPY_SESSION_NAME": "x"}) is first, "per-kernel settings do not count"
+    other = kernel_fork.start({**os.environ, "THIDUA_DATA": "/elsewhere"})
+    assert other is not first and other.env["THIDUA_DATA"] == "/elsewhere"
+    kernel_fork.stop()
+
+
+@pytest.mark.slow
+def test_the_warm_process_and_its_kernels_die_with_their_parent(tmp_path):
+    """kill -9 of the process that started the warm process: nothing of it is left."""
+    import subprocess
+
+    script = ("import os, sys\nfrom toolkit.runs import kernel_fork\n"
+              "from jupyter_client.connect import write_connection_file\n"
+              f"f, _ = write_connection_file({str(tmp_path / 'k.json')!r})\n"
+              "conn = kernel_fork.start()\n"
+              f"pid = conn.fork(['-f', f], dict(os.environ), {str(tmp_path)!r})\n"
+              "print(kernel_fork._warm.proc.pid, pid, flush=True)\nsys.stdin.read()\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    warm, kernel = (int(x) for x in proc.stdout.readline().split())
+    assert not _gone(warm, 0.2) and not _gone(kernel, 0.2)
+    proc.kill()
+    proc.wait()
+    assert _gone(warm) and _gone(kernel)
+    time.sleep(0.1)
