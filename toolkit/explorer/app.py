@@ -26,6 +26,7 @@ import pandas as pd
 from toolkit import config
 from toolkit.engine.evaluate import PeriodResult
 from toolkit.errors import ThiduaError
+from toolkit.explorer.quiet import Quiet
 from toolkit.explorer.analyses import Analyses, FramesAnalyses, Key, Prefetcher, WorkspaceAnalyses, lineage_ids, period_order
 from toolkit.explorer.export import ExportButton, export_stem, info_table
 from toolkit.explorer.html import STYLE, message
@@ -52,7 +53,7 @@ def _period_label(p: str) -> str:
     return f"{p} ({Period.parse(p).label_vi})"
 
 
-class Explorer:
+class Explorer(Quiet):
     """Widgets over :class:`Analyses`; ``widget`` is the root, ``show()`` displays it and starts prefetching.
 
     Tests drive it as a user would: set ``bloc.value``, ``period.value``, ``unit.value`` or a
@@ -166,14 +167,6 @@ class Explorer:
         display(self.show())
 
     # ----------------------------------------------------------------- plumbing
-
-    @contextlib.contextmanager
-    def _silence(self):
-        self._quiet += 1
-        try:
-            yield
-        finally:
-            self._quiet -= 1
 
     @contextlib.contextmanager
     def _busy(self):

@@ -9,7 +9,6 @@ highlighted. *Save* writes the scenario as a new covenant file under
 """
 from __future__ import annotations
 
-import contextlib
 import time
 from pathlib import Path
 from typing import Callable, ContextManager
@@ -18,6 +17,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from toolkit.engine.scenario import Scenario, compare_nominations, compare_ranking, evaluate_scenario, simplify
+from toolkit.explorer.quiet import Quiet
 from toolkit.explorer.scenario_files import check_name, save
 from toolkit.errors import DataError, ThiduaError
 from toolkit.explorer.analyses import Analyses, Key
@@ -27,7 +27,7 @@ from toolkit.model.rounding import ROUNDING_VI
 from toolkit.model.text import fmt_number
 
 
-class WhatIfPanel:
+class WhatIfPanel(Quiet):
     """The widgets and edits of the what-if tab; ``widget`` is its root.
 
     ``selection()`` is the (bloc, period) on display; ``busy()`` is the explorer's guard around
@@ -103,14 +103,6 @@ class WhatIfPanel:
         self.apply_button.on_click(lambda _b: self.apply())
         self.reset_button.on_click(lambda _b: self.reset())
         self.save_button.on_click(lambda _b: self.save())
-
-    @contextlib.contextmanager
-    def _silence(self):
-        self._quiet += 1
-        try:
-            yield
-        finally:
-            self._quiet -= 1
 
     def _covenant(self) -> Covenant:
         return self.analyses.result(*self._selection()).covenant
