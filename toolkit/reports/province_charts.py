@@ -28,7 +28,7 @@ def totals_chart(ov: Overview):
     blocs = [b for b in ov.blocs if b in set(r["bloc"])][::-1]
     fig, ax = plt.subplots(figsize=(9, 0.75 * len(blocs) + 1.5))
     ax.boxplot([r.loc[r["bloc"] == b, "total"] for b in blocs], orientation="horizontal",
-               tick_labels=[_wrap(ov.names[b]) for b in blocs], widths=0.5)
+               tick_labels=[_wrap(ov.names[b]) for b in blocs], widths=0.5, showfliers=False)  # every unit is a dot
     for i, b in enumerate(blocs, start=1):
         x = r.loc[r["bloc"] == b, "total"]
         ax.scatter(x, np.full(len(x), i) + np.random.default_rng(i).uniform(-0.1, 0.1, len(x)), s=10, color="0.35", zorder=3)
