@@ -5,6 +5,9 @@ the ballots in, one dict per document out. Every figure is formatted here from t
 frames (decimal comma, dd/mm/yyyy), never typed; the parts whose shape depends on the data
 are left as :class:`Narrative` (the secretariat's Markdown) and :class:`Grid` (the scorecard)
 for :mod:`toolkit.documents.render` to turn into Word paragraphs and tables.
+
+Why this module is longer than 400 lines: one builder per document (báo cáo, biên bản, tờ
+trình, danh sách) over the same result frames and wording helpers, read and changed together.
 """
 from __future__ import annotations
 

@@ -5,6 +5,10 @@ Every function takes a :class:`~toolkit.reports.history.History` (``load_history
 per period and unit, content, target...) in ``results.xlsx`` and ``results/*.csv`` (docs/results.md).
 A period of the range without data keeps its column, headed "(không có dữ liệu)", with empty
 cells: nothing is interpolated.
+
+Why this module is longer than 400 lines: each section of the trends report is one small
+function over the same history frame, and they share its column conventions; split by section they
+would import each other's helpers back and forth.
 """
 from __future__ import annotations
 

@@ -15,6 +15,9 @@ and level by :func:`aggregate_staff`, a vectorised equivalent of the loader's
 on the few distinct labels, not on every row).
 
 All data is synthetic and labelled so (``covenant.synthetic``, ``data.source``).
+
+Why this module is about 400 lines: one generator for every table of the national-scale
+data, kept together so the shapes stay consistent.
 """
 from __future__ import annotations
 
