@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +20,7 @@ from toolkit.model.periods import Period
 from toolkit.model.period_data import PeriodData
 from toolkit.model.text import label_key, normalize
 from toolkit.model.vocabulary import Scale, Version, Vocabulary
+from toolkit.runs.lifetime import die_with_parent
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -326,3 +328,12 @@ def ws(small_data):
     from toolkit.model.workspace import Workspace
 
     return Workspace.open(small_data)
+
+
+# --------------------------------------------------------------------------- programs a test starts
+
+
+def spawn(args, **kwargs) -> subprocess.Popen:
+    """Start a program for a test; it dies with the test process, even when pytest itself is killed
+    (a timeout, Ctrl+C twice, an xdist worker lost), so no test leaves a server or a batch behind."""
+    return subprocess.Popen(args, preexec_fn=die_with_parent, **kwargs)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import spawn
 from toolkit.cli.app import voila_command
 from toolkit.explorer.analyses import WorkspaceAnalyses
 from toolkit.explorer.app import Explorer
@@ -50,7 +51,7 @@ def test_the_page_carries_the_first_view_before_any_script_runs(small_data, tmp_
     env.update({"JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "IPYTHONDIR": str(tmp_path / "ipython")})
     log = tmp_path / "voila.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        proc = spawn(argv, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
     try:
         deadline = time.monotonic() + 180
         while "Kernel pool of explore.ipynb is filled" not in log.read_text(errors="replace"):

@@ -14,6 +14,7 @@ import nbformat
 import pandas as pd
 import pytest
 
+from conftest import spawn
 from toolkit.runs import batch
 from toolkit import config
 
@@ -133,15 +134,16 @@ def test_a_hanging_and_a_failing_report_do_not_stop_the_others(tmp_path, monkeyp
 @pytest.mark.slow
 def test_killed_batch_is_finished_by_a_rerun(tmp_path):
     args = [str(BIN / "thidua"), "run", "--bloc", "all", "--period", "2018", "--jobs", "1", "--reports", str(tmp_path)]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = spawn(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, start_new_session=True)
     first = tmp_path / "2018" / BLOCS[0] / "manifest.json"
-    deadline = time.time() + 300
-    while not first.exists() and time.time() < deadline:
-        time.sleep(0.2)
-    time.sleep(1.0)  # now in the middle of the second report
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    try:
+        deadline = time.time() + 300
+        while not first.exists() and time.time() < deadline:
+            time.sleep(0.2)
+        time.sleep(1.0)  # now in the middle of the second report
+    finally:  # the run is in its own session: end it even when the wait fails
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
     visible = [p for p in (tmp_path / "2018").iterdir() if not p.name.startswith(".")]
     for folder in visible:  # anything visible is a complete report
         record = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -179,7 +181,7 @@ def test_kill_9_of_the_parent_leaves_no_worker_or_kernel_behind(tmp_path):
     marker = f"THIDUA_TEST_RUN={uuid.uuid4().hex}"
     env = {**os.environ, marker.split("=")[0]: marker.split("=")[1]}
     args = [str(BIN / "thidua"), "run", "--bloc", "all", "--period", "2018", "--jobs", "2", "--reports", str(tmp_path)]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env)
+    proc = spawn(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env)
     deadline = time.time() + 120
     while len(_processes_with(marker)) < 4 and time.time() < deadline:  # parent, 2 workers, at least one kernel
         time.sleep(0.1)

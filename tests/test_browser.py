@@ -30,6 +30,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 
+from conftest import spawn
 from toolkit.model.workspace import Workspace
 
 
@@ -126,7 +127,7 @@ def lab(tmp_path, small_data):
         cmd.append("--allow-root")
     log = tmp_path / "lab.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=root)
+        proc = spawn(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=root)
     try:
         _wait_http(f"http://127.0.0.1:{port}/api/status?token={token}", proc, log)
         yield f"http://127.0.0.1:{port}/lab/tree/explore.ipynb?token={token}"
@@ -146,7 +147,7 @@ def voila(tmp_path, small_data):
     env.update({k: v for k, v in _env(tmp_path / "jupyter", small_data).items() if k not in ("JUPYTER_PATH",)})
     log = tmp_path / "voila.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        proc = spawn(argv, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
     try:
         _wait_http(f"http://127.0.0.1:{port}/voila/static/voila.js", proc, log)  # static file: ready without starting a kernel
         # without the token the app and its kernels API send a visitor to the login page:

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from conftest import spawn
 from toolkit.runs import kernel_fork
 
 pytestmark = pytest.mark.skipif(not kernel_fork.SUPPORTED, reason="kernels are forked on Linux only (pidfd)")
@@ -81,7 +82,7 @@ def test_the_warm_process_and_its_kernels_die_with_their_parent(tmp_path):
               "conn = kernel_fork.start()\n"
               f"pid = conn.fork(['-f', f], dict(os.environ), {str(tmp_path)!r})\n"
               "print(kernel_fork._warm.proc.pid, pid, flush=True)\nsys.stdin.read()\n")
-    proc = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    proc = spawn([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     warm, kernel = (int(x) for x in proc.stdout.readline().split())
     assert not _gone(warm, 0.2) and not _gone(kernel, 0.2)
     proc.kill()
