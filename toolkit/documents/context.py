@@ -18,7 +18,7 @@ import pandas as pd
 
 from toolkit.documents.layout import LANDSCAPE_WIDTH_CM
 from toolkit.documents.vn import (clock, count_text, doc_number, join_names, long_date, ordinal_roman, place_date,
-                                  points, recipient_lines)
+                                  recipient_lines)
 from toolkit.documents.voting import ballot_rows, result_text, tie_notes
 from toolkit.engine.evaluate import PeriodResult
 from toolkit.model.ballots import threshold_text
@@ -145,7 +145,7 @@ def proposals(res: PeriodResult, ballots: pd.DataFrame | None, figures: bool) ->
         names = []
         for r in nom.itertuples():
             if figures:
-                bits = [f"{points(r.total)} điểm", f"xếp thứ {r.rank}/{n}"]
+                bits = [f"{fmt_number(r.total)} điểm", f"xếp thứ {r.rank}/{n}"]
                 if r.unit_id in shares:
                     bits.append(f"tỷ lệ phiếu đồng ý {fmt_percent(shares[r.unit_id])}")
                 names.append(f"{r.name} ({', '.join(bits)})")
@@ -175,9 +175,9 @@ def _content_items(res: PeriodResult, doc: DocumentInputs) -> list[dict]:
             best, worst = rows["final_score"].max(), rows["final_score"].min()
             top = [names[u] for u in rows.loc[rows["final_score"] == best, "unit_id"]]
             low = [names[u] for u in rows.loc[rows["final_score"] == worst, "unit_id"]]
-            figures = (f"Điểm bình quân của Khối đạt {points(avg)}/{amount(mx)} điểm ({fmt_percent(avg / mx)} điểm chuẩn); "
-                       f"cao nhất: {_names(top)} ({points(best)} điểm)")
-            figures += "." if best == worst else f"; thấp nhất: {_names(low)} ({points(worst)} điểm)."
+            figures = (f"Điểm bình quân của Khối đạt {fmt_number(avg)}/{amount(mx)} điểm ({fmt_percent(avg / mx)} điểm chuẩn); "
+                       f"cao nhất: {_names(top)} ({fmt_number(best)} điểm)")
+            figures += "." if best == worst else f"; thấp nhất: {_names(low)} ({fmt_number(worst)} điểm)."
         items.append({"number": str(i), "id": content.id, "title": content.title, "max": amount(mx), "figures": figures,
                       "narrative": Narrative(doc.narrative.contents.get(content.id, ""),
                                              f"kết quả nổi bật của các đơn vị ở nội dung {content.id}")})
@@ -229,7 +229,7 @@ def _tie_lines(res: PeriodResult) -> list[str]:
         members = r[r["name"].isin(group)]
         how = (f"thứ hạng xác định theo {row.decided_by}" if isinstance(row.decided_by, str) and row.decided_by
                else f"đồng hạng {row.rank}")
-        lines.append(f"{join_names(list(members['name']))} bằng tổng điểm ({points(row.total)} điểm); {how}.")
+        lines.append(f"{join_names(list(members['name']))} bằng tổng điểm ({fmt_number(row.total)} điểm); {how}.")
     return lines
 
 
@@ -248,9 +248,9 @@ def _scoring_summary(res: PeriodResult, doc: DocumentInputs) -> list[str]:
         r = _ranking(res)
         ranked = r[r["rank"].notna()]
         top, last = ranked.iloc[0], ranked.iloc[-1]
-        lines.append(f"Đơn vị dẫn đầu Khối: {top['name']} ({points(top['total'])} điểm). Tổng điểm bình quân của Khối: "
-                     f"{points(mean(sub['total'], res.covenant.decimals))} điểm; thấp nhất: {last['name']} "
-                     f"({points(last['total'])} điểm).")
+        lines.append(f"Đơn vị dẫn đầu Khối: {top['name']} ({fmt_number(top['total'])} điểm). Tổng điểm bình quân của Khối: "
+                     f"{fmt_number(mean(sub['total'], res.covenant.decimals))} điểm; thấp nhất: {last['name']} "
+                     f"({fmt_number(last['total'])} điểm).")
         lines += _tie_lines(res)
     lines.append("Kết quả chấm điểm chi tiết của từng đơn vị tại Phụ lục kèm theo Báo cáo này.")
     return lines
@@ -270,10 +270,10 @@ def scorecard(res: PeriodResult) -> Grid:
         if not r.submitted:
             rows.append((str(i), r.name, *[""] * len(contents), "", "", "", "", "", "Chưa nộp"))
             continue
-        scores = [points(pivot.loc[r.unit_id, c.id]) if r.unit_id in pivot.index and c.id in pivot.columns else ""
+        scores = [fmt_number(pivot.loc[r.unit_id, c.id]) if r.unit_id in pivot.index and c.id in pivot.columns else ""
                   for c in contents]
-        rows.append((str(i), r.name, *scores, points(r.criteria_total), points(r.bonus), points(abs(r.penalty)),
-                     points(r.total), r.band if isinstance(r.band, str) else "", str(r.rank)))
+        rows.append((str(i), r.name, *scores, fmt_number(r.criteria_total), fmt_number(r.bonus), fmt_number(abs(r.penalty)),
+                     fmt_number(r.total), r.band if isinstance(r.band, str) else "", str(r.rank)))
     legend = "; ".join(f"{c.id}: {c.title}" for c in contents)
     notes = (f"Ghi chú: {legend}.",
              "Điểm nội dung là điểm do Khối chấm; tổng điểm = điểm tiêu chí + điểm cộng - điểm trừ"
@@ -378,12 +378,12 @@ def bien_ban(res: PeriodResult, doc: DocumentInputs, ballots: pd.DataFrame | Non
             score_rows.append({"stt": str(i), "name": r.name, "self": "", "criteria": "", "bonus": "", "penalty": "",
                                "total": "", "band": "", "rank": "Chưa nộp"})
             continue
-        score_rows.append({"stt": str(i), "name": r.name, "self": points(r.self_criteria), "criteria": points(r.criteria_total),
-                           "bonus": points(r.bonus), "penalty": points(abs(r.penalty)), "total": points(r.total),
+        score_rows.append({"stt": str(i), "name": r.name, "self": fmt_number(r.self_criteria), "criteria": fmt_number(r.criteria_total),
+                           "bonus": fmt_number(r.bonus), "penalty": fmt_number(abs(r.penalty)), "total": fmt_number(r.total),
                            "band": r.band if isinstance(r.band, str) else "", "rank": str(r.rank)})
     ranked = _ranking(res)
     ranked = ranked[ranked["rank"].notna()]
-    lead = f" Đơn vị dẫn đầu Khối: {ranked.iloc[0]['name']} ({points(ranked.iloc[0]['total'])} điểm)." if len(ranked) else ""
+    lead = f" Đơn vị dẫn đầu Khối: {ranked.iloc[0]['name']} ({fmt_number(ranked.iloc[0]['total'])} điểm)." if len(ranked) else ""
     return {
         **_common(res, doc, "bien_ban"),
         "summary": f"Họp bình xét thi đua, khen thưởng năm {y} của {res.bloc_name}",
@@ -445,7 +445,7 @@ def danh_sach(res: PeriodResult, doc: DocumentInputs, ballots: pd.DataFrame | No
         for r in nom.itertuples():
             share = shares.get(r.unit_id)
             note = "" if share is not None or award.min_vote_share is None else "chưa có số liệu phiếu"
-            rows.append({"stt": str(len(rows) + 1), "name": r.name, "award": award.title, "total": points(r.total),
+            rows.append({"stt": str(len(rows) + 1), "name": r.name, "award": award.title, "total": fmt_number(r.total),
                          "rank": str(r.rank), "share": fmt_percent(share) if share is not None else "", "note": note})
     props = proposals(res, ballots, figures=False)
     common = _common(res, doc, "to_trinh")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from toolkit.model.text import fmt_number
 
 TYPE_CODES = {"bao_cao": "BC", "to_trinh": "TTr", "bien_ban": "BB"}
 
@@ -34,10 +33,6 @@ def doc_number(number: int | None, kind: str, code: str) -> str:
 def count_text(n: int) -> str:
     """Counts of collectives as documents write them: '01', '03', '12'."""
     return f"{n:02d}"
-
-
-def points(value: object, decimals: int = 2) -> str:
-    return fmt_number(value, decimals)
 
 
 def recipient_lines(items: list[str], archive: str) -> list[str]:

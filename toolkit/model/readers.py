@@ -13,7 +13,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -88,15 +87,7 @@ def read_yaml(path: Path, what: str = "tệp YAML") -> object:
         raise DataError([Problem(str(path), where, f"không đọc được {what}: {reason}")]) from None
 
 
-@dataclass(frozen=True)
-class Dialect:
-    """How one CSV file was written: its separator and its decimal mark."""
-
-    separator: str = ","
-    decimal: str = "."
-
-
-def sniff_dialect(text: str, columns: list[str]) -> Dialect:
+def sniff_separator(text: str, columns: list[str]) -> str:
     """The separator that splits the header into the expected columns (else the most frequent one).
 
     With ``;`` or a tab as separator, Excel writes decimal commas ("9,5"); with ``,`` a decimal
@@ -110,7 +101,7 @@ def sniff_dialect(text: str, columns: list[str]) -> Dialect:
         hits = len(cells & wanted) * 1000 + header.count(sep)
         if hits > best_hits:
             best, best_hits = sep, hits
-    return Dialect(best, "," if best != "," else ".")
+    return best
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -137,10 +128,10 @@ def read_csv_checked(path: Path, columns: list[str], problems: list[Problem], op
     if not text.strip():
         problems.append(Problem(str(path), "", f"tệp trống; cần dòng tiêu đề với các cột {', '.join(columns)}"))
         return _empty(columns)
-    dialect = sniff_dialect(text, columns)
+    separator = sniff_separator(text, columns)
     try:
-        df = pd.read_csv(io.StringIO(text), sep=dialect.separator, dtype=str, keep_default_na=False,
-                         skip_blank_lines=False, engine="python" if dialect.separator != "," else "c")
+        df = pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False,
+                         skip_blank_lines=False, engine="python" if separator != "," else "c")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
         problems.append(Problem(str(path), "", f"không đọc được CSV ({exc}); cần các cột {', '.join(columns)} "
                                                "phân cách bằng dấu phẩy hoặc dấu chấm phẩy"))
@@ -154,9 +145,7 @@ def read_csv_checked(path: Path, columns: list[str], problems: list[Problem], op
     for c in df.columns:
         df[c] = df[c].astype(object).map(normalize)
     blank = (df == "").all(axis=1) if len(df.columns) else pd.Series(False, index=df.index)
-    df = df[~blank].astype(object)
-    df.attrs["dialect"] = dialect
-    return df
+    return df[~blank].astype(object)
 
 
 def parse_numbers(values: pd.Series) -> pd.Series:
