@@ -336,6 +336,7 @@ def serve(fd: int) -> None:
             importlib.import_module(name)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the command; it stops us
     _Server(socket.socket(fileno=fd)).run()
+    os._exit(0)  # nothing to flush or save: skip tearing down all those modules, the command is waiting
 
 
 if __name__ == "__main__":
