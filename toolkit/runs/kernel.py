@@ -9,7 +9,10 @@ which one that is instead of installing it anywhere:
   :mod:`toolkit.runs.kernel_launcher` (other names are looked up as usual);
 - :class:`ProjectKernelManager` is nbclient's kernel manager with that spec manager; the
   runner hands it to papermill (``kernel_manager_class``, passed on to nbclient), so no
-  kernelspec file is written and JUPYTER_PATH is left alone;
+  kernelspec file is written and JUPYTER_PATH is left alone. It does not launch that
+  command but forks the kernel from a warm process that has already imported what a report
+  needs (:class:`ForkProvisioner`, :mod:`toolkit.runs.kernel_fork`): a fresh kernel per
+  report, without the imports' cost;
 - a Jupyter server in another process (Voilà) takes the spec manager by its import path:
   ``--kernel_spec_manager_class=toolkit.runs.kernel.ProjectKernelSpecManager``.
 
