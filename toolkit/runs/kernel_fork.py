@@ -177,8 +177,6 @@ def start(env: dict[str, str] | None = None) -> Connection | None:
             return _connection
         if _warm is not None:
             _warm.close()
-        else:
-            atexit.register(stop)  # at exit, let it go and wait for it (a kill would do, but a wait is tidier)
         _warm = WarmProcess(env)
         _connection = _warm.connection
         return _connection
@@ -204,8 +202,9 @@ def use(connection: Connection | None) -> None:
             _connection = connection
 
 
+@atexit.register
 def stop() -> None:
-    """Stop this process's warm process (its kernels die with it)."""
+    """Stop this process's warm process (its kernels die with it); also done at exit, so that it is waited for."""
     global _warm, _connection
     with _lock:
         if _warm is not None:
