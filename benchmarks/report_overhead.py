@@ -1,7 +1,8 @@
 """How much a full `thidua run` costs over a bare papermill run of an empty notebook, and where it goes.
 
 Both are run as the user runs them (a fresh process each), interleaved so that machine noise
-hits both alike; medians and their ratio are printed. Goal: ratio <= 1.5.
+hits both alike; medians and their ratio are printed. Goal: ratio <= 1.5. The CPU time of each
+(all its processes) is printed too: less sensitive to other programs than the wall time.
 
 Stages (medians over the runs, seconds), from each run's report.ipynb (papermill's times per
 cell) and manifest.json (the runner's stages):
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -40,12 +42,21 @@ from toolkit import config  # noqa: E402
 STAGES = ("cli", "kernel_start", "imports", "analysis", "charts", "tables", "papermill", "html")
 
 
-def timed(cmd: list[str], cwd: Path) -> float:
+CPU: dict[str, list[float]] = {"ours": [], "bare": []}
+
+
+def timed(cmd: list[str], cwd: Path, name: str = "") -> float:
+    """Wall seconds of ``cmd``; its CPU seconds (with every process it started and waited for) go to CPU[name]."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    wall = time.perf_counter() - t
     if proc.returncode != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
-    return time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if name:
+        CPU[name].append(after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime)
+    return wall
 
 
 def _when(text: str) -> dt.datetime:
@@ -132,7 +143,7 @@ def main() -> None:
         for i in range(args.repeats):
             pair = [("bare", bare_cmd), ("ours", ours_cmd)]
             for name, cmd in (pair if i % 2 == 0 else pair[::-1]):
-                (ours if name == "ours" else bare).append(timed(cmd, tmp))
+                (ours if name == "ours" else bare).append(timed(cmd, tmp, name))
                 if name == "ours":
                     stages.append(run_stages(folder, ours[-1]))
         share = import_share(args.bloc, args.period, tmp, 3)
@@ -145,10 +156,13 @@ def main() -> None:
     print(f"{'thidua run (full report)':<34}{m_ours:>10.2f}{min(ours):>8.2f}{max(ours):>8.2f}")
     print(f"{'papermill CLI, empty notebook':<34}{m_bare:>10.2f}{min(bare):>8.2f}{max(bare):>8.2f}")
     print(f"ratio (ours / bare papermill): {m_ours / m_bare:.2f}  (goal <= 1.5)")
+    c_ours, c_bare = statistics.median(CPU["ours"]), statistics.median(CPU["bare"])
+    print(f"CPU seconds, all processes: ours {c_ours:.2f}, bare papermill {c_bare:.2f}, ratio {c_ours / c_bare:.2f}")
     print("stages of `thidua run`, medians (s): " + ", ".join(f"{k} {v:.2f}" for k, v in med.items())
           + f"; sum {sum(med.values()):.2f}")
     print(json.dumps({"seconds": round(m_ours, 3), "baseline_seconds": round(m_bare, 3), "ratio": round(m_ours / m_bare, 3),
-                      "repeats": args.repeats, "stages_seconds": med}))
+                      "cpu_seconds": round(c_ours, 3), "baseline_cpu_seconds": round(c_bare, 3),
+                      "cpu_ratio": round(c_ours / c_bare, 3), "repeats": args.repeats, "stages_seconds": med}))
 
 
 if __name__ == "__main__":

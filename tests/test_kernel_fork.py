@@ -89,3 +89,16 @@ def test_the_warm_process_and_its_kernels_die_with_their_parent(tmp_path):
     proc.wait()
     assert _gone(warm) and _gone(kernel)
     time.sleep(0.1)
+
+
+def test_a_changed_toolkit_file_gets_another_warm_process(tmp_path, monkeypatch):
+    """The warm process imported the toolkit: after an edit, kernels must see the new code, as launched ones would."""
+    source = tmp_path / "rules.py"
+    source.write_text("x = 1\n")
+    os.utime(source, (time.time() - 60, time.time() - 60))
+    monkeypatch.setattr(kernel_fork, "_TOOLKIT", tmp_path)
+    first = kernel_fork.start()
+    assert kernel_fork.start() is first
+    os.utime(source, (time.time() + 1, time.time() + 1))  # edited after the warm process started
+    assert kernel_fork.start() is not first
+    kernel_fork.stop()

@@ -48,18 +48,16 @@ INDEX = """{%- extends 'voila/templates/lab/index.html.j2' -%}
     .jp-mod-noOutputs.jp-mod-noInput { display: none; }
     .celltag_notebook-only { display: none !important; }
     body { padding: 0 16px; }
-    /* the explorer's first view as plain HTML, shown from the first byte until its widgets are drawn */
-    #rendered_cells:has(.thidua-first-view) { display: block !important; }
-    body:has(.thidua-first-view) #loading { display: none !important; }
-    body:has(.jupyter-widgets.thidua-explorer) .thidua-first-view { display: none !important; }
   </style>
   {{ super.super() }}
 {%- endblock notebook_css -%}
 
 {#- An output that is a widget and also has HTML (toolkit.explorer.app.FirstView): the HTML is in the page
-    as it is, so it shows before the widget library has loaded; Voilà then draws the widget as usual. -#}
+    as it is, and the cells are shown without waiting for the widget library; Voilà then draws the
+    widget as usual, and the live explorer hides this first view (toolkit.explorer.html.LIVE_STYLE). -#}
 {%- block data_priority scoped -%}
 {%- if output and "application/vnd.jupyter.widget-view+json" in output.data and "text/html" in output.data -%}
+<style>#rendered_cells { display: block !important; } #loading { display: none !important; }</style>
 <div class="thidua-first-view">{{ output.data["text/html"] }}</div>
 {%- endif -%}
 {{ super() }}

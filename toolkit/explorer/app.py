@@ -29,7 +29,7 @@ from toolkit.errors import ThiduaError
 from toolkit.explorer.quiet import Quiet
 from toolkit.explorer.analyses import Analyses, FramesAnalyses, Key, Prefetcher, WorkspaceAnalyses, lineage_ids, period_order
 from toolkit.explorer.export import ExportButton, export_stem, info_table
-from toolkit.explorer.html import STYLE, message
+from toolkit.explorer.html import LIVE_STYLE, STYLE, message
 from toolkit.explorer.views import SelectionViews, header_html
 from toolkit.explorer.whatif import WhatIfPanel
 from toolkit.model.covenant import Covenant
@@ -113,7 +113,7 @@ class Explorer(Quiet):
     # ----------------------------------------------------------------- widgets
 
     def _build(self) -> None:
-        self.style = widgets.HTML(STYLE)
+        self.style = widgets.HTML(STYLE + LIVE_STYLE)
         self.bloc = widgets.Dropdown(description="Khối", layout=widgets.Layout(width="62%"), style={"description_width": "60px"})
         self.period = widgets.Dropdown(description="Kỳ", layout=widgets.Layout(width="36%"), style={"description_width": "40px"})
         self.status = widgets.HTML()

@@ -22,6 +22,9 @@ STYLE = """<style>
 .thidua-explorer .thidua-msg-error { color: #b42318; }
 .thidua-explorer h4 { margin: 10px 0 4px 0; }
 </style>"""
+# In the live explorer only: once its widgets are drawn, the page's plain-HTML first view (see
+# toolkit.explorer.app.FirstView) gives way to them.
+LIVE_STYLE = "<style>.thidua-first-view { display: none !important; }</style>"
 
 
 def esc(text: object) -> str:

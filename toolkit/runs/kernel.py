@@ -9,7 +9,10 @@ which one that is instead of installing it anywhere:
   :mod:`toolkit.runs.kernel_launcher` (other names are looked up as usual);
 - :class:`ProjectKernelManager` is nbclient's kernel manager with that spec manager; the
   runner hands it to papermill (``kernel_manager_class``, passed on to nbclient), so no
-  kernelspec file is written and JUPYTER_PATH is left alone;
+  kernelspec file is written and JUPYTER_PATH is left alone. It does not launch that
+  command but forks the kernel from a warm process that has already imported what a report
+  needs (:class:`ForkProvisioner`, :mod:`toolkit.runs.kernel_fork`): a fresh kernel per
+  report, without the imports' cost;
 - a Jupyter server in another process (Voilà) takes the spec manager by its import path:
   ``--kernel_spec_manager_class=toolkit.runs.kernel.ProjectKernelSpecManager``.
 
@@ -19,6 +22,7 @@ first on JUPYTER_PATH.
 """
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import os
@@ -127,6 +131,18 @@ class ForkedKernel:
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
 
+    async def exited(self) -> None:
+        """Return as soon as the kernel has exited."""
+        if self.poll() is None:
+            loop = asyncio.get_running_loop()
+            done = loop.create_future()
+            loop.add_reader(self._fd, lambda: done.done() or done.set_result(None))
+            try:
+                await done
+            finally:
+                loop.remove_reader(self._fd)
+            self.poll()
+
 
 class ForkProvisioner(LocalProvisioner):
     """Starts the project kernel by forking the warm process instead of launching a new Python."""
@@ -139,6 +155,14 @@ class ForkProvisioner(LocalProvisioner):
         self.pid = self.pgid = pid  # the kernel leads its own process group, as jupyter_client's launched kernels do
         self.cwd = cwd
         return self.connection_info
+
+    async def wait(self) -> int | None:
+        """As LocalProvisioner's, without its polling every 0.1 s: the pidfd says when the kernel has gone."""
+        if self.process is None:
+            return 0
+        await self.process.exited()
+        code, self.process = self.process.returncode, None
+        return code
 
 
 @functools.cache

@@ -15,10 +15,10 @@ nothing of any other kernel.
 - :class:`toolkit.runs.kernel.ForkProvisioner` is how jupyter_client gets a kernel from here;
   the kernel runs the launcher's own :func:`~toolkit.runs.kernel_launcher.run_kernel`, in a new
   session, as jupyter_client starts kernels.
-- The warm process imports third-party modules only: the toolkit (which reads the data and
-  reports folders from the environment at import) is imported by each kernel, as before. A
-  kernel whose environment differs from the warm process's gets a warm process of its own
-  environment, so a kernel sees exactly what a launched one would.
+- The warm process imports what a report kernel would, as a launched kernel would at that moment:
+  a kernel whose environment differs from the warm process's (the toolkit reads the data and
+  reports folders from it at import), or that starts after a toolkit source file changed, gets
+  a new warm process, so a kernel sees exactly the code and settings a launched one would.
 
 Messages are JSON objects over ``SOCK_SEQPACKET`` Unix sockets (one message per packet; a new
 connection travels as a file descriptor). The warm process needs Linux (pidfd); elsewhere
@@ -28,6 +28,7 @@ This module imports nothing heavy, so a command can start the warm process first
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import select
@@ -36,16 +37,21 @@ import socket
 import subprocess
 import sys
 import threading
+import time
+from pathlib import Path
 
 from toolkit.runs.lifetime import die_with_parent
 
 SUPPORTED = sys.platform.startswith("linux") and hasattr(os, "pidfd_open") and hasattr(signal, "pidfd_send_signal")
 
-# What the warm process imports: what every report kernel imports first (ipykernel, then what the
-# report notebooks use through the toolkit). Nothing here may depend on a kernel being there:
+# What the warm process imports: what every report kernel imports first (ipykernel, then the
+# toolkit modules the report notebooks import, and so pandas, matplotlib, openpyxl, pydantic...).
+# Importing runs no report code; nothing here may depend on a kernel being there either:
 # matplotlib's backend is chosen only when a kernel draws its first figure.
-WARM_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython.display", "pandas", "numpy",
-                "matplotlib.pyplot", "matplotlib.ticker", "openpyxl", "pydantic", "yaml", "icu")
+WARM_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython.display", "PIL.PngImagePlugin",
+                "toolkit.reports.notebook", "toolkit.reports.tables", "toolkit.reports.charts",
+                "toolkit.reports.data_quality", "toolkit.reports.overview")
+_TOOLKIT = Path(__file__).resolve().parent.parent
 _INLINE = "module://matplotlib_inline.backend_inline"  # what ipykernel puts in MPLBACKEND before a notebook imports matplotlib
 _PER_KERNEL = ("JPY_", "PYTHONEXECUTABLE")  # environment jupyter_client sets for each kernel, not for the warm process
 _PACKET = 1 << 17
@@ -68,11 +74,17 @@ def _kernel_env(env: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in env.items() if not k.startswith(_PER_KERNEL)}
 
 
+def _code_changed_since(when: float) -> bool:
+    """True when a toolkit source file is newer than ``when`` (a timestamp)."""
+    return any(f.stat().st_mtime > when for f in _TOOLKIT.rglob("*.py"))
+
+
 class Connection:
     """One client's socket to a warm process: ask it for kernels."""
 
-    def __init__(self, sock: socket.socket, env: dict[str, str]):
+    def __init__(self, sock: socket.socket, env: dict[str, str], started: float | None = None):
         self.sock, self.env = sock, _kernel_env(env)
+        self.started = time.time() if started is None else started  # the warm process imported the toolkit after this
         self.ready = False
         self._lock = threading.Lock()
 
@@ -110,7 +122,8 @@ class Connection:
         return reply
 
     def usable(self, env: dict[str, str]) -> bool:
-        return self.env == _kernel_env(env) and self.sock.fileno() >= 0
+        """Whether its kernels are what a kernel launched now with ``env`` would be."""
+        return self.env == _kernel_env(env) and self.sock.fileno() >= 0 and not _code_changed_since(self.started)
 
     def close(self) -> None:
         self.sock.close()
@@ -132,7 +145,10 @@ class WarmProcess:
         return self.proc.poll() is None
 
     def close(self) -> None:
-        self.connection.close()  # the warm process sees its first connection close, kills its kernels and exits
+        """Stop it: when it has finished importing it sees its first connection close, kills its kernels and exits."""
+        self.connection.close()
+        if not self.connection.ready:
+            self.proc.kill()  # still importing, and it reads its connections only after that
         try:
             self.proc.wait(5)
         except subprocess.TimeoutExpired:
@@ -174,7 +190,7 @@ def connection_for_child() -> Connection | None:
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     conn.adopt(theirs)
     theirs.close()
-    return Connection(ours, conn.env)
+    return Connection(ours, conn.env, conn.started)
 
 
 def use(connection: Connection | None) -> None:
@@ -186,8 +202,9 @@ def use(connection: Connection | None) -> None:
             _connection = connection
 
 
+@atexit.register
 def stop() -> None:
-    """Stop this process's warm process (its kernels die with it)."""
+    """Stop this process's warm process (its kernels die with it); also done at exit, so that it is waited for."""
     global _warm, _connection
     with _lock:
         if _warm is not None:
@@ -205,8 +222,7 @@ def _kernel(request: dict, warm_pid: int, ready: int) -> None:
         os.setsid()  # its own session and process group: an interrupt reaches the kernel, not us
         os.write(ready, b"1")
         os.close(ready)
-        for sig in (signal.SIGCHLD, signal.SIGINT):
-            signal.signal(sig, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.chdir(request["cwd"])
         sys.path.insert(0, request["cwd"])  # as `python -m` does
         os.environ.clear()
@@ -223,8 +239,6 @@ def _kernel(request: dict, warm_pid: int, ready: int) -> None:
         import traceback
 
         traceback.print_exc()
-    import atexit
-
     atexit._run_exitfuncs()  # what the interpreter does on exit; then never return into the warm process's loop
     for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
         try:
@@ -248,7 +262,8 @@ class _Server:
             pidfds = {fd: conn for conn, ks in self.kernels.items() for fd in ks}
             readable, _, _ = select.select([*self.kernels, *pidfds], [], [])
             for r in readable:
-                if isinstance(r, int):  # a kernel exited (and was reaped: SIGCHLD is ignored)
+                if isinstance(r, int):  # a kernel exited: reap it (its time counts as ours, as a child's does)
+                    os.waitid(os.P_PIDFD, r, os.WEXITED)
                     del self.kernels[pidfds[r]][r]
                     os.close(r)
                 elif r in self.kernels:
@@ -281,10 +296,7 @@ class _Server:
         os.close(w)
         started = os.read(r, 1)  # the kernel leads its own session now
         os.close(r)
-        try:
-            self.kernels[conn][os.pidfd_open(pid)] = pid
-        except ProcessLookupError:  # it has already exited
-            started = b""
+        self.kernels[conn][os.pidfd_open(pid)] = pid  # our child, not yet reaped: its pid is still its own
         self.reply(conn, {"pid": pid} if started else {"error": "the kernel did not start"})
 
     def reply(self, conn: socket.socket, message: dict) -> None:
@@ -298,7 +310,8 @@ class _Server:
         for fd in self.kernels.pop(conn, {}):
             try:
                 signal.pidfd_send_signal(fd, signal.SIGKILL)
-            except ProcessLookupError:
+                os.waitid(os.P_PIDFD, fd, os.WEXITED)
+            except (ProcessLookupError, ChildProcessError):
                 pass
             os.close(fd)
         conn.close()
@@ -320,9 +333,9 @@ def serve(fd: int) -> None:
         # output channel, which no report shows; here it would reach the terminal
         with contextlib.redirect_stderr(io.StringIO()):
             importlib.import_module(name)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped as they exit
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the command; it stops us
     _Server(socket.socket(fileno=fd)).run()
+    os._exit(0)  # nothing to flush or save: skip tearing down all those modules, the command is waiting
 
 
 if __name__ == "__main__":

@@ -4,9 +4,9 @@ papermill writes the whole output notebook (JSON, with the charts' PNGs) when ev
 starts and again when it ends: 60-odd writes for one report, each longer than the last,
 while the kernel waits for its next cell. The partial notebook only matters when a run is
 killed (a report that passes its time limit), so it is written when execution starts, then
-at a cell boundary or an output at least :data:`SAVE_EVERY` seconds after the previous
-write; papermill writes the complete notebook at the end, and the notebook of a failing
-cell with its error, as before.
+at a cell boundary at least :data:`SAVE_EVERY` seconds after the previous write (and, as
+before, every 30 s during a long cell that prints); papermill writes the complete notebook at
+the end, and the notebook of a failing cell with its error, as before.
 """
 from __future__ import annotations
 
@@ -31,7 +31,6 @@ class Engine(NBClientEngine):
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
         nb_man.save = _Throttled(nb_man, SAVE_EVERY)  # the start was written already (notebook_start)
-        nb_man.autosave_cell_every = SAVE_EVERY  # outputs of a long cell count too
         return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
 
 

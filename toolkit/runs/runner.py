@@ -77,11 +77,13 @@ def report_folder(reports_dir: Path, bloc: str, period: str, notebook: str = DEF
 
 def _execute(nb_in: Path, nb_out: Path, parameters: dict, cwd: Path, timeout: int) -> None:
     skip_slow_imports()
-    threading.Thread(target=_exporter, name="thidua-html-ready", daemon=True).start()  # ready when the kernel is done
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     from toolkit.runs import papermill_engine
+
+    # the HTML exporter gets ready while the kernel runs (started after papermill's import: imports hold a lock)
+    threading.Thread(target=_exporter, name="thidua-html-ready", daemon=True).start()
 
     try:
         # the project kernel is chosen by handing nbclient our kernel manager: nothing installed, JUPYTER_PATH untouched
