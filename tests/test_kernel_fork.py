@@ -102,3 +102,47 @@ def test_a_changed_toolkit_file_gets_another_warm_process(tmp_path, monkeypatch)
     os.utime(source, (time.time() + 1, time.time() + 1))  # edited after the warm process started
     assert kernel_fork.start() is not first
     kernel_fork.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("forked", [True, False], ids=["forked", "launched"])
+def test_the_client_is_ready_with_iopub_connected_and_flushed(tmp_path, monkeypatch, forked):
+    """Ready without jupyter_client's 0.2 s of silence: nothing of kernel_info is left on IOPub, and
+    the first cell's output arrives (it would be lost if IOPub were not yet connected)."""
+    import asyncio
+    from queue import Empty
+
+    from toolkit.runs.kernel import ForkedKernel, ProjectKernelClient, ProjectKernelManager
+
+    monkeypatch.setattr(kernel_fork, "SUPPORTED", forked)
+
+    async def session():
+        km = ProjectKernelManager(kernel_name="thidua")
+        await km.start_kernel(cwd=str(tmp_path))
+        kc = km.client()
+        assert isinstance(kc, ProjectKernelClient)
+        assert isinstance(km.provisioner.process, ForkedKernel) is forked
+        kc.start_channels()
+        try:
+            for _ in range(3):  # the same client again: ready at once, and still nothing left behind
+                await kc.wait_for_ready(timeout=60)
+                with pytest.raises(Empty):
+                    await kc.iopub_channel.get_msg(timeout=0.3)
+            request = kc.execute("print('xin chào')")
+            texts = []
+            while True:
+                msg = await kc.iopub_channel.get_msg(timeout=20)
+                if msg["parent_header"].get("msg_id") != request:
+                    continue
+                if msg["msg_type"] == "stream":
+                    texts.append(msg["content"]["text"])
+                if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                    break
+            assert "".join(texts) == "xin chào\n"
+        finally:
+            kc.stop_channels()
+            await km.shutdown_kernel(now=True)
+        return km
+
+    km = asyncio.run(session())
+    assert not km.has_kernel
