@@ -42,3 +42,48 @@ def test_share_columns_are_percentages_in_the_workbook(tmp_path):
     assert ws["B2"].value == 0.8831 and ws["B2"].number_format == "0.0%"
     assert ws["C2"].number_format == "#,##0"
     assert (tmp_path / "results" / "x.csv").read_text(encoding="utf-8") == "period,share_met,units\n2025,0.8831,3\n"
+
+
+def test_a_chart_is_one_png_described_by_its_title_and_closed():
+    import base64
+    import struct
+
+    import matplotlib.pyplot as plt
+
+    from toolkit.reports.notebook import chart
+
+    fig, ax = plt.subplots(figsize=(4, 2))
+    ax.plot([0, 1], [0, 1])
+    ax.set_title("Tổng điểm <Sở A> qua các kỳ")
+    fig.tight_layout()  # as every report chart: all it draws is inside the figure
+    shown = chart(fig)
+    assert not plt.fignum_exists(fig.number), "closed: the inline backend must not draw it a second time"
+    data, meta = shown._repr_mimebundle_()
+    png = base64.b64decode(data["image/png"])
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert 350 < width <= 420 and 150 < height <= 220, (width, height)  # 4 x 2 inches at 100 dpi, cropped to what is drawn (and a 0.1 inch margin)
+    assert meta == {"image/png": {"alt": "Tổng điểm <Sở A> qua các kỳ"}}  # escaped by the template, as every text
+    assert data["text/plain"] == repr(shown) == "Biểu đồ: Tổng điểm <Sở A> qua các kỳ"
+
+
+def test_a_chart_of_panels_is_described_by_its_overall_title_else_by_its_panels():
+    from matplotlib.figure import Figure
+
+    from toolkit.reports import figures
+
+    fig = Figure()
+    left, right = fig.subplots(1, 2)
+    left.set_title("Sở A", loc="left")
+    right.set_title("Sở B")
+    assert figures.description(fig) == "Sở A; Sở B"
+    fig.suptitle("Thứ hạng qua các kỳ")
+    assert figures.description(fig) == "Thứ hạng qua các kỳ"
+    assert figures.description(Figure()) == "Biểu đồ"
+
+
+def test_what_is_not_a_figure_is_shown_as_it_is():
+    from toolkit.reports.notebook import chart
+
+    sentence = Sentence("Không có kỳ nào có dữ liệu.")
+    assert chart(sentence) is sentence and chart(None) is None

@@ -67,11 +67,15 @@ class _Page(HTMLParser):
         self.headings: list[str] = []
         self.text: list[str] = []
         self.footer = ""
+        self.images: list[str | None] = []  # each picture's description (alt), None when it has none
         self._stack: list[str] = []
         self._cell: list[str] | None = None
         self._heading: list[str] | None = None
 
     def handle_starttag(self, tag, attrs):
+        if tag == "img":  # a void element: nothing is inside it
+            self.images.append(dict(attrs).get("alt"))
+            return
         self._stack.append(tag)
         if tag == "table":
             self.tables.append({"head": [], "rows": 0, "cells": []})
@@ -119,6 +123,8 @@ def faults(page_html: str, synthetic: bool = True, blocs: tuple[str, ...] = BLOC
     named = [c for t in page.tables for c in t["cells"] + t["head"] if c in blocs] + [h for h in page.headings if any(b in h for b in blocs)]
     if named or re.search(r"mã khối", " ".join(page.text)):
         found.append(f"blocs named by their ids: {named[:3]}")
+    if any(not alt or not alt.strip() or alt.startswith("No description") for alt in page.images):
+        found.append(f"a chart without a description in Vietnamese: {page.images}")
     if synthetic and "Dữ liệu mẫu" not in " ".join(page.text):
         found.append("synthetic data not said to be synthetic")
     if not re.search(r"lúc \d\d:\d\d ngày \d\d/\d\d/\d{4} \(giờ Việt Nam, UTC\+7\)", page.footer) or "UTC;" in page.footer:
@@ -127,6 +133,7 @@ def faults(page_html: str, synthetic: bool = True, blocs: tuple[str, ...] = BLOC
 
 
 GOOD = ('<h1>Báo cáo</h1><ul><li><strong>Dữ liệu mẫu</strong> (tổng hợp)</li></ul>'
+        '<img src="data:image/png;base64,AAAA" alt="Tổng điểm các đơn vị qua các kỳ">'
         '<table class="thidua"><thead><tr><th>Khối</th></tr></thead><tbody><tr><td>Khối các sở, ngành văn hóa - xã hội</td></tr></tbody></table>'
         '<footer class="provenance">Tạo bởi thidua lúc 15:58 ngày 30/11/2026 (giờ Việt Nam, UTC+7); sổ tay x.ipynb.</footer>')
 
@@ -137,6 +144,8 @@ GOOD = ('<h1>Báo cáo</h1><ul><li><strong>Dữ liệu mẫu</strong> (tổng h�
     (GOOD.replace("Khối các sở, ngành văn hóa - xã hội", "van-hoa-xa-hoi"), "ids"),
     (GOOD.replace("<h1>Báo cáo</h1>", "<h1>Báo cáo kinh-te-ky-thuat</h1>"), "ids"),
     (GOOD.replace("Dữ liệu mẫu", "Dữ liệu"), "synthetic"),
+    (GOOD.replace(' alt="Tổng điểm các đơn vị qua các kỳ"', ""), "chart without a description"),
+    (GOOD.replace("Tổng điểm các đơn vị qua các kỳ", "No description has been provided for this image"), "chart without a description"),
     (GOOD.replace("lúc 15:58 ngày 30/11/2026 (giờ Việt Nam, UTC+7)", "lúc 30/11/2026 08:58 UTC"), "Vietnam time"),
 ])
 def test_each_fault_is_found(broken, fault):

@@ -249,7 +249,7 @@ def test_a_failing_html_export_leaves_no_half_made_folder(tmp_path, monkeypatch)
     def broken(*_args):
         raise RuntimeError("nbconvert hỏng")
 
-    monkeypatch.setattr(runner, "_html", broken)
+    monkeypatch.setattr(runner.html_export, "write_html", broken)
     with pytest.raises(RuntimeError, match="nbconvert hỏng"):
         runner.run_report(BLOC, PERIOD, reports_dir=tmp_path)
     assert list((tmp_path / PERIOD).iterdir()) == []

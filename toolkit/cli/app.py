@@ -12,6 +12,10 @@ A visitor should not wait for a kernel to start, import and analyse: Voilà keep
 one to each visitor (every visitor still has a kernel of their own) and refills the pool in the
 background. The notebook's first view depends on the data only (the first bloc, its latest year
 with data), never on the request, so it can be rendered before anyone asks.
+
+Voilà does not shut a visitor's kernel down when the tab closes (about 265 MB each here), so
+jupyter_server's culler does: a kernel with no page connected and idle for ``--idle-timeout``
+seconds is shut down (Voilà never culls its pool). A tab left open keeps its kernel and works.
 """
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ from toolkit.runs.lifetime import die_with_parent
 
 TEMPLATE_NAME = "thidua"
 NOTEBOOK = config.NOTEBOOKS_DIR / "explore.ipynb"
+IDLE_TIMEOUT = 600  # seconds: a closed page's kernel is freed ten minutes after its last activity
 
 # Voilà's lab/index.html.j2 block notebook_css, without the two Font Awesome <link>s to
 # cdn.jsdelivr.net; super.super() is nbconvert's lab template block, which the lab block calls.
@@ -90,13 +95,14 @@ def private_folder(prefix: str = "thidua-app-") -> Path:
 
 def voila_command(port: int, runtime: Path, data_dir: Path | None = None, reports_dir: Path | None = None,
                   open_browser: bool = False, notebook: Path = NOTEBOOK, token: str | None = None,
-                  pool: int = 1) -> tuple[list[str], dict[str, str]]:
+                  pool: int = 1, idle_timeout: int = IDLE_TIMEOUT) -> tuple[list[str], dict[str, str]]:
     """The Voilà command line and environment that serve the explorer on 127.0.0.1:``port``.
 
     ``runtime``: a private folder for the template. ``token``: visitors must present it (the URL
     printed carries it, as Jupyter's does); it travels in the environment, not on the command
     line, where any local user could read it in ``ps``. ``None`` serves without a token.
     ``pool``: kernels kept ready with the explorer already shown (0: each visitor waits for a new one).
+    ``idle_timeout``: seconds after which the kernel of a closed page is shut down (0: never).
     """
     env = dict(os.environ)
     env.pop("JUPYTER_TOKEN", None)
@@ -111,6 +117,9 @@ def voila_command(port: int, runtime: Path, data_dir: Path | None = None, report
             "--kernel_spec_manager_class=toolkit.runs.kernel.ProjectKernelSpecManager"]
     if pool > 0:  # Voilà runs the notebook in `pool` kernels ahead of visitors and refills the pool as they take them
         argv += ["--preheat_kernel=True", f"--pool_size={pool}"]
+    if idle_timeout > 0:  # checked every quarter of the timeout (at most every minute); pooled kernels are never culled
+        argv += [f"--MappingKernelManager.cull_idle_timeout={idle_timeout}",
+                 f"--MappingKernelManager.cull_interval={max(1, min(60, idle_timeout // 4))}"]
     if token:
         env["JUPYTER_TOKEN"] = token  # read by jupyter_server's identity provider when Voilà asks for a token
         argv.append("--Voila.auto_token=True")
@@ -130,7 +139,11 @@ def voila_command(port: int, runtime: Path, data_dir: Path | None = None, report
 @click.option("--pool", type=click.IntRange(min=0), default=1, show_default=True,
               help="Số kernel chuẩn bị sẵn (đã mở sẵn giao diện) để người vào xem không phải chờ; mỗi kernel tốn bộ nhớ "
                    "như một người đang xem (0: không chuẩn bị sẵn).")
-def app_cmd(port: int, data_dir: Path | None, reports_dir: Path | None, open_browser: bool, no_token: bool, pool: int) -> None:
+@click.option("--idle-timeout", type=click.IntRange(min=0), default=IDLE_TIMEOUT, show_default=True,
+              help="Sau bao nhiêu giây không hoạt động thì đóng kernel của trang đã đóng để giải phóng bộ nhớ "
+                   "(0: không bao giờ). Trang còn mở vẫn giữ kernel của mình.")
+def app_cmd(port: int, data_dir: Path | None, reports_dir: Path | None, open_browser: bool, no_token: bool, pool: int,
+            idle_timeout: int) -> None:
     """Serve the explorer as a web app (Voilà) on 127.0.0.1, no code shown, no internet needed.
 
     Pick a bloc and a period; see the scorecard, ranking and nominations; drill down into a
@@ -138,7 +151,8 @@ def app_cmd(port: int, data_dir: Path | None, reports_dir: Path | None, open_bro
     browser tab gets its own kernel. Visitors need the access token in the printed URL, so
     other users of a shared server cannot open it (--no-token to turn that off). The page opens
     at once: --pool kernels wait with the explorer already shown, and the pool is refilled in the
-    background. Stop with Ctrl+C.
+    background. The kernel of a closed page is shut down after --idle-timeout seconds without
+    activity. Stop with Ctrl+C.
 
     \b
     Examples:
@@ -148,14 +162,15 @@ def app_cmd(port: int, data_dir: Path | None, reports_dir: Path | None, open_bro
     runtime = private_folder()
     token = None if no_token else secrets.token_urlsafe(24)
     try:
-        _serve(port, runtime, data_dir, reports_dir, open_browser, token, pool)
+        _serve(port, runtime, data_dir, reports_dir, open_browser, token, pool, idle_timeout)
     finally:
         shutil.rmtree(runtime, ignore_errors=True)
 
 
 def _serve(port: int, runtime: Path, data_dir: Path | None, reports_dir: Path | None, open_browser: bool, token: str | None,
-           pool: int) -> None:
-    argv, env = voila_command(port, runtime, data_dir, reports_dir, open_browser, token=token, pool=pool)
+           pool: int, idle_timeout: int) -> None:
+    argv, env = voila_command(port, runtime, data_dir, reports_dir, open_browser, token=token, pool=pool,
+                              idle_timeout=idle_timeout)
     url = f"http://127.0.0.1:{port}/" + (f"?token={token}" if token else "")
     click.echo(f"Ứng dụng khám phá kết quả thi đua: {url}  (Ctrl+C để dừng)", err=True)
     proc = subprocess.Popen(argv, env=env, preexec_fn=die_with_parent)  # Voilà dies with us, even on kill -9

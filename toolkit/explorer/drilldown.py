@@ -7,8 +7,6 @@ matplotlib chart). Plain DataFrames with Vietnamese headers, like :mod:`toolkit.
 """
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -226,9 +224,3 @@ def history_chart(hist: pd.DataFrame, title: str) -> Figure:
         ax1.legend(fontsize=8, frameon=False, loc="lower left")
     ax1.set_title(title + "  (○ năm, □ 6 tháng)", fontsize=10)
     return fig
-
-
-def png(fig: Figure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()

@@ -12,11 +12,11 @@ from toolkit.engine.evaluate import PeriodResult
 from toolkit.engine.ranking import key_label
 from toolkit.explorer.analyses import Analyses, Key
 from toolkit.explorer.drilldown import (
-    history_chart, history_table, png, unit_awards, unit_criteria, unit_events, unit_history, unit_summary, unit_targets,
+    history_chart, history_table, unit_awards, unit_criteria, unit_events, unit_history, unit_summary, unit_targets,
 )
 from toolkit.explorer.html import esc, message, section, table_html
 from toolkit.model.text import fmt_number
-from toolkit.reports import tables
+from toolkit.reports import figures, tables
 
 
 class SelectionViews:
@@ -93,7 +93,7 @@ class SelectionViews:
         """Draw the chart of history ``h`` (PNG, and an <img> of it) unless it has one."""
         if h["png"] is None:
             name = self.analyses.get(*key).history_rows[1][unit]["name"]
-            h["png"] = png(history_chart(h["hist"], f"{name}: tổng điểm và hạng"))
+            h["png"] = figures.png(history_chart(h["hist"], f"{name}: tổng điểm và hạng"))
             h["chart"] = (f'<img class="thidua-history-chart" alt="{esc("Biểu đồ lịch sử: " + name)}" style="max-width:600px" '
                           f'src="data:image/png;base64,{base64.b64encode(h["png"]).decode()}">')
 

@@ -4,14 +4,11 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FuncFormatter
 
 from toolkit.engine.evaluate import PeriodResult
 from toolkit.model.text import fmt_number
+from toolkit.reports.figures import COMMA
 
-plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
-                     "svg.hashsalt": "thidua", "axes.formatter.use_locale": False})
-_COMMA = FuncFormatter(lambda x, _pos: fmt_number(x, 0 if float(x).is_integer() else 1))
 _COLORS = plt.get_cmap("tab10").colors
 
 
@@ -45,7 +42,7 @@ def totals_chart(res: PeriodResult):
     labels = _label(res)[res.ranking["submitted"]]
     ax.set_yticks(y, [f"{int(k)}. {n}" for k, n in zip(r["rank"], labels)])
     ax.set_xlim(0, max(res.covenant.total + (res.covenant.adjustments.bonus_cap or 0), float(r["total"].max() or 0)) * 1.08)
-    ax.xaxis.set_major_formatter(_COMMA)
+    ax.xaxis.set_major_formatter(COMMA)
     ax.set_xlabel("Điểm")
     ax.set_title(f"Điểm theo nội dung thi đua, {res.period.label_vi} (vạch đứt: ngưỡng xếp loại)", pad=14)
     ax.legend(ncol=min(len(ids) + 1, 7), fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12 if len(r) > 6 else -0.25), frameon=False)
@@ -62,7 +59,7 @@ def _dumbbell(labels, before: pd.Series, after: pd.Series, before_style: dict, a
     ax.scatter(before, y, zorder=3, **before_style)
     ax.scatter(after, y, zorder=3, **after_style)
     ax.set_yticks(y, list(labels))
-    ax.xaxis.set_major_formatter(_COMMA)
+    ax.xaxis.set_major_formatter(COMMA)
     ax.set_xlabel(xlabel)
     ax.set_title(title)
     ax.legend(fontsize=8, frameon=False)

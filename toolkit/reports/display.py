@@ -8,10 +8,14 @@ bare header row.
 """
 from __future__ import annotations
 
+import base64
 import html
 
+import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 
+from toolkit.reports import figures
 from toolkit.reports.tables import Formats, as_text, to_html
 
 NOTHING = "Không có nội dung cần báo cáo."  # what an empty table says when its caller gives no sentence
@@ -46,3 +50,23 @@ class Sentence:
 
     def __repr__(self) -> str:
         return self.text
+
+
+class Chart:
+    """A figure as a report shows it: a PNG described by the chart's title (``alt`` in the HTML).
+
+    Rendered once, here: the figure is closed so that the inline backend does not draw it again
+    at the end of the cell. The text form (what nbval and a terminal see) names the chart.
+    """
+
+    def __init__(self, fig: Figure):
+        self.png = figures.png(fig)
+        self.description = figures.description(fig)
+        plt.close(fig)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        data = {"image/png": base64.b64encode(self.png).decode("ascii"), "text/plain": f"Biểu đồ: {self.description}"}
+        return data, {"image/png": {"alt": self.description}}
+
+    def __repr__(self) -> str:
+        return f"Biểu đồ: {self.description}"

@@ -10,17 +10,18 @@ import html
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from toolkit.engine.evaluate import PeriodResult
 from toolkit.model.parameters import check_parameters
 from toolkit.reports import tables as presentation
-from toolkit.reports.display import NOTHING, SYNTHETIC, ReportTable, Sentence
+from toolkit.reports.display import NOTHING, SYNTHETIC, Chart, ReportTable, Sentence
 from toolkit.reports.analysis import analyse
 from toolkit.reports.results import save_tables
 from toolkit.reports.tables import PERCENT, Formats, percent
 from toolkit.model.text import fmt_date
 
-__all__ = ["load", "title_block", "markdown", "notes", "show", "comparison", "change_chart", "save_tables", "PERCENT", "percent"]
+__all__ = ["load", "title_block", "markdown", "notes", "show", "chart", "comparison", "change_chart", "save_tables", "PERCENT", "percent"]
 
 def load(bloc: str, period: str, data_dir: str = "", output_dir: str = "") -> PeriodResult:
     ws, p = check_parameters(bloc, period, data_dir, output_dir)
@@ -59,6 +60,11 @@ def change_chart(res: PeriodResult):
     from toolkit.reports import charts
 
     return charts.change_chart(res)
+
+
+def chart(fig):
+    """A chart for display (:class:`Chart`); a sentence or nothing, given instead of a chart, as it is."""
+    return Chart(fig) if isinstance(fig, Figure) else fig
 
 
 def markdown(text: str):

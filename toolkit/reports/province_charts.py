@@ -6,16 +6,11 @@ import textwrap
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
 
-from toolkit.model.text import fmt_number, fmt_percent
 from toolkit.reports.overview import Overview, same_maximum, year_labels
+from toolkit.reports.figures import COMMA, PERCENT
 
-plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
-                     "svg.hashsalt": "thidua", "axes.formatter.use_locale": False})
 _COLORS = plt.get_cmap("tab10").colors
-_PERCENT = FuncFormatter(lambda x, _pos: fmt_percent(x, 0))
-_COMMA = FuncFormatter(lambda x, _pos: fmt_number(x, 0 if float(x).is_integer() else 1))
 
 
 def _wrap(name: str, width: int = 34) -> str:
@@ -32,7 +27,7 @@ def totals_chart(ov: Overview):
     for i, b in enumerate(blocs, start=1):
         x = r.loc[r["bloc"] == b, "total"]
         ax.scatter(x, np.full(len(x), i) + np.random.default_rng(i).uniform(-0.1, 0.1, len(x)), s=10, color="0.35", zorder=3)
-    ax.xaxis.set_major_formatter(_COMMA)
+    ax.xaxis.set_major_formatter(COMMA)
     ax.set_xlabel("Tổng điểm")
     ax.set_title(f"Tổng điểm các đơn vị theo khối, {ov.period.label_vi}")
     fig.tight_layout()
@@ -65,7 +60,7 @@ def totals_by_year_chart(ov: Overview):
         handles.append(Patch(facecolor=color, alpha=0.45, edgecolor=color, label=_wrap(ov.names[bloc], 45)))
     ax.set_xticks(range(len(labels)), labels)
     ax.set_xlim(-0.6, len(labels) - 0.4)
-    ax.yaxis.set_major_formatter(_PERCENT if shares else _COMMA)
+    ax.yaxis.set_major_formatter(PERCENT if shares else COMMA)
     ax.set_ylabel("Tổng điểm (% điểm tối đa)" if shares else "Tổng điểm")
     ax.grid(axis="y", color="0.92", lw=0.6)
     ax.legend(handles=handles, fontsize=7.5, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=min(3, len(handles)))

@@ -14,19 +14,16 @@ import pandas as pd
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import MaxNLocator
 
 from toolkit.engine import history as rules
 from toolkit.model.text import fmt_number, fmt_percent
 from toolkit.reports.history import History
+from toolkit.reports.figures import COMMA, PERCENT
 
-plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
-                     "svg.hashsalt": "thidua", "axes.formatter.use_locale": False})
 _COLORS = list(plt.get_cmap("tab10").colors) + list(plt.get_cmap("Dark2").colors)
 # low shares red, the full maximum a light green (dark cells would hide their numbers)
 _SHARES = LinearSegmentedColormap.from_list("shares", ["#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#66bd63"])
-_PERCENT = FuncFormatter(lambda x, _pos: fmt_percent(x, 0))
-_COMMA = FuncFormatter(lambda x, _pos: fmt_number(x, 0 if float(x).is_integer() else 1))
 NO_DATA = "không có\ndữ liệu"
 
 
@@ -150,7 +147,7 @@ def totals_chart(h: History):
         ax.annotate(short[r.unit_id], (pos[r.period], getattr(r, col)), xytext=(0, 7), textcoords="offset points",
                     ha="center", fontsize=7, color="#c00000")
     ax.set_xticks(x, [f"{p}\n({NO_DATA})" if p in h.missing else p for p in h.labels])
-    ax.yaxis.set_major_formatter(_PERCENT if shares else _COMMA)
+    ax.yaxis.set_major_formatter(PERCENT if shares else COMMA)
     ax.set_ylabel("Tổng điểm (% điểm tối đa của năm)" if shares else "Tổng điểm")
     ax.set_title("Tổng điểm các đơn vị qua các kỳ (★ đơn vị dẫn đầu; hộp: một nửa số đơn vị ở giữa; vạch đậm: trung vị)")
     fig.tight_layout()
@@ -211,7 +208,7 @@ def content_chart(h: History):
     low = float(np.floor(min(np.nanmin(grid.to_numpy(dtype=float)), 0.9) * 20) / 20)
     fig, ax = plt.subplots(figsize=(10, 0.45 * len(ids) + 1.6))
     im = _heatmap(ax, grid, _SHARES, low, 1.0, lambda v: fmt_percent(v, 0), h)
-    bar = fig.colorbar(im, ax=ax, fraction=0.03, pad=0.02, format=_PERCENT)
+    bar = fig.colorbar(im, ax=ax, fraction=0.03, pad=0.02, format=PERCENT)
     bar.set_label("Trung bình đạt (% điểm chuẩn)")
     ax.set_title("Cả khối đạt bao nhiêu phần trăm điểm chuẩn của từng nội dung")
     fig.tight_layout()

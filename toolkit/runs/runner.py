@@ -8,7 +8,6 @@ its partial notebook in ``<bloc>.failed/`` beside the untouched previous report.
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import hashlib
 import json
 import os
@@ -20,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit import config
-from toolkit.runs import manifest
+from toolkit.runs import html_export, manifest
 from toolkit.errors import DataError, InputError, ParameterError, ReportError
 from toolkit.runs.kernel import KERNEL_NAME, ProjectKernelManager
 from toolkit.runs.kernel_launcher import skip_slow_imports
@@ -31,7 +30,6 @@ from toolkit.model.parameters import check_parameters
 DEFAULT_NOTEBOOK = "bloc_report"
 SPANNING = {"trends"}  # notebooks over every period up to the run's period (parameters first, last)
 _NOTEBOOK_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-TEMPLATES = config.HTML_TEMPLATES_DIR
 VIETNAM = _dt.timezone(_dt.timedelta(hours=7), "UTC+7")  # what readers see; the manifest keeps UTC
 
 
@@ -83,7 +81,7 @@ def _execute(nb_in: Path, nb_out: Path, parameters: dict, cwd: Path, timeout: in
     from toolkit.runs import papermill_engine
 
     # the HTML exporter gets ready while the kernel runs (started after papermill's import: imports hold a lock)
-    threading.Thread(target=_exporter, name="thidua-html-ready", daemon=True).start()
+    threading.Thread(target=html_export.exporter, name="thidua-html-ready", daemon=True).start()
 
     try:
         # the project kernel is chosen by handing nbclient our kernel manager: nothing installed, JUPYTER_PATH untouched
@@ -94,52 +92,6 @@ def _execute(nb_in: Path, nb_out: Path, parameters: dict, cwd: Path, timeout: in
         if exc.ename in ("DataError", "ParameterError"):  # bad input found in the kernel: a data message, not a crash
             raise InputError(f"{exc.evalue}") from None
         raise ReportError(f"Ô số {exc.cell_index} của sổ tay lỗi: {exc.ename}: {exc.evalue}") from None
-
-
-_exporter_lock = threading.Lock()  # one conversion at a time: an exporter keeps per-notebook state while it converts
-_build_lock = threading.Lock()
-
-
-def _exporter():
-    """This process's HTML exporter, with its templates compiled (by converting a small notebook).
-
-    Built once per process, in a thread while the first report's kernel runs; a batch worker
-    reuses it for every report.
-    """
-    with _build_lock:
-        return _build_exporter()
-
-
-@functools.cache
-def _build_exporter():
-    import nbformat
-    from nbconvert import HTMLExporter
-    from traitlets.config import Config
-
-    c = Config()
-    c.TagRemovePreprocessor.remove_cell_tags = ("notebook-only",)
-    c.TagRemovePreprocessor.enabled = True
-    exporter = HTMLExporter(config=c, extra_template_basedirs=[str(TEMPLATES)], template_name="thidua_html", exclude_input=True,
-                            exclude_input_prompt=True, exclude_output_prompt=True)
-    v4 = nbformat.v4
-    sample = v4.new_notebook(cells=[v4.new_markdown_cell("#"), v4.new_code_cell(outputs=[
-        v4.new_output("stream", text="."), v4.new_output("display_data", {"text/html": "<p>.</p>", "text/markdown": "."})])])
-    with _exporter_lock:
-        exporter.from_notebook_node(sample, resources={"thidua_footer": "", "language_code": "vi", "metadata": {"name": ""}})
-    return exporter
-
-
-def _html(nb_path: Path, out: Path, footer: str) -> None:
-    import nbformat
-
-    nb = nbformat.read(nb_path, as_version=4)
-    for i, cell in enumerate(nb.cells):  # papermill gives its injected cell a random id: keep the HTML repeatable
-        cell.id = f"cell-{i}"
-    exporter = _exporter()
-    with _exporter_lock:
-        body, _ = exporter.from_notebook_node(nb, resources={"thidua_footer": footer, "language_code": "vi",
-                                                             "metadata": {"name": "Báo cáo thi đua"}})
-    out.write_text(body, encoding="utf-8")
 
 
 def run_report(bloc: str, period: str, notebook: str = DEFAULT_NOTEBOOK, data_dir: Path | str | None = None,
@@ -280,7 +232,7 @@ def execute_report(nb_in: Path, final: Path, params: dict, inputs: dict[str, str
               f"{', có sửa đổi chưa commit' if code['dirty'] else ''}) lúc {started.astimezone(VIETNAM):%H:%M ngày %d/%m/%Y} "
               f"(giờ Việt Nam, UTC+7); sổ tay {nb_in.name}; {source}.")
     try:
-        _html(nb_out, tmp / "report.html", footer)
+        html_export.write_html(nb_out, tmp / "report.html", footer)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)  # the previous report stays; no half-made folder is left behind
         raise
