@@ -40,11 +40,13 @@ test: $(STAMP) system-deps
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not browser" -x -q
 
-bench: $(STAMP)
+bench: $(STAMP) system-deps
 	$(BIN)/python benchmarks/scoring_scale.py
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/report_overhead.py
 	$(BIN)/python benchmarks/batch.py
+	$(BIN)/python benchmarks/app_latency.py
+	$(BIN)/python benchmarks/explorer_latency.py
 
 refresh-notebooks: $(STAMP)
 	$(BIN)/python tests/tools/refresh_notebooks.py
