@@ -108,7 +108,8 @@ def test_a_changed_toolkit_file_gets_another_warm_process(tmp_path, monkeypatch)
 @pytest.mark.parametrize("forked", [True, False], ids=["forked", "launched"])
 def test_the_client_is_ready_with_iopub_connected_and_flushed(tmp_path, monkeypatch, forked):
     """Ready without jupyter_client's 0.2 s of silence: nothing of kernel_info is left on IOPub, and
-    the first cell's output arrives (it would be lost if IOPub were not yet connected)."""
+    the first cell's output arrives (it would be lost if IOPub were not yet connected). A report
+    kernel keeps no IPython history; the kernel JupyterLab and Voilà start does."""
     import asyncio
     from queue import Empty
 
@@ -128,7 +129,7 @@ def test_the_client_is_ready_with_iopub_connected_and_flushed(tmp_path, monkeypa
                 await kc.wait_for_ready(timeout=60)
                 with pytest.raises(Empty):
                     await kc.iopub_channel.get_msg(timeout=0.3)
-            request = kc.execute("print('xin chào')")
+            request = kc.execute("print('xin chào', get_ipython().history_manager.enabled)")
             texts = []
             while True:
                 msg = await kc.iopub_channel.get_msg(timeout=20)
@@ -138,7 +139,7 @@ def test_the_client_is_ready_with_iopub_connected_and_flushed(tmp_path, monkeypa
                     texts.append(msg["content"]["text"])
                 if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
                     break
-            assert "".join(texts) == "xin chào\n"
+            assert "".join(texts) == "xin chào False\n", "a report kernel keeps no IPython history"
         finally:
             kc.stop_channels()
             await km.shutdown_kernel(now=True)
@@ -146,3 +147,6 @@ def test_the_client_is_ready_with_iopub_connected_and_flushed(tmp_path, monkeypa
 
     km = asyncio.run(session())
     assert not km.has_kernel
+    from toolkit.runs.kernel import spec_dict
+
+    assert not any("HistoryManager" in a for a in spec_dict()["argv"])

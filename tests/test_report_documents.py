@@ -187,9 +187,13 @@ def test_overview_charts_name_blocs(reports):
     matplotlib.use("Agg")
     from toolkit.reports import overview, province_charts
 
+    from test_charts import sticking_out
+
     ov = overview.load(PERIOD, str(reports["province_overview"].parent.parent))
     labels = [t.get_text().replace("\n", " ") for t in province_charts.totals_chart(ov).axes[0].get_yticklabels()]
     assert sorted(labels) == sorted(ov.names[b] for b in BLOCS)
+    for make in (province_charts.totals_chart, province_charts.totals_by_year_chart):  # filed uncropped: nothing may stick out
+        assert sticking_out(make(ov)) == [], make.__name__
 
 
 # --------------------------------------------------------------------------- the trends report end to end

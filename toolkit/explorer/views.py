@@ -93,7 +93,8 @@ class SelectionViews:
         """Draw the chart of history ``h`` (PNG, and an <img> of it) unless it has one."""
         if h["png"] is None:
             name = self.analyses.get(*key).history_rows[1][unit]["name"]
-            h["png"] = figures.png(history_chart(h["hist"], f"{name}: tổng điểm và hạng"))
+            fig = history_chart(h["hist"], f"{name}: tổng điểm và hạng")
+            h["png"] = figures.png(fig, dpi=fig.dpi)  # small, for the panel: 72 dpi
             h["chart"] = (f'<img class="thidua-history-chart" alt="{esc("Biểu đồ lịch sử: " + name)}" style="max-width:600px" '
                           f'src="data:image/png;base64,{base64.b64encode(h["png"]).decode()}">')
 

@@ -27,13 +27,17 @@ PERCENT = FuncFormatter(lambda x, _pos: fmt_percent(x, 0))
 UNTITLED = "Biểu đồ"
 
 
-def png(fig: Figure, tight: bool = True) -> bytes:
-    """The figure as PNG bytes; ``tight`` crops it to what is drawn (the legends below the axes included).
+def png(fig: Figure, dpi: float = DPI) -> bytes:
+    """The figure as PNG bytes, the whole figure.
 
-    Deterministic: the same figure gives the same bytes (matplotlib writes no date into a PNG).
+    Every chart lays itself out to fit its figure (``tight_layout``: titles, tick labels and
+    legends below the axes inside; ``tests/test_charts.py`` checks that nothing sticks out),
+    so it is not cropped to what is drawn: ``bbox_inches="tight"`` would lay the figure out
+    again, a second pass over every text, for a few pixels of margin. Deterministic: the same
+    figure gives the same bytes (matplotlib writes no date into a PNG).
     """
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI if tight else fig.dpi, bbox_inches="tight" if tight else None)
+    fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
 
 

@@ -48,6 +48,7 @@ from toolkit.runs import kernel_fork
 from toolkit.runs.kernel_launcher import launcher_arguments
 
 KERNEL_NAME = "thidua"
+REPORT_KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False",)  # see ProjectKernelManager
 DISPLAY_NAME = "Python (thidua)"
 
 
@@ -139,6 +140,10 @@ class ProjectKernelManager(AsyncKernelManager):
     it is launched as jupyter_client launches any kernel (:data:`kernel_fork.SUPPORTED`). Its
     clients are :class:`ProjectKernelClient`, and a forked kernel's exit is awaited on its pidfd
     instead of jupyter_client's polling every 0.1 s.
+
+    A report kernel keeps no IPython history (:data:`REPORT_KERNEL_ARGUMENTS`): a scheduled
+    report writes nothing into the user's ``~/.ipython``, and parallel reports do not queue on
+    its one SQLite file for every cell. Kernels of JupyterLab and Voilà keep it as usual.
     """
 
     client_class = DottedObjectName(f"{__name__}.ProjectKernelClient")
@@ -153,6 +158,11 @@ class ProjectKernelManager(AsyncKernelManager):
             self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
             self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
         return await super()._async_pre_start_kernel(**kw)
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        if self.kernel_name == KERNEL_NAME:
+            extra_arguments = [*(extra_arguments or []), *REPORT_KERNEL_ARGUMENTS]
+        return super().format_kernel_cmd(extra_arguments)
 
     async def _async_wait(self, pollinterval: float = 0.1) -> None:
         process = getattr(self.provisioner, "process", None)

@@ -1,6 +1,7 @@
 """What produced a report: parameters, input hashes, code version, package versions, timing."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata as md
 import platform
@@ -43,6 +44,13 @@ def git_commit() -> dict[str, object]:
 
 
 def versions() -> dict[str, str | None]:
+    """Python's and the report packages' versions (a copy: the caller may change it)."""
+    return dict(_versions())
+
+
+@functools.cache
+def _versions() -> dict[str, str | None]:
+    """Read once per process: each version is a METADATA file to parse, twice for every report."""
     out: dict[str, str | None] = {"python": platform.python_version()}
     for name in PACKAGES:
         try:

@@ -1,0 +1,60 @@
+"""Every report chart fits its figure: the PNG is the whole figure, uncropped (toolkit.reports.figures.png),
+so a title, tick label or legend sticking out of it would be cut off in the report."""
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from toolkit.model.workspace import Workspace  # noqa: E402
+from toolkit.reports import charts, trend_charts  # noqa: E402
+from toolkit.reports import notebook as report  # noqa: E402
+from toolkit.reports.history import load_history  # noqa: E402
+
+BLOCS = tuple(Workspace.open().blocs())
+
+
+def sticking_out(fig: Figure, slack: float = 0.02) -> list[str]:
+    """What of the figure is drawn outside it (inches beyond each edge), empty when it all fits."""
+    drawn = fig.get_tightbbox(fig.canvas.get_renderer())
+    width, height = fig.get_size_inches()
+    beyond = {"left": -drawn.x0, "bottom": -drawn.y0, "right": drawn.x1 - width, "top": drawn.y1 - height}
+    return [f"{edge} by {inches:.2f} in" for edge, inches in beyond.items() if inches > slack]
+
+
+def test_a_chart_that_sticks_out_is_found():
+    fig, ax = plt.subplots(figsize=(4, 2))
+    ax.legend(handles=ax.plot([0, 1], label="một đường"), loc="upper center", bbox_to_anchor=(0.5, -0.3))
+    ax.set_title("Tổng điểm")
+    fig.tight_layout()
+    assert sticking_out(fig) == [], "tight_layout makes room for the title and the legend below the axes"
+    fig.text(0.5, -0.2, "ghi chú dưới hình")  # a figure text is not laid out: 0.4 in below the figure
+    assert [edge.split()[0] for edge in sticking_out(fig)] == ["bottom"]
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("bloc", BLOCS)
+@pytest.mark.parametrize("period", ["2019", "2024-H1", "2025"])
+def test_every_bloc_report_chart_fits_its_figure(bloc, period):
+    res = report.load(bloc, period)
+    for make in (charts.totals_chart, charts.self_vs_verified_chart, report.change_chart):
+        fig = make(res)
+        if fig is not None:
+            assert sticking_out(fig) == [], (make.__name__, fig.axes[0].get_title())
+            plt.close(fig)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bloc", BLOCS)
+def test_every_trends_chart_fits_its_figure(bloc):
+    h = load_history(bloc, "", "2025")
+    for make in (trend_charts.rank_chart, trend_charts.totals_chart, trend_charts.gap_chart, trend_charts.content_chart,
+                 trend_charts.targets_chart, trend_charts.awards_chart):
+        fig = make(h)
+        if isinstance(fig, Figure):
+            assert sticking_out(fig) == [], make.__name__
+            plt.close(fig)
