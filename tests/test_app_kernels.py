@@ -1,4 +1,5 @@
-"""`thidua app`'s kernels: a closed page's kernel is freed after the idle timeout, the preheated pool is kept."""
+"""`thidua app`'s kernels: a closed page's kernel is freed after the idle timeout, the preheated pool is kept,
+and a kernel taken from the pool after a quiet spell is not culled before its page can connect."""
 from __future__ import annotations
 
 import re
@@ -15,6 +16,7 @@ import pytest
 from conftest import spawn
 
 ROOT = Path(__file__).resolve().parent.parent
+IDLE = 4  # seconds: `thidua app --idle-timeout`; the culler looks every second
 
 
 def _free_port() -> int:
@@ -62,7 +64,7 @@ def test_a_closed_pages_kernel_is_culled_and_the_pool_is_kept(tmp_path, small_da
     runtime = tmp_path / "runtime"
     runtime.mkdir(mode=0o700)
     argv, env = voila_command(port, runtime, data_dir=small_data, reports_dir=tmp_path / "reports", token=token, pool=1,
-                              idle_timeout=4)
+                              idle_timeout=IDLE)
     env.update({"JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"),
                 "IPYTHONDIR": str(tmp_path / "ipython"), "JUPYTER_PLATFORM_DIRS": "1"})
     base = f"http://127.0.0.1:{port}"
@@ -76,13 +78,18 @@ def test_a_closed_pages_kernel_is_culled_and_the_pool_is_kept(tmp_path, small_da
 
         pool = _until(kernels, "a preheated kernel", log)
         assert len(pool) == 1
+        time.sleep(3 * IDLE)  # the pool's kernel, idle all along, is never culled
+        assert kernels() == pool
         page = _get(f"{base}/?token={token}")  # a visitor opens the page and leaves without connecting (a closed tab)
+        handed_out = time.monotonic()
         visitor = set(re.findall(r'"kernelId":\s*"([0-9a-f-]{36})"', page)) or set(re.findall(r"([0-9a-f]{8}-[0-9a-f-]{27})", page))
         assert visitor & pool, "the visitor got the preheated kernel"
         _until(lambda: not (kernels() & visitor), "the closed page's kernel shut down", log, timeout=90)
+        # idle for long before it was handed out, it was still given time for its page to connect:
+        # the idle timeout less one round of the culler (1 s here), not culled at the next round
+        assert time.monotonic() - handed_out >= IDLE - 1.5
         refilled = _until(kernels, "the pool refilled", log)
-        time.sleep(10)  # more than twice the idle timeout: the pool's kernel, idle all along, is never culled
-        assert kernels() == refilled and len(refilled) == 1
+        assert len(refilled) == 1 and not refilled & visitor
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)

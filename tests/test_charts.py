@@ -15,15 +15,9 @@ from toolkit.reports import charts, trend_charts  # noqa: E402
 from toolkit.reports import notebook as report  # noqa: E402
 from toolkit.reports.history import load_history  # noqa: E402
 
+from chart_helpers import sticking_out  # noqa: E402
+
 BLOCS = tuple(Workspace.open().blocs())
-
-
-def sticking_out(fig: Figure, slack: float = 0.02) -> list[str]:
-    """What of the figure is drawn outside it (inches beyond each edge), empty when it all fits."""
-    drawn = fig.get_tightbbox(fig.canvas.get_renderer())
-    width, height = fig.get_size_inches()
-    beyond = {"left": -drawn.x0, "bottom": -drawn.y0, "right": drawn.x1 - width, "top": drawn.y1 - height}
-    return [f"{edge} by {inches:.2f} in" for edge, inches in beyond.items() if inches > slack]
 
 
 def test_a_chart_that_sticks_out_is_found():

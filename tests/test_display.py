@@ -62,8 +62,8 @@ def test_a_chart_is_one_png_described_by_its_title_and_closed():
     png = base64.b64decode(data["image/png"])
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])
-    assert 350 < width <= 420 and 150 < height <= 220, (width, height)  # 4 x 2 inches at 100 dpi, cropped to what is drawn (and a 0.1 inch margin)
-    assert meta == {"image/png": {"alt": "Tổng điểm <Sở A> qua các kỳ"}}  # escaped by the template, as every text
+    assert (width, height) == (400, 200)  # the whole 4 x 2 inch figure at 100 dpi, not cropped to what is drawn
+    assert meta == {"image/png": {"alt": "Tổng điểm <Sở A> qua các kỳ"}}  # escaped by the template (test_html_export)
     assert data["text/plain"] == repr(shown) == "Biểu đồ: Tổng điểm <Sở A> qua các kỳ"
 
 

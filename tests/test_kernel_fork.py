@@ -109,13 +109,14 @@ def test_a_changed_toolkit_file_gets_another_warm_process(tmp_path, monkeypatch)
 def test_the_client_is_ready_with_iopub_connected_and_flushed(tmp_path, monkeypatch, forked):
     """Ready without jupyter_client's 0.2 s of silence: nothing of kernel_info is left on IOPub, and
     the first cell's output arrives (it would be lost if IOPub were not yet connected). A report
-    kernel keeps no IPython history; the kernel JupyterLab and Voilà start does."""
+    kernel keeps its IPython history in memory; the kernel spec JupyterLab and Voilà launch does not ask that."""
     import asyncio
     from queue import Empty
 
     from toolkit.runs.kernel import ForkedKernel, ProjectKernelClient, ProjectKernelManager
 
     monkeypatch.setattr(kernel_fork, "SUPPORTED", forked)
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))  # the kernel's "~/.ipython"
 
     async def session():
         km = ProjectKernelManager(kernel_name="thidua")
@@ -129,7 +130,7 @@ def test_the_client_is_ready_with_iopub_connected_and_flushed(tmp_path, monkeypa
                 await kc.wait_for_ready(timeout=60)
                 with pytest.raises(Empty):
                     await kc.iopub_channel.get_msg(timeout=0.3)
-            request = kc.execute("print('xin chào', get_ipython().history_manager.enabled)")
+            request = kc.execute("print('xin chào', get_ipython().history_manager.hist_file)")
             texts = []
             while True:
                 msg = await kc.iopub_channel.get_msg(timeout=20)
@@ -139,7 +140,7 @@ def test_the_client_is_ready_with_iopub_connected_and_flushed(tmp_path, monkeypa
                     texts.append(msg["content"]["text"])
                 if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
                     break
-            assert "".join(texts) == "xin chào False\n", "a report kernel keeps no IPython history"
+            assert "".join(texts) == "xin chào :memory:\n", "a report kernel keeps its IPython history in memory"
         finally:
             kc.stop_channels()
             await km.shutdown_kernel(now=True)
@@ -147,6 +148,33 @@ def test_the_client_is_ready_with_iopub_connected_and_flushed(tmp_path, monkeypa
 
     km = asyncio.run(session())
     assert not km.has_kernel
+    assert not list((tmp_path / "ipython").rglob("*.sqlite")), "nothing of a report in the user's IPython folder"
     from toolkit.runs.kernel import spec_dict
 
     assert not any("HistoryManager" in a for a in spec_dict()["argv"])
+
+
+@pytest.mark.slow
+def test_waiting_for_a_kernel_that_does_not_answer_ends_at_its_timeout(tmp_path):
+    """A stopped kernel never answers kernel_info: the wait gives up at its timeout with a message, it does not hang."""
+    import asyncio
+    import signal as signals
+
+    from toolkit.runs.kernel import ProjectKernelManager
+
+    async def session():
+        km = ProjectKernelManager(kernel_name="thidua")
+        await km.start_kernel(cwd=str(tmp_path))
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=60)
+            km.provisioner.process.send_signal(signals.SIGSTOP)
+            with pytest.raises(RuntimeError, match="didn't respond in 2 seconds"):
+                await asyncio.wait_for(kc.wait_for_ready(timeout=2), 30)
+        finally:
+            km.provisioner.process.send_signal(signals.SIGCONT)
+            kc.stop_channels()
+            await km.shutdown_kernel(now=True)
+
+    asyncio.run(session())

@@ -187,7 +187,7 @@ def test_overview_charts_name_blocs(reports):
     matplotlib.use("Agg")
     from toolkit.reports import overview, province_charts
 
-    from test_charts import sticking_out
+    from chart_helpers import sticking_out
 
     ov = overview.load(PERIOD, str(reports["province_overview"].parent.parent))
     labels = [t.get_text().replace("\n", " ") for t in province_charts.totals_chart(ov).axes[0].get_yticklabels()]

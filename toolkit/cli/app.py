@@ -15,7 +15,8 @@ with data), never on the request, so it can be rendered before anyone asks.
 
 Voilà does not shut a visitor's kernel down when the tab closes (about 265 MB each here), so
 jupyter_server's culler does: a kernel with no page connected and idle for ``--idle-timeout``
-seconds is shut down (Voilà never culls its pool). A tab left open keeps its kernel and works.
+seconds is shut down (Voilà never culls its pool, and a kernel just taken from it is given
+time to be connected to: :mod:`toolkit.cli.voila_kernels`). A tab left open keeps its kernel.
 """
 from __future__ import annotations
 
@@ -119,7 +120,9 @@ def voila_command(port: int, runtime: Path, data_dir: Path | None = None, report
         argv += ["--preheat_kernel=True", f"--pool_size={pool}"]
     if idle_timeout > 0:  # checked every quarter of the timeout (at most every minute); pooled kernels are never culled
         argv += [f"--MappingKernelManager.cull_idle_timeout={idle_timeout}",
-                 f"--MappingKernelManager.cull_interval={max(1, min(60, idle_timeout // 4))}"]
+                 f"--MappingKernelManager.cull_interval={max(1, min(60, idle_timeout // 4))}",
+                 # a kernel just taken from the pool is not culled before its visitor's page connects
+                 "--VoilaConfiguration.multi_kernel_manager_class=toolkit.cli.voila_kernels.PoolAwareKernelManager"]
     if token:
         env["JUPYTER_TOKEN"] = token  # read by jupyter_server's identity provider when Voilà asks for a token
         argv.append("--Voila.auto_token=True")

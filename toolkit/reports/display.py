@@ -65,7 +65,7 @@ class Chart:
         plt.close(fig)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        data = {"image/png": base64.b64encode(self.png).decode("ascii"), "text/plain": f"Biểu đồ: {self.description}"}
+        data = {"image/png": base64.b64encode(self.png).decode("ascii"), "text/plain": repr(self)}
         return data, {"image/png": {"alt": self.description}}
 
     def __repr__(self) -> str:

@@ -48,7 +48,8 @@ from toolkit.runs import kernel_fork
 from toolkit.runs.kernel_launcher import launcher_arguments
 
 KERNEL_NAME = "thidua"
-REPORT_KERNEL_ARGUMENTS = ("--HistoryManager.enabled=False",)  # see ProjectKernelManager
+# see ProjectKernelManager; (``enabled=False`` instead made ipykernel hang 2.5 s on one shutdown in three)
+REPORT_KERNEL_ARGUMENTS = ("--HistoryManager.hist_file=:memory:",)
 DISPLAY_NAME = "Python (thidua)"
 
 
@@ -105,31 +106,40 @@ class ProjectKernelClient(AsyncKernelClient):
 
     async def _replied(self, request: str, deadline: float) -> bool:
         """Whether the kernel answered ``request`` within a second (or by the deadline)."""
-        try:
-            while True:
-                msg = await self.shell_channel.get_msg(timeout=_wait(1.0, deadline))
-                if msg["parent_header"].get("msg_id") == request and msg["msg_type"] == "kernel_info_reply":
-                    self._handle_kernel_info_reply(msg)
-                    return True
-        except Empty:
-            return False
+        return await _first(self.shell_channel, min(time.monotonic() + 1.0, deadline),
+                            lambda msg: msg["msg_type"] == "kernel_info_reply" and _answers(msg, request),
+                            self._handle_kernel_info_reply) is not None
 
     async def _idle_after(self, request: str, deadline: float) -> bool:
-        """Whether IOPub says the kernel is idle after ``request``; False when it may have been missed."""
+        """Whether IOPub says the kernel is idle after ``request``; False when it may have been missed.
+
+        An ``iopub_welcome`` means IOPub was connected just now: whatever came before it is lost.
+        """
+        found = await _first(self.iopub_channel, min(time.monotonic() + 0.2, deadline),
+                             lambda msg: msg["msg_type"] == "iopub_welcome" or (
+                                 msg["msg_type"] == "status" and _answers(msg, request)
+                                 and msg["content"].get("execution_state") == "idle"))
+        return found is not None and found["msg_type"] == "status"
+
+
+def _answers(msg: dict, request: str) -> bool:
+    return msg["parent_header"].get("msg_id") == request
+
+
+async def _first(channel, until: float, wanted, seen=lambda msg: None) -> dict | None:
+    """The first message on ``channel`` that is ``wanted`` before the time ``until`` (monotonic), else None.
+
+    Other messages are read and dropped: a kernel that keeps publishing cannot hold us past ``until``.
+    """
+    while (left := until - time.monotonic()) > 0:
         try:
-            while True:
-                msg = await self.iopub_channel.get_msg(timeout=_wait(0.2, deadline))
-                if msg["msg_type"] == "iopub_welcome":
-                    return False  # connected just now: whatever came before it is lost, ask again
-                if msg["parent_header"].get("msg_id") == request and msg["msg_type"] == "status" \
-                        and msg["content"].get("execution_state") == "idle":
-                    return True
+            msg = await channel.get_msg(timeout=left)
         except Empty:
-            return False
-
-
-def _wait(seconds: float, deadline: float) -> float:
-    return max(min(seconds, deadline - time.monotonic()), 0.01)
+            return None
+        if wanted(msg):
+            seen(msg)
+            return msg
+    return None
 
 
 class ProjectKernelManager(AsyncKernelManager):
@@ -141,9 +151,10 @@ class ProjectKernelManager(AsyncKernelManager):
     clients are :class:`ProjectKernelClient`, and a forked kernel's exit is awaited on its pidfd
     instead of jupyter_client's polling every 0.1 s.
 
-    A report kernel keeps no IPython history (:data:`REPORT_KERNEL_ARGUMENTS`): a scheduled
-    report writes nothing into the user's ``~/.ipython``, and parallel reports do not queue on
-    its one SQLite file for every cell. Kernels of JupyterLab and Voilà keep it as usual.
+    A report kernel keeps its IPython history in memory (:data:`REPORT_KERNEL_ARGUMENTS`): a
+    scheduled report writes nothing into the user's ``~/.ipython``, and parallel reports do not
+    queue on its one SQLite file for every cell. The kernel spec JupyterLab and Voilà launch
+    has no such argument: analysts keep their history.
     """
 
     client_class = DottedObjectName(f"{__name__}.ProjectKernelClient")
@@ -210,7 +221,11 @@ class ForkedKernel:
         self.send_signal(signal.SIGTERM)
 
     async def exited(self) -> None:
-        """Return as soon as the kernel has exited."""
+        """Return as soon as the kernel has exited.
+
+        One waiter at a time (jupyter_client awaits an exit from one place): a second reader of
+        the same pidfd on the event loop would replace the first.
+        """
         if self.poll() is None:
             loop = asyncio.get_running_loop()
             done = loop.create_future()
