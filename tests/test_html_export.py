@@ -82,3 +82,18 @@ def test_every_picture_is_described_in_vietnamese_and_a_chart_by_its_title_escap
     assert images.alts == [TITLE, html_export.UNDESCRIBED, html_export.UNDESCRIBED]
     assert "<b>A</b>" not in page and "&lt;b&gt;A&lt;/b&gt;" in page  # the title is text, never markup
     assert "No description" not in page
+
+
+def test_names_from_submissions_make_no_picture_or_link_in_the_page():
+    """A unit named like Markdown's picture or link syntax is shown as typed: the report fetches nothing."""
+    from toolkit.reports.notebook import markdown
+
+    name = "Sở ![ảnh](http://máy-lạ.example/p.png) [bấm](http://máy-lạ.example) <img src=x>"
+    shown = markdown(f"- Dẫn đầu là **{name}** với 95 điểm.")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", execution_count=1, outputs=[
+        nbformat.v4.new_output("display_data", {"text/markdown": shown._repr_markdown_(), "text/plain": "x"})])])
+    page = _convert(html_export.exporter(), nb)
+    body = page[page.index("<body"):]
+    assert "máy-lạ.example" in body, "the name is there, as text"
+    assert "<img" not in body and 'href="http://máy-lạ' not in body
+    assert "<strong>" in body  # the report's own emphasis still works

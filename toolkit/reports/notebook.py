@@ -68,16 +68,19 @@ def chart(fig):
 
 
 def markdown(text: str):
-    """Markdown for display; '<', '>' and '&' are escaped because names and reasons come from submissions.
+    """Markdown for display, safe for the names and reasons from submissions it carries.
 
-    Nothing is displayed for an empty text (a section with nothing to add).
+    '<', '>' and '&' are escaped (no HTML), and so is every "](": the reports write no links or
+    pictures, and a unit name like ``![x](http://...)`` would otherwise become a picture that
+    the report fetches from that server whenever it is opened. Nothing is displayed for an
+    empty text (a section with nothing to add).
     """
     from IPython.display import Markdown
 
     if not text:
         return None
 
-    return Markdown(html.escape(text, quote=False))
+    return Markdown(html.escape(text, quote=False).replace("](", "]\\("))
 
 
 def notes(res: PeriodResult) -> str:
