@@ -198,24 +198,25 @@ def not_a_workbook(ws, folder):
     return Expected("", "không phải tệp Excel")
 
 
-def word_document_renamed(ws, folder):
-    folder.mkdir(parents=True, exist_ok=True)
+def _zip_named_xlsx(path, entries: dict[str, str]) -> None:
+    """Another kind of zip-based document, sent with an .xlsx name."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", "<w:document/>")
-    (folder / "word_document_renamed.xlsx").write_bytes(buf.getvalue())
+        for name, text in entries.items():
+            z.writestr(name, text)
+    path.write_bytes(buf.getvalue())
+
+
+def word_document_renamed(ws, folder):
+    _zip_named_xlsx(folder / "word_document_renamed.xlsx", {"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"})
     return Expected("", "tài liệu Word (.docx)")
 
 
 def opendocument_spreadsheet(ws, folder):
     """Filled in LibreOffice Calc or WPS and saved as .ods, then renamed or sent as it is."""
-    folder.mkdir(parents=True, exist_ok=True)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        z.writestr("content.xml", "<office:document-content/>")
-    (folder / "opendocument_spreadsheet.xlsx").write_bytes(buf.getvalue())
+    _zip_named_xlsx(folder / "opendocument_spreadsheet.xlsx", {"mimetype": "application/vnd.oasis.opendocument.spreadsheet",
+                                                               "content.xml": "<office:document-content/>"})
     return Expected("", "bảng tính OpenDocument (.ods")
 
 

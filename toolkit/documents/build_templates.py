@@ -169,16 +169,31 @@ def header_grid(doc, dated: bool = True) -> None:
         add_text(p, "{{ place_date }}", 14, italic=True)
 
 
-def title(doc, kind: str, summary: str = "{{ summary }}") -> None:
-    p = para(doc, align=CENTER, indent=False, before=18, keep_next=True)
-    add_text(p, kind, 14, bold=True)
-    p = para(doc, align=CENTER, indent=False, before=0, keep_next=True)
-    add_text(p, summary, 14, bold=True)
-    rule(doc, 4.0, TEXT_WIDTH_CM)
+def centred(doc, text: str, size: float, before: float = 0, keep_next: bool = False, **style) -> None:
+    """A centred line of ``text`` (a title, a subtitle, a note under them)."""
+    add_text(para(doc, align=CENTER, indent=False, before=before, keep_next=keep_next), text, size, **style)
+
+
+def synthetic_notice(doc) -> None:
+    """The line a document drafted from sample data carries under its title."""
     tag(doc, "{%p if synthetic %}")
-    p = para(doc, align=CENTER, indent=False, before=0)
-    add_text(p, "(Bản thử lập từ dữ liệu mẫu tổng hợp, không phải số liệu thật)", 12, italic=True)
+    centred(doc, "(Bản thử lập từ dữ liệu mẫu tổng hợp, không phải số liệu thật)", 12, italic=True)
     tag(doc, "{%p endif %}")
+
+
+def title(doc, kind: str, summary: str = "{{ summary }}") -> None:
+    centred(doc, kind, 14, before=18, keep_next=True, bold=True)
+    centred(doc, summary, 14, keep_next=True, bold=True)
+    rule(doc, 4.0, TEXT_WIDTH_CM)
+    synthetic_notice(doc)
+
+
+def attached_title(doc, kind: str, summary: str, attached_to: str, width_cm: float) -> None:
+    """The title of a page attached to another document: a phụ lục, a danh sách kèm theo."""
+    centred(doc, kind, 14, bold=True)
+    centred(doc, summary, 14, bold=True)
+    centred(doc, f"(Kèm theo {attached_to} số {{{{ number }}}} ngày {{{{ date }}}} của {{{{ issuer }}}})", 13, italic=True)
+    rule(doc, 4.0, width_cm)
 
 
 def signature(doc, recipients: bool = True) -> None:
@@ -282,13 +297,8 @@ def bao_cao():
     annex = doc.add_section()
     page_setup(annex, landscape=True)
     annex.different_first_page_header_footer = False
-    p = para(doc, align=CENTER, indent=False, before=0)
-    add_text(p, "PHỤ LỤC", 14, bold=True)
-    p = para(doc, align=CENTER, indent=False, before=0)
-    add_text(p, "BẢNG TỔNG HỢP KẾT QUẢ CHẤM ĐIỂM THI ĐUA {{ period_label|upper }}", 14, bold=True)
-    p = para(doc, align=CENTER, indent=False, before=0)
-    add_text(p, "(Kèm theo Báo cáo số {{ number }} ngày {{ date }} của {{ issuer }})", 13, italic=True)
-    rule(doc, 4.0, LANDSCAPE_WIDTH_CM)
+    attached_title(doc, "PHỤ LỤC", "BẢNG TỔNG HỢP KẾT QUẢ CHẤM ĐIỂM THI ĐUA {{ period_label|upper }}", "Báo cáo",
+                   LANDSCAPE_WIDTH_CM)
     tag(doc, "{{p scorecard }}")
     return doc
 
@@ -382,17 +392,8 @@ def to_trinh():
 
 def danh_sach():
     doc = new_document()
-    p = para(doc, align=CENTER, indent=False, before=0)
-    add_text(p, "DANH SÁCH", 14, bold=True)
-    p = para(doc, align=CENTER, indent=False, before=0)
-    add_text(p, "{{ summary }}", 14, bold=True)
-    p = para(doc, align=CENTER, indent=False, before=0)
-    add_text(p, "(Kèm theo Tờ trình số {{ number }} ngày {{ date }} của {{ issuer }})", 13, italic=True)
-    rule(doc, 4.0, TEXT_WIDTH_CM)
-    tag(doc, "{%p if synthetic %}")
-    p = para(doc, align=CENTER, indent=False, before=0)
-    add_text(p, "(Bản thử lập từ dữ liệu mẫu tổng hợp, không phải số liệu thật)", 12, italic=True)
-    tag(doc, "{%p endif %}")
+    attached_title(doc, "DANH SÁCH", "{{ summary }}", "Tờ trình", TEXT_WIDTH_CM)
+    synthetic_notice(doc)
     para(doc, indent=False, before=0)
     loop_table(doc, ["STT", "Tên tập thể", "Hình thức khen thưởng", "Tổng điểm", "Xếp hạng", "Tỷ lệ phiếu", "Ghi chú"],
                ["{{ r.stt }}", "{{ r.name }}", "{{ r.award }}", "{{ r.total }}", "{{ r.rank }}", "{{ r.share }}", "{{ r.note }}"],

@@ -172,6 +172,18 @@ def _heatmap(ax, grid: pd.DataFrame, cmap, vmin: float, vmax: float, fmt, h: His
     return im
 
 
+def _heatmap_figure(h: History, grid, row_height: float, cmap, low: float, high: float, text, bar_label: str, title: str,
+                    bar_format=None):
+    """A figure of :func:`_heatmap` (``row_height`` inches a row) with its colour bar and title."""
+    fig, ax = plt.subplots(figsize=(10, row_height * len(grid) + 1.6))
+    im = _heatmap(ax, grid, cmap, low, high, text, h)
+    bar = fig.colorbar(im, ax=ax, fraction=0.03, pad=0.02, format=bar_format)
+    bar.set_label(bar_label)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
 def gap_chart(h: History):
     """Self-assessed minus verified criteria total, per unit and period: who claims more than the bloc verifies."""
     u = h.units[h.units["submitted"]]
@@ -185,13 +197,9 @@ def gap_chart(h: History):
     vmax = max(1.0, float(np.nanmax(np.abs(values))))
     below = bool(np.nanmin(values) < 0)  # a unit that scored itself lower than verified: blue
     cmap = LinearSegmentedColormap.from_list("gap", ["#2c7bb6", "#ffffff", "#d7191c"] if below else ["#ffffff", "#d7191c"])
-    fig, ax = plt.subplots(figsize=(10, 0.36 * len(orgs) + 1.6))
-    im = _heatmap(ax, grid, cmap, -vmax if below else 0.0, vmax, lambda v: fmt_number(v), h)
-    bar = fig.colorbar(im, ax=ax, fraction=0.03, pad=0.02)
-    bar.set_label("Điểm tự chấm cao hơn thẩm định")
-    ax.set_title("Tự chấm trừ điểm thẩm định (điểm các tiêu chí): đỏ là tự chấm cao hơn kết quả khối thẩm định")
-    fig.tight_layout()
-    return fig
+    return _heatmap_figure(h, grid, 0.36, cmap, -vmax if below else 0.0, vmax, lambda v: fmt_number(v),
+                           "Điểm tự chấm cao hơn thẩm định",
+                           "Tự chấm trừ điểm thẩm định (điểm các tiêu chí): đỏ là tự chấm cao hơn kết quả khối thẩm định")
 
 
 def content_chart(h: History):
@@ -206,13 +214,8 @@ def content_chart(h: History):
     grid = s.pivot(index="content_id", columns="period", values="mean_share").reindex(index=ids, columns=h.labels)
     grid.index = [textwrap.shorten(f"{c}. {titles[c]}", 48, placeholder="…") for c in ids]
     low = float(np.floor(min(np.nanmin(grid.to_numpy(dtype=float)), 0.9) * 20) / 20)
-    fig, ax = plt.subplots(figsize=(10, 0.45 * len(ids) + 1.6))
-    im = _heatmap(ax, grid, _SHARES, low, 1.0, lambda v: fmt_percent(v, 0), h)
-    bar = fig.colorbar(im, ax=ax, fraction=0.03, pad=0.02, format=PERCENT)
-    bar.set_label("Trung bình đạt (% điểm chuẩn)")
-    ax.set_title("Cả khối đạt bao nhiêu phần trăm điểm chuẩn của từng nội dung")
-    fig.tight_layout()
-    return fig
+    return _heatmap_figure(h, grid, 0.45, _SHARES, low, 1.0, lambda v: fmt_percent(v, 0), "Trung bình đạt (% điểm chuẩn)",
+                           "Cả khối đạt bao nhiêu phần trăm điểm chuẩn của từng nội dung", bar_format=PERCENT)
 
 
 def targets_chart(h: History):
