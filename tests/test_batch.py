@@ -113,7 +113,8 @@ def test_a_hanging_and_a_failing_report_do_not_stop_the_others(tmp_path, monkeyp
     _notebook(nbdir / "hang.ipynb", "import time\nprint('bắt đầu', flush=True)\ntime.sleep(600)")
     _notebook(nbdir / "broken.ipynb", "raise ValueError('số liệu hỏng')")
     _notebook(nbdir / "fine.ipynb", "from toolkit.reports import notebook as report\nr = report.load(bloc, period, data_dir)\nprint(len(r.units))")
-    monkeypatch.setattr(config, "NOTEBOOKS_DIR", nbdir)  # workers are forked: they see the patched folder
+    monkeypatch.setattr(config, "NOTEBOOKS_DIR", nbdir)
+    monkeypatch.setenv("THIDUA_NOTEBOOKS", str(nbdir))  # workers are new processes: they read the folder from here
     reports = tmp_path / "reports"
     jobs = [batch.Job("kinh-te-ky-thuat", "2018", "hang"), batch.Job("kinh-te-ky-thuat", "2018", "fine"),
             batch.Job("van-hoa-xa-hoi", "2018", "broken"), batch.Job("van-hoa-xa-hoi", "2018", "fine")]

@@ -3,7 +3,7 @@
 In a checkout the data, reports and notebooks are the project's top-level folders. Installed
 from a wheel (``pip install .``), the notebooks and reference files ship inside the package and
 the data and reports folders default to ``./data`` and ``./reports`` of the working directory
-(or ``THIDUA_DATA`` and ``THIDUA_REPORTS``).
+(or ``THIDUA_DATA`` and ``THIDUA_REPORTS``); ``THIDUA_NOTEBOOKS`` names another folder of report notebooks.
 """
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ _BASE = ROOT if IN_CHECKOUT else Path.cwd()
 
 DATA_DIR = Path(os.environ.get("THIDUA_DATA", _BASE / "data"))
 REPORTS_DIR = Path(os.environ.get("THIDUA_REPORTS", _BASE / "reports"))
-NOTEBOOKS_DIR = ROOT / "notebooks" if IN_CHECKOUT else PACKAGE_DIR / "notebooks"
+# THIDUA_NOTEBOOKS: another folder of report notebooks (a province's own, or a test's); batch workers are
+# new processes, so a folder is passed to them this way
+NOTEBOOKS_DIR = Path(os.environ.get("THIDUA_NOTEBOOKS", ROOT / "notebooks" if IN_CHECKOUT else PACKAGE_DIR / "notebooks"))
 REFERENCE_DIR = PACKAGE_DIR / "reference"  # reference data shipped with the package (rating vocabularies)
 HTML_TEMPLATES_DIR = PACKAGE_DIR / "runs" / "templates"  # nbconvert template of the HTML reports
 

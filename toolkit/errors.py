@@ -52,3 +52,11 @@ class InputError(ParameterError):
 
 class ReportError(ThiduaError):
     """Producing a report failed after its inputs were accepted (e.g. a notebook cell failed)."""
+
+
+class KernelError(ReportError):
+    """The machinery failed, not the report: its kernel could not start, died, or stopped answering.
+
+    The runner retries such a report once on a fresh kernel; this is raised when the retry
+    failed too, so the message says it is not the notebook's or the data's fault.
+    """

@@ -100,9 +100,6 @@ def run_cmd(blocs, period, kind, notebooks, data_dir, reports_dir, jobs, timeout
     """
     import os
 
-    from toolkit.runs import kernel_fork
-
-    kernel_fork.start()  # reports' kernels are forked from it: it imports their libraries while we check what to run
     from toolkit.runs import batch
     from toolkit.model.workspace import Workspace
     from toolkit.model.calendar import today
@@ -128,8 +125,9 @@ def run_cmd(blocs, period, kind, notebooks, data_dir, reports_dir, jobs, timeout
             for line in batch.recover(reports_dir):
                 click.echo(f"Dọn dẹp lần chạy bị dừng trước: {line}", err=True)
             outcomes = _run_jobs(jobs_list, reports_dir, data_dir, jobs or os.cpu_count() or 1, timeout, cell_timeout, force)
-            if overview:
-                outcomes.append(_overview(str(p), reports_dir, timeout, force, data_dir))
+            if overview:  # after the blocs' reports, which it reads; in a worker too, under the same time limit
+                outcomes += _run_jobs([batch.Job("(toàn tỉnh)", str(p), batch.OVERVIEW)], reports_dir, data_dir, 1, timeout,
+                                      cell_timeout, force)
     except batch.LockedError as exc:
         click.echo(f"Lỗi: {exc}", err=True)
         sys.exit(4)
@@ -183,21 +181,6 @@ def _run_jobs(jobs_list, reports_dir, data_dir, workers, timeout, cell_timeout, 
     finally:
         if tty:
             bar.close()
-
-
-def _overview(period, reports_dir, timeout, force, data_dir=None):
-    import time
-
-    from toolkit.runs import batch
-    from toolkit.errors import ThiduaError
-    from toolkit.runs.runner import run_overview
-
-    t = time.perf_counter()
-    try:
-        r = run_overview(period, reports_dir, timeout=timeout, force=force, data_dir=data_dir)
-        return batch.Outcome("(toàn tỉnh)", period, "province_overview", r.status, time.perf_counter() - t, str(r.folder / "report.html"))
-    except ThiduaError as exc:
-        return batch.Outcome("(toàn tỉnh)", period, "province_overview", "failed", time.perf_counter() - t, "", str(exc).splitlines()[0])
 
 
 @main.command("verify")

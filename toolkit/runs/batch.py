@@ -17,7 +17,6 @@ import re
 import shutil
 import signal
 import socket
-import sys
 import time
 import traceback
 from contextlib import contextmanager
@@ -26,12 +25,15 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from toolkit.errors import InputError, ParameterError, ThiduaError
-from toolkit.runs import kernel_fork
+from toolkit.errors import InputError, KernelError, ParameterError, ThiduaError
+from toolkit.runs.kernel import stopped
 from toolkit.runs.lifetime import die_with_parent
 
 log = logging.getLogger("thidua.batch")
 LOCK_NAME = ".thidua.lock"
+ATTEMPTS = 2  # workers a report may take: one lost to a crash or a stop is replaced, and the report run again
+WATCH_EVERY = 0.5  # seconds between looks at the workers: a dead or stopped one is noticed within a second
+OVERVIEW = "province_overview"  # the notebook of the province overview: a Job with this notebook runs run_overview
 _TMP = re.compile(r"^\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)$")
 
 
@@ -51,6 +53,7 @@ class Outcome:
     seconds: float
     where: str
     message: str = ""
+    attempts: int = 1  # kernels the report took: 2 when the machinery failed once and the report was retried
 
 
 class LockedError(ThiduaError):
@@ -103,59 +106,64 @@ def recover(reports_dir: Path) -> list[str]:
     return done
 
 
-def _worker(conn, parent: int, warm, data_dir: str | None, reports_dir: str, timeout: int, force: bool) -> None:
-    """Worker loop: one report at a time, in this process's own group (its kernels die with it).
+def _worker(conn, parent: int, data_dir: str | None, reports_dir: str, timeout: int, force: bool) -> None:
+    """Worker loop: one report at a time, in this process's own group.
 
-    The worker dies with the batch process (``die_with_parent``): in its own process group it
-    would not receive a signal sent to the batch's group, and a SIGKILL of the batch alone
-    would otherwise leave it blocked on the pipe for good. Its kernels come from the batch's
-    warm process (``warm``, its own connection), which kills them when this worker's connection
-    closes, however the worker ended.
+    The worker is a fresh Python (the "spawn" start method: nothing is forked from a batch
+    process that may run threads), told its parent's pid explicitly: it dies with the batch
+    (``die_with_parent``, which exits at once if the batch died while starting it). In its own
+    process group it would not receive a signal sent to the batch's group, and a SIGKILL of the
+    batch alone would otherwise leave it blocked on the pipe for good. Its kernels die with it.
     """
     die_with_parent(parent)
     os.setpgrp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    kernel_fork.use(warm)
-    from toolkit.runs.runner import run_report
+    from toolkit.runs.runner import run_overview, run_report
 
     while True:
         job = conn.recv()
         if job is None:
             return
         t = time.perf_counter()
+
+        def outcome(status: str, where: str = "", message: str = "", attempts: int = 1) -> Outcome:
+            return Outcome(job.bloc, job.period, job.notebook, status, time.perf_counter() - t, where, message, attempts)
+
         try:
-            r = run_report(job.bloc, job.period, job.notebook, data_dir, reports_dir, timeout, force=force)
-            conn.send(Outcome(job.bloc, job.period, job.notebook, r.status, time.perf_counter() - t, str(r.folder / "report.html")))
+            if job.notebook == OVERVIEW:
+                r = run_overview(job.period, reports_dir, timeout=timeout, force=force, data_dir=data_dir)
+            else:
+                r = run_report(job.bloc, job.period, job.notebook, data_dir, reports_dir, timeout, force=force)
+            conn.send(outcome(r.status, str(r.folder / "report.html"), attempts=r.attempts))
         except InputError as exc:
-            conn.send(Outcome(job.bloc, job.period, job.notebook, "bad-data", time.perf_counter() - t, "", str(exc)))
+            conn.send(outcome("bad-data", message=str(exc)))
         except ParameterError as exc:
-            conn.send(Outcome(job.bloc, job.period, job.notebook, "no-data", time.perf_counter() - t, "", str(exc)))
+            conn.send(outcome("no-data", message=str(exc)))
+        except KernelError as exc:
+            conn.send(outcome("failed", message=str(exc).splitlines()[0], attempts=2))
         except ThiduaError as exc:
             where = str(Path(reports_dir) / job.period / f"{job.bloc}.failed" / "report.ipynb")
-            conn.send(Outcome(job.bloc, job.period, job.notebook, "failed", time.perf_counter() - t, where, str(exc).splitlines()[0]))
+            conn.send(outcome("failed", where, str(exc).splitlines()[0]))
         except Exception as exc:  # a bug must not take the batch down: one line in the table, the traceback in the log
             logging.getLogger("thidua.batch").error("%s %s %s: lỗi trong mã nguồn thidua\n%s", job.bloc, job.period,
                                                     job.notebook, traceback.format_exc())
-            conn.send(Outcome(job.bloc, job.period, job.notebook, "failed", time.perf_counter() - t, "",
-                              f"lỗi trong mã nguồn thidua ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); "
-                              "chi tiết trong nhật ký"))
+            conn.send(outcome("failed", message=f"lỗi trong mã nguồn thidua ({type(exc).__name__}: "
+                                                f"{str(exc).splitlines()[0] if str(exc) else ''}); chi tiết trong nhật ký"))
 
 
 class _Slot:
     def __init__(self, ctx, args):
         self.conn, child = ctx.Pipe()
-        warm = kernel_fork.connection_for_child()
-        self.proc = ctx.Process(target=_worker, args=(child, os.getpid(), warm, *args), daemon=True)
+        self.proc = ctx.Process(target=_worker, args=(child, os.getpid(), *args), daemon=True)
         self.proc.start()
         child.close()
-        if warm is not None:
-            warm.close()  # the worker's now: when it ends, the warm process sees it and kills its kernels
         self.job: Job | None = None
+        self.attempt = 1
         self.deadline = 0.0
         self.started = 0.0
 
-    def give(self, job: Job, limit: float) -> None:
-        self.job, self.started, self.deadline = job, time.perf_counter(), time.perf_counter() + limit
+    def give(self, job: Job, attempt: int, limit: float) -> None:
+        self.job, self.attempt, self.started, self.deadline = job, attempt, time.perf_counter(), time.perf_counter() + limit
         self.conn.send(job)
 
     def kill(self) -> None:
@@ -177,42 +185,30 @@ class _Slot:
 
 def run_batch(jobs: list[Job], reports_dir: Path, data_dir: Path | None = None, workers: int = 2,
               report_timeout: int = 900, cell_timeout: int = 600, force: bool = False, progress=None) -> list[Outcome]:
-    """Run ``jobs`` on ``workers`` processes; return one outcome per job, in job order."""
-    ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    """Run ``jobs`` on ``workers`` processes; return one outcome per job, in job order.
+
+    Workers are watched every :data:`WATCH_EVERY` seconds: one that died or was stopped (the
+    machinery's fault, not the report's) is replaced, and its report runs once more on the new
+    worker; one past the report's time limit is killed and the report is a timeout.
+    """
+    ctx = mp.get_context("spawn")  # never fork a process that may run threads (tqdm's monitor, the HTML exporter's)
     args = (str(data_dir) if data_dir else None, str(reports_dir), cell_timeout, force)
     slots = [_Slot(ctx, args) for _ in range(max(1, min(workers, len(jobs))))]
-    queue = list(jobs)
+    queue = [(job, 1) for job in jobs]  # each job with the attempt it is on
     results: dict[Job, Outcome] = {}
     try:
         while queue or any(s.job for s in slots):
             for s in slots:
                 if s.job is None and queue:
-                    s.give(queue.pop(0), report_timeout)
-            ready = mp.connection.wait([s.conn for s in slots if s.job], timeout=1.0)
+                    s.give(*queue.pop(0), report_timeout)
+            ready = mp.connection.wait([s.conn for s in slots if s.job], timeout=WATCH_EVERY)
             for s in slots:
-                job = s.job
-                if job is None:
-                    continue
-                outcome = None
-                if s.conn in ready:
-                    try:
-                        outcome = s.conn.recv()
-                    except EOFError:
-                        outcome = Outcome(s.job.bloc, s.job.period, s.job.notebook, "failed", time.perf_counter() - s.started,
-                                          "", "tiến trình chạy báo cáo dừng bất thường")
-                elif time.perf_counter() > s.deadline or not s.proc.is_alive():
-                    timed_out = s.proc.is_alive()
-                    s.kill()
-                    where = _keep_partial(reports_dir, s.job, s.proc.pid, report_timeout if timed_out else None)
-                    outcome = Outcome(s.job.bloc, s.job.period, s.job.notebook, "timeout" if timed_out else "failed",
-                                      time.perf_counter() - s.started, where,
-                                      f"quá {report_timeout} giây" if timed_out else "tiến trình chạy báo cáo dừng bất thường")
-                    s.__init__(ctx, args)
-                if outcome is not None:
-                    results[job] = outcome
-                    s.job = None
-                    if progress:
-                        progress(outcome)
+                if s.job is not None:
+                    outcome = _watch(s, s.conn in ready, ctx, args, queue, reports_dir, report_timeout)
+                    if outcome is not None:
+                        results[outcome_job(outcome)] = outcome
+                        if progress:
+                            progress(outcome)
     finally:
         for s in slots:
             if s.job:
@@ -220,6 +216,46 @@ def run_batch(jobs: list[Job], reports_dir: Path, data_dir: Path | None = None, 
             else:
                 s.stop()
     return [results[j] for j in jobs]
+
+
+def outcome_job(o: Outcome) -> Job:
+    return Job(o.bloc, o.period, o.notebook)
+
+
+def _watch(s: _Slot, answered: bool, ctx, args, queue: list, reports_dir: Path, report_timeout: int) -> Outcome | None:
+    """The outcome of slot ``s``'s report if it has one now; a lost worker's report is queued again once."""
+    job, attempt = s.job, s.attempt
+    lost = ""  # what happened to the worker, when it is lost
+    if answered:
+        try:
+            outcome = s.conn.recv()
+            outcome.attempts += attempt - 1
+            s.job = None
+            return outcome
+        except (EOFError, OSError):
+            lost = "dừng bất thường"
+    elif time.perf_counter() > s.deadline:
+        s.kill()
+        where = _keep_partial(reports_dir, job, s.proc.pid, report_timeout)
+        s.__init__(ctx, args)
+        return Outcome(job.bloc, job.period, job.notebook, "timeout", time.perf_counter() - s.started, where,
+                       f"quá {report_timeout} giây", attempt)
+    elif not s.proc.is_alive():
+        lost = "dừng bất thường"
+    elif stopped(s.proc.pid):
+        lost = "bị treo (tạm dừng bởi tín hiệu)"
+    if not lost:
+        return None
+    s.kill()
+    pid, seconds = s.proc.pid, time.perf_counter() - s.started
+    s.__init__(ctx, args)
+    if attempt < ATTEMPTS:
+        log.warning("%s %s %s: tiến trình chạy báo cáo %s; chạy lại báo cáo trên tiến trình mới.", job.bloc, job.period,
+                    job.notebook, lost)
+        queue.insert(0, (job, attempt + 1))
+        return None
+    return Outcome(job.bloc, job.period, job.notebook, "failed", seconds, _keep_partial(reports_dir, job, pid, None),
+                   f"tiến trình chạy báo cáo {lost}, hai lần liền", attempt)
 
 
 def _keep_partial(reports_dir: Path, job: Job, pid: int, limit: int | None) -> str:
@@ -244,6 +280,9 @@ def summary_table(outcomes: list[Outcome]) -> str:
     labels = {"ok": "xong", "skipped": "giữ nguyên (không đổi)", "failed": "LỖI", "timeout": "QUÁ GIỜ",
               "bad-data": "DỮ LIỆU SAI", "no-data": "không có dữ liệu"}
     df = pd.DataFrame([asdict(o) for o in outcomes])
+    retried = (df["attempts"] > 1) & df["status"].isin(["ok", "skipped"])
+    df.loc[retried, "message"] = "nhân Jupyter lỗi một lần, đã chạy lại trên nhân mới"
+    df = df.drop(columns="attempts")
     df["status"] = df["status"].map(labels)
     df["seconds"] = df["seconds"].map(lambda s: f"{s:.1f}")
     df["message"] = df["message"].map(lambda m: m.splitlines()[0] if m else "")  # one line per report; details are logged

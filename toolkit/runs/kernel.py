@@ -9,10 +9,9 @@ which one that is instead of installing it anywhere:
   :mod:`toolkit.runs.kernel_launcher` (other names are looked up as usual);
 - :class:`ProjectKernelManager` is nbclient's kernel manager with that spec manager; the
   runner hands it to papermill (``kernel_manager_class``, passed on to nbclient), so no
-  kernelspec file is written and JUPYTER_PATH is left alone. It does not launch that
-  command but forks the kernel from a warm process that has already imported what a report
-  needs (:class:`ForkProvisioner`, :mod:`toolkit.runs.kernel_fork`): a fresh kernel per
-  report, without the imports' cost;
+  kernelspec file is written and JUPYTER_PATH is left alone. Report kernels are launched as
+  jupyter_client launches any kernel, over Unix sockets in a private folder (no ports to race
+  for), and die with the process that launched them;
 - a Jupyter server in another process (Voilà) takes the spec manager by its import path:
   ``--kernel_spec_manager_class=toolkit.runs.kernel.ProjectKernelSpecManager``.
 
@@ -22,30 +21,25 @@ first on JUPYTER_PATH.
 """
 from __future__ import annotations
 
-import asyncio
+import atexit
 import functools
 import json
 import os
-import select
-import signal
-import subprocess
+import secrets
+import shutil
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from queue import Empty
 
 from jupyter_client.asynchronous import AsyncKernelClient
-from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
-from jupyter_client.provisioning import LocalProvisioner
 from traitlets import DottedObjectName, Type, default
 
 from toolkit.model.files import write_file
-from toolkit.runs import kernel_fork
-from toolkit.runs.kernel_launcher import launcher_arguments
+from toolkit.runs.kernel_launcher import PARENT_ARGUMENT
 
 KERNEL_NAME = "thidua"
 # see ProjectKernelManager; (``enabled=False`` instead made ipykernel hang 2.5 s on one shutdown in three)
@@ -100,9 +94,9 @@ class ProjectKernelClient(AsyncKernelClient):
             if await self._replied(request, deadline) and await self._idle_after(request, deadline):
                 return
             if not await self._async_is_alive():
-                raise RuntimeError("Kernel died before replying to kernel_info")
+                raise KernelStartError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
-                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+                raise KernelStartError(f"Kernel didn't respond in {timeout:.0f} seconds")
 
     async def _replied(self, request: str, deadline: float) -> bool:
         """Whether the kernel answered ``request`` within a second (or by the deadline)."""
@@ -120,6 +114,14 @@ class ProjectKernelClient(AsyncKernelClient):
                                  msg["msg_type"] == "status" and _answers(msg, request)
                                  and msg["content"].get("execution_state") == "idle"))
         return found is not None and found["msg_type"] == "status"
+
+
+class KernelStartError(RuntimeError):
+    """A kernel that died or never answered while we waited for it to be ready.
+
+    A RuntimeError, as jupyter_client's own, so nbclient cleans the kernel up as it would; a
+    type of its own, so the runner can tell it from a report's failure and retry.
+    """
 
 
 def _answers(msg: dict, request: str) -> bool:
@@ -143,13 +145,24 @@ async def _first(channel, until: float, wanted, seen=lambda msg: None) -> dict |
 
 
 class ProjectKernelManager(AsyncKernelManager):
-    """nbclient's kernel manager, resolving kernel names with :class:`ProjectKernelSpecManager`.
+    """nbclient's kernel manager for report kernels: the project's Python, launched, over private IPC sockets.
 
-    The project kernel is forked from a warm process (:mod:`toolkit.runs.kernel_fork`) where the
-    system can say exactly when a process that is not our child exits (Linux pidfd); elsewhere
-    it is launched as jupyter_client launches any kernel (:data:`kernel_fork.SUPPORTED`). Its
-    clients are :class:`ProjectKernelClient`, and a forked kernel's exit is awaited on its pidfd
-    instead of jupyter_client's polling every 0.1 s.
+    A report kernel is launched as jupyter_client launches any kernel (a new Python that imports
+    what it needs), which is the most boring way there is: nothing it depends on is shared with
+    another report or another process. Three things differ from jupyter_client's defaults:
+
+    - **No ports.** On POSIX the kernel's five channels are Unix sockets in this process's
+      private folder (mode 0700, :func:`runtime_dir`), named after a connection file that no
+      other kernel has. With TCP a port is chosen by one process and bound later by another
+      (the kernel), and two batches on one machine picked the same port now and then ("Address
+      already in use"); a path in a folder only we can write to cannot be taken.
+    - **A stopped kernel is dead** (:meth:`is_alive`): a kernel that was sent SIGSTOP never
+      answers by itself; it is killed and counted as dead, so nbclient's once-a-second
+      liveness check (and our wait for a starting kernel) notices it and the report is retried
+      on a fresh kernel instead of waiting for a whole timeout.
+    - **It dies with the process that launched it** (``--thidua-parent``, armed by the launcher
+      with ``PR_SET_PDEATHSIG`` and checked against the expected parent): ipykernel's own
+      parent poller misses a parent that died before the poller started.
 
     A report kernel keeps its IPython history in memory (:data:`REPORT_KERNEL_ARGUMENTS`): a
     scheduled report writes nothing into the user's ``~/.ipython``, and parallel reports do not
@@ -164,98 +177,51 @@ class ProjectKernelManager(AsyncKernelManager):
     def _kernel_spec_manager_default(self) -> KernelSpecManager:
         return ProjectKernelSpecManager(data_dir=self.data_dir)
 
-    async def _async_pre_start_kernel(self, **kw):
-        if self.provisioner is None and self.kernel_name == KERNEL_NAME and kernel_fork.SUPPORTED:
-            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
-            self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
-        return await super()._async_pre_start_kernel(**kw)
+    @default("transport")
+    def _transport_default(self) -> str:
+        return "ipc" if os.name == "posix" else "tcp"
+
+    @default("connection_file")
+    def _connection_file_default(self) -> str:
+        return str(runtime_dir() / f"kernel-{secrets.token_hex(8)}.json")
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         if self.kernel_name == KERNEL_NAME:
-            extra_arguments = [*(extra_arguments or []), *REPORT_KERNEL_ARGUMENTS]
+            extra_arguments = [*(extra_arguments or []), *REPORT_KERNEL_ARGUMENTS, f"{PARENT_ARGUMENT}={os.getpid()}"]
         return super().format_kernel_cmd(extra_arguments)
 
-    async def _async_wait(self, pollinterval: float = 0.1) -> None:
+    async def _async_is_alive(self) -> bool:
+        if not await super()._async_is_alive():
+            return False
         process = getattr(self.provisioner, "process", None)
-        if isinstance(process, ForkedKernel):
-            await process.exited()
-        else:
-            await super()._async_wait(pollinterval)
+        if process is None or not stopped(process.pid):
+            return True
+        # it will not go on by itself; killed now, since callers do not shut down a kernel that is not alive
+        await self.provisioner.kill()
+        return False
+
+    is_alive = _async_is_alive  # AsyncKernelManager binds KernelManager's function: ours must be named again
 
 
-class ForkedKernel:
-    """The :class:`subprocess.Popen` subset jupyter_client uses, for a kernel that is not our child.
+def stopped(pid: int) -> bool:
+    """Whether process ``pid`` is stopped by a signal (state T in /proc); False where /proc is not there."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2:].startswith("T")
 
-    The kernel is the warm process's child, so we cannot wait for it; a pidfd says when it has
-    exited and signals exactly that process (never another one that got its pid later).
+
+@functools.cache
+def runtime_dir() -> Path:
+    """This process's private folder for its report kernels' connection files and sockets (mode 0700).
+
+    Removed when the process exits; a killed process leaves an empty-ish folder in the system's
+    temporary folder, which holds no secret once its kernels are gone.
     """
-
-    stdin = stdout = stderr = None
-
-    def __init__(self, pid: int):
-        self.pid = pid
-        self.returncode: int | None = None
-        self._fd = os.pidfd_open(pid)
-
-    def poll(self) -> int | None:
-        if self.returncode is None and select.select([self._fd], [], [], 0)[0]:
-            self.returncode = 0  # its exit status went to the warm process, which reaped it
-            os.close(self._fd)
-        return self.returncode
-
-    def wait(self, timeout: float | None = None) -> int:
-        if self.returncode is None:
-            if not select.select([self._fd], [], [], timeout)[0]:
-                raise subprocess.TimeoutExpired("kernel", timeout)
-            self.poll()
-        return self.returncode
-
-    def send_signal(self, signum: int) -> None:
-        if self.returncode is None:
-            signal.pidfd_send_signal(self._fd, signum)
-
-    def kill(self) -> None:
-        self.send_signal(signal.SIGKILL)
-
-    def terminate(self) -> None:
-        self.send_signal(signal.SIGTERM)
-
-    async def exited(self) -> None:
-        """Return as soon as the kernel has exited.
-
-        One waiter at a time (jupyter_client awaits an exit from one place): a second reader of
-        the same pidfd on the event loop would replace the first.
-        """
-        if self.poll() is None:
-            loop = asyncio.get_running_loop()
-            done = loop.create_future()
-            loop.add_reader(self._fd, lambda: done.done() or done.set_result(None))
-            try:
-                await done
-            finally:
-                loop.remove_reader(self._fd)
-            self.poll()
-
-
-class ForkProvisioner(LocalProvisioner):
-    """Starts the project kernel by forking the warm process instead of launching a new Python."""
-
-    async def launch_kernel(self, cmd: list[str], **kwargs) -> KernelConnectionInfo:
-        env = kwargs.get("env") or dict(os.environ)
-        cwd = str(kwargs.get("cwd") or os.getcwd())
-        pid = kernel_fork.start(env).fork(launcher_arguments(cmd), env, cwd)
-        self.process = ForkedKernel(pid)
-        self.pid = self.pgid = pid  # the kernel leads its own process group, as jupyter_client's launched kernels do
-        self.cwd = cwd
-        return self.connection_info
-
-    async def wait(self) -> int | None:
-        """As LocalProvisioner's, without its polling every 0.1 s: the pidfd says when the kernel has gone."""
-        if self.process is None:
-            return 0
-        await self.process.exited()
-        code, self.process = self.process.returncode, None
-        return code
+    path = Path(tempfile.mkdtemp(prefix="thidua-k-"))
+    atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 @functools.cache

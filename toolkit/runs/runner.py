@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -20,8 +21,8 @@ from pathlib import Path
 
 from toolkit import config
 from toolkit.runs import html_export, manifest
-from toolkit.errors import DataError, InputError, ParameterError, ReportError
-from toolkit.runs.kernel import KERNEL_NAME, ProjectKernelManager
+from toolkit.errors import DataError, InputError, KernelError, ParameterError, ReportError
+from toolkit.runs.kernel import KERNEL_NAME, KernelStartError, ProjectKernelManager
 from toolkit.runs.kernel_launcher import skip_slow_imports
 from toolkit.model.files import replace_folder
 from toolkit.model.periods import Period
@@ -30,6 +31,8 @@ from toolkit.model.parameters import check_parameters
 DEFAULT_NOTEBOOK = "bloc_report"
 SPANNING = {"trends"}  # notebooks over every period up to the run's period (parameters first, last)
 _NOTEBOOK_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+ATTEMPTS = 2  # kernels a report may take: a machinery failure is retried once on a fresh kernel
+log = logging.getLogger("thidua.run")
 VIETNAM = _dt.timezone(_dt.timedelta(hours=7), "UTC+7")  # what readers see; the manifest keeps UTC
 
 
@@ -40,6 +43,7 @@ class RunResult:
     seconds: float
     stages: dict[str, float] = field(default_factory=dict)
     status: str = "ok"  # "ok" or "skipped" (inputs and code unchanged since the existing report)
+    attempts: int = 1  # kernels the report took: 2 when the first one failed (the machinery's fault) and it was retried
 
 
 def fingerprint(params: dict, inputs: dict[str, str], code_hash: str) -> str:
@@ -73,25 +77,47 @@ def report_folder(reports_dir: Path, bloc: str, period: str, notebook: str = DEF
     return base if notebook == DEFAULT_NOTEBOOK else base / notebook
 
 
-def _execute(nb_in: Path, nb_out: Path, parameters: dict, cwd: Path, timeout: int) -> None:
+def _execute(nb_in: Path, nb_out: Path, parameters: dict, cwd: Path, timeout: int) -> int:
+    """Run the notebook into ``nb_out``; the number of kernels it took (2 when the first one failed).
+
+    A kernel that cannot start, dies or is stopped is the machinery's fault, not the report's:
+    the report runs once more on a fresh kernel, and the first failure is logged. A second
+    failure is a :class:`KernelError`; a failing cell or a cell past its time is the report's own
+    (:class:`ReportError`, not retried).
+    """
     skip_slow_imports()
     import papermill as pm
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
+    from zmq.error import ZMQError
 
     from toolkit.runs import papermill_engine
 
     # the HTML exporter gets ready while the kernel runs (started after papermill's import: imports hold a lock)
     threading.Thread(target=html_export.exporter, name="thidua-html-ready", daemon=True).start()
 
-    try:
-        # the project kernel is chosen by handing nbclient our kernel manager: nothing installed, JUPYTER_PATH untouched
-        pm.execute_notebook(str(nb_in), str(nb_out), parameters=parameters, kernel_name=KERNEL_NAME, cwd=str(cwd),
-                            progress_bar=False, log_output=False, execution_timeout=timeout, shutdown_kernel="immediate",
-                            kernel_manager_class=ProjectKernelManager, engine_name=papermill_engine.NAME)
-    except PapermillExecutionError as exc:
-        if exc.ename in ("DataError", "ParameterError"):  # bad input found in the kernel: a data message, not a crash
-            raise InputError(f"{exc.evalue}") from None
-        raise ReportError(f"Ô số {exc.cell_index} của sổ tay lỗi: {exc.ename}: {exc.evalue}") from None
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            # the project kernel is chosen by handing nbclient our kernel manager: nothing installed, JUPYTER_PATH untouched
+            pm.execute_notebook(str(nb_in), str(nb_out), parameters=parameters, kernel_name=KERNEL_NAME, cwd=str(cwd),
+                                progress_bar=False, log_output=False, execution_timeout=timeout, shutdown_kernel="immediate",
+                                kernel_manager_class=ProjectKernelManager, engine_name=papermill_engine.NAME)
+            return attempt
+        except PapermillExecutionError as exc:
+            if exc.ename in ("DataError", "ParameterError"):  # bad input found in the kernel: a data message, not a crash
+                raise InputError(f"{exc.evalue}") from None
+            raise ReportError(f"Ô số {exc.cell_index} của sổ tay lỗi: {exc.ename}: {exc.evalue}") from None
+        except CellTimeoutError:
+            raise ReportError(f"Một ô của sổ tay chạy quá {timeout} giây (--cell-timeout).") from None
+        except (KernelStartError, DeadKernelError, ZMQError) as exc:
+            why = f"{type(exc).__name__}: {exc}"
+            if attempt == ATTEMPTS:
+                raise KernelError(f"Nhân Jupyter chạy báo cáo lỗi hai lần liền, không phải do sổ tay hay dữ liệu "
+                                  f"({why}).") from None
+            log.warning("%s: nhân Jupyter lỗi (%s); chạy lại báo cáo trên một nhân mới.", nb_out.parent.name, why)
+            shutil.rmtree(cwd)  # nothing of the failed attempt goes into the report
+            cwd.mkdir()
+    raise AssertionError("unreachable")
 
 
 def run_report(bloc: str, period: str, notebook: str = DEFAULT_NOTEBOOK, data_dir: Path | str | None = None,
@@ -212,7 +238,7 @@ def execute_report(nb_in: Path, final: Path, params: dict, inputs: dict[str, str
     nb_out = tmp / "report.ipynb"
     try:
         t = time.perf_counter()
-        _execute(nb_in, nb_out, params, tmp, timeout)
+        attempts = _execute(nb_in, nb_out, params, tmp, timeout)
         stages["execute"] = time.perf_counter() - t
     except InputError:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -222,7 +248,7 @@ def execute_report(nb_in: Path, final: Path, params: dict, inputs: dict[str, str
         shutil.rmtree(failed, ignore_errors=True)
         tmp.rename(failed)
         (failed / "error.txt").write_text(f"{exc}\n", encoding="utf-8")
-        raise ReportError(f"{exc}\nSổ tay đã chạy một phần: {failed / 'report.ipynb'}") from None
+        raise type(exc)(f"{exc}\nSổ tay đã chạy một phần: {failed / 'report.ipynb'}") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -248,6 +274,7 @@ def execute_report(nb_in: Path, final: Path, params: dict, inputs: dict[str, str
         "fingerprint": fp,
         "versions": manifest.versions(),
         "kernel": KERNEL_NAME,
+        "attempts": attempts,
         "started": started.isoformat(timespec="seconds"),
         "ended": ended.isoformat(timespec="seconds"),
         "duration_seconds": round(time.perf_counter() - t0, 3),
@@ -258,4 +285,4 @@ def execute_report(nb_in: Path, final: Path, params: dict, inputs: dict[str, str
     # came from the results being replaced (`thidua run --documents` drafts them again)
     replace_folder(tmp, final, keep=lambda child: (config.NOTEBOOKS_DIR / f"{child.name}.ipynb").exists())
     files = sorted(f for f in final.rglob("*") if f.is_file())
-    return RunResult(final, files, time.perf_counter() - t0, stages)
+    return RunResult(final, files, time.perf_counter() - t0, stages, attempts=attempts)
