@@ -1,8 +1,11 @@
 """environment.yml (conda users) must list the same dependencies as pyproject.toml (pip users)."""
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,11 +27,13 @@ def _pyproject() -> dict[str, str]:
 def _environment() -> dict[str, str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     out = {}
-    for dep in env["dependencies"]:
-        if isinstance(dep, str):
-            name, ver = _split(dep)
-            if name not in ("python", "pip"):
-                out[name] = ver
+    pip = [d for dep in env["dependencies"] if isinstance(dep, dict) for d in dep.get("pip", [])]
+    for dep in [d for d in env["dependencies"] if isinstance(d, str)] + pip:
+        if dep.startswith("-e"):
+            continue
+        name, ver = _split(dep)
+        if name not in ("python", "pip"):
+            out[name] = ver
     return out
 
 
@@ -82,3 +87,14 @@ def test_readme_layout_table_names_every_subpackage():
     assert packages, "no subpackages found"
     missing = [name for name in packages if f"`toolkit/{name}/`" not in table]
     assert missing == []
+
+
+@pytest.mark.slow
+def test_every_dependency_installs_from_a_wheel():
+    """Nothing compiles on install: a secretariat's Windows laptop or a Debian without ICU's headers and a
+    C++ compiler must be able to install the toolkit (pyicu shipped no wheels and was built from source).
+    pip resolves every dependency, test tools included, refusing source distributions."""
+    proc = subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--only-binary=:all:", "--ignore-installed",
+                           "--quiet", f"{ROOT}[dev]"], capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("ERROR")]
+    assert proc.returncode == 0, "\n".join(errors) or proc.stderr[-2000:]

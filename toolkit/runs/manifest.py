@@ -11,7 +11,7 @@ from pathlib import Path
 from toolkit import config
 
 PACKAGES = ("thidua", "pandas", "numpy", "papermill", "nbconvert", "nbclient", "ipykernel", "openpyxl", "matplotlib",
-            "pydantic", "pyicu")
+            "pydantic", "pyicu-wheels")
 
 
 def sha256(path: Path) -> str:
