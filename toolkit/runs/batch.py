@@ -13,7 +13,6 @@ import json
 import logging
 import multiprocessing as mp
 import os
-import re
 import shutil
 import signal
 import socket
@@ -27,12 +26,12 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from toolkit.errors import InputError, ParameterError, ThiduaError
+from toolkit.model.files import recover_folder, recover_tree
 from toolkit.runs import kernel_fork
 from toolkit.runs.lifetime import die_with_parent
 
 log = logging.getLogger("thidua.batch")
 LOCK_NAME = ".thidua.lock"
-_TMP = re.compile(r"^\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)$")
 
 
 @dataclass(frozen=True)
@@ -83,24 +82,14 @@ def reports_lock(reports_dir: Path, command: str):
 
 
 def recover(reports_dir: Path) -> list[str]:
-    """Tidy what a killed run left behind. Only call while holding the lock.
+    """Finish what killed runs left in the reports folder; say what was done. Only call while holding the lock.
 
-    ``.X.tmp-PID`` folders are half-written reports: removed. ``.X.old-PID`` is a previous
-    report caught between the two renames of a swap: put back if X is missing, else removed.
+    A half-written report is removed; a previous report caught between two renames is put back;
+    subfolders kept from a replaced report that a kill left in its old folder move into the new
+    one (see :func:`toolkit.model.files.recover_folder`). What a live process is writing (a run
+    on another reports folder that shares a path, say) is left alone.
     """
-    done = []
-    for path in sorted(reports_dir.rglob(".*")):
-        m = _TMP.match(path.name)
-        if not m or not path.is_dir():
-            continue
-        final = path.with_name(m["name"])
-        if m["kind"] == "old" and not final.exists():
-            path.rename(final)
-            done.append(f"khôi phục {final}")
-        else:
-            shutil.rmtree(path, ignore_errors=True)
-            done.append(f"xóa {path}")
-    return done
+    return recover_tree(reports_dir)
 
 
 def _worker(conn, parent: int, warm, data_dir: str | None, reports_dir: str, timeout: int, force: bool) -> None:
@@ -223,16 +212,24 @@ def run_batch(jobs: list[Job], reports_dir: Path, data_dir: Path | None = None, 
 
 
 def _keep_partial(reports_dir: Path, job: Job, pid: int, limit: int | None) -> str:
-    """After a kill, move the worker's half-written report aside as ``<bloc>.failed`` for inspection."""
+    """After a kill, move the worker's half-written report aside as ``<bloc>.failed`` for inspection.
+
+    A worker killed in the middle of filing a complete report has its swap finished instead.
+    """
     from toolkit.runs.runner import report_folder
 
     final = report_folder(reports_dir, job.bloc, job.period, job.notebook)
-    tmp = final.with_name(f".{final.name}.tmp-{pid}")
-    if not tmp.exists():
-        return ""
     failed = final.with_name(f"{final.name}.failed")
-    shutil.rmtree(failed, ignore_errors=True)
-    tmp.rename(failed)
+    aside = []
+
+    def keep(partial: Path) -> None:
+        shutil.rmtree(failed, ignore_errors=True)
+        partial.rename(failed)
+        aside.append(failed)
+
+    recover_folder(final, pid=pid, partial=keep)
+    if not aside:
+        return ""
     why = f"Báo cáo bị dừng sau {limit} giây." if limit else "Tiến trình chạy báo cáo dừng bất thường."
     (failed / "error.txt").write_text(why + "\n", encoding="utf-8")
     return str(failed / "report.ipynb")
