@@ -259,3 +259,111 @@ def test_a_reaped_writer_is_dead_and_a_live_one_is_not(start_times):
         child.wait()
     assert files.writer_dead(child.pid, start)
 
+
+# --------------------------------------------------------------------------- the lock, and `run --documents`
+
+BIN = Path(sys.executable).parent
+BLOC = "kinh-te-ky-thuat"
+
+
+def thidua(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "thidua"), *args], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=900)
+
+
+def snapshot(root: Path) -> dict[str, bytes | None]:
+    """Every file's bytes and every folder (None) under ``root``, hidden ones included."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() if p.is_file() else None for p in sorted(root.rglob("*"))}
+
+
+def _meeting_ends_before_it_starts(data: Path) -> str:
+    path = data / "periods" / BLOC / "2024" / "documents.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "end: '11:15'" in text
+    path.write_text(text.replace("end: '11:15'", "end: '08:00'"), encoding="utf-8")
+    return "documents.yaml: meeting.end: giờ kết thúc 08:00 không sau giờ bắt đầu 08:30"
+
+
+def _more_ballots_returned_than_issued(data: Path) -> str:
+    path = data / "periods" / BLOC / "2024" / "ballots.csv"
+    text = path.read_text(encoding="utf-8")
+    assert "co_thi_dua,so-gtvt,11,11,11,11" in text
+    path.write_text(text.replace("co_thi_dua,so-gtvt,11,11,11,11", "co_thi_dua,so-gtvt,11,12,11,11"), encoding="utf-8")
+    return "ballots.csv: dòng 4, cột returned: số phiếu thu về 12 lớn hơn số phiếu phát ra 11"
+
+
+@pytest.mark.parametrize("spoil", [_meeting_ends_before_it_starts, _more_ballots_returned_than_issued])
+def test_run_documents_with_bad_inputs_leaves_the_reports_folder_as_it_was(data_copy, tmp_path, spoil):
+    problem = spoil(data_copy)
+    reports = tmp_path / "reports"
+    write_tree(reports / "2024" / BLOC, {**OLD, **KEPT})  # a filed report, its drafts and the trends report
+    before = snapshot(reports)
+    run = thidua("run", "--bloc", BLOC, "--period", "2024", "--data", str(data_copy), "--reports", str(reports), "--documents")
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert snapshot(reports) == before  # old report and old drafts intact, not even a lock file
+    assert problem in run.stderr
+    documents = thidua("documents", "--bloc", BLOC, "--period", "2024", "--data", str(data_copy), "--reports", str(reports),
+                       "--no-pdf")
+    assert documents.returncode == 2 and run.stderr == documents.stderr
+
+
+def test_documents_under_a_held_lock_exit_4_naming_the_holder(tmp_path):
+    with batch.reports_lock(tmp_path, "thidua run --bloc all --period 2024"):
+        proc = thidua("documents", "--bloc", BLOC, "--period", "2024", "--reports", str(tmp_path), "--no-pdf")
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert f"tiến trình {os.getpid()}" in proc.stderr and "thidua run --bloc all --period 2024" in proc.stderr
+    assert not (tmp_path / "2024").exists()
+
+
+@pytest.fixture
+def run_without_reports(monkeypatch, tmp_path):
+    """`thidua run` in this process with the reports themselves faked: the jobs it runs and the documents it drafts are recorded."""
+    from filelock import FileLock, Timeout
+
+    from toolkit.cli import documents as cli_documents, main as cli_main
+    from toolkit.documents import Written
+    from toolkit.runs import kernel_fork
+
+    seen = {"ran": [], "drafted": []}
+
+    def run_jobs(jobs, reports_dir, *args):
+        seen["ran"] += [(j.bloc, j.period) for j in jobs]
+        return [batch.Outcome(j.bloc, j.period, j.notebook, "ok", 1.0, str(reports_dir / j.period / j.bloc / "report.html"))
+                for j in jobs]
+
+    def draft(data_dir, reports_dir, bloc, period, pdf=True):
+        probe = FileLock(str(reports_dir / batch.LOCK_NAME))
+        try:
+            probe.acquire(timeout=0)
+            probe.release()
+            held = False
+        except Timeout:
+            held = True
+        seen["drafted"].append((bloc, period, held))
+        return Written(reports_dir / period / bloc / "documents", [])
+
+    monkeypatch.setattr(kernel_fork, "start", lambda: None)
+    monkeypatch.setattr(cli_main, "_run_jobs", run_jobs)
+    monkeypatch.setattr(cli_main, "_overview", lambda period, *a: batch.Outcome("(toàn tỉnh)", period, "province_overview", "ok", 1.0, ""))
+    monkeypatch.setattr(cli_documents, "make_documents", draft)
+
+    def invoke(*args):
+        from click.testing import CliRunner
+
+        return CliRunner().invoke(cli_main.main, ["run", *args, "--reports", str(tmp_path / "reports"), "--documents"])
+    return invoke, seen
+
+
+def test_run_documents_drafts_while_it_still_holds_the_lock(run_without_reports):
+    invoke, seen = run_without_reports
+    r = invoke("--bloc", BLOC, "--period", "2024")
+    assert r.exit_code == 0, r.output
+    assert seen == {"ran": [(BLOC, "2024")], "drafted": [(BLOC, "2024", True)]}
+
+
+def test_a_batch_with_documents_holds_back_the_report_whose_documents_cannot_be_drafted(run_without_reports):
+    invoke, seen = run_without_reports
+    r = invoke("--bloc", BLOC, "--bloc", "noi-chinh-tong-hop", "--period", "2024")  # the second has no documents.yaml
+    assert r.exit_code == 2, r.output
+    assert seen["ran"] == [(BLOC, "2024")] and seen["drafted"] == [(BLOC, "2024", True)]
+    assert "Không lập được văn bản noi-chinh-tong-hop 2024; báo cáo giữ nguyên" in r.output
+    assert "noi-chinh-tong-hop/2024/documents.yaml" in r.output
