@@ -240,7 +240,8 @@ def replace_folder(tmp: Path, final: Path, keep: Callable[[Path], bool] = lambda
         return
     tag = _tag(os.getpid())
     kept = sorted(c.name for c in final.iterdir() if c.is_dir() and keep(c) and not (tmp / c.name).exists())
-    write_file(tmp / f"{_MARKER}{tag}", json.dumps(kept) + "\n")
+    # a plain write: the marker counts only once the folder holding it is swapped in, after this write is complete
+    (tmp / f"{_MARKER}{tag}").write_text(json.dumps(kept) + "\n", encoding="utf-8")
     if _exchange(tmp, final):
         old = tmp
     else:
