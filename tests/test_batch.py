@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from conftest import spawn
+from toolkit.model import files
 from toolkit.runs import batch
 from toolkit import config
 
@@ -27,14 +28,25 @@ def thidua(*args, **kw) -> subprocess.CompletedProcess:
                           timeout=900, **kw)
 
 
+def dead_writer() -> str:
+    """The pid and start time of a process that has ended, as a temporary folder's name carries them."""
+    child = spawn([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        return f"{child.pid}-{files._start_time(child.pid)}"
+    finally:
+        child.kill()
+        child.wait()
+
+
 def test_recover_removes_half_written_and_restores_swapped(tmp_path):
     period = tmp_path / "2018"
-    (period / ".bloc-a.tmp-123").mkdir(parents=True)
-    (period / ".bloc-a.tmp-123" / "report.ipynb").write_text("{}")
-    (period / ".bloc-b.old-456").mkdir()
-    (period / ".bloc-b.old-456" / "manifest.json").write_text("{}")
+    a, b, c = dead_writer(), dead_writer(), dead_writer()
+    (period / f".bloc-a.tmp-{a}").mkdir(parents=True)
+    (period / f".bloc-a.tmp-{a}" / "report.ipynb").write_text("{}")
+    (period / f".bloc-b.old-{b}").mkdir()
+    (period / f".bloc-b.old-{b}" / "manifest.json").write_text("{}")
     (period / "bloc-c").mkdir()
-    (period / ".bloc-c.old-789").mkdir()
+    (period / f".bloc-c.old-{c}").mkdir()
     done = batch.recover(tmp_path)
     assert sorted(p.name for p in period.iterdir()) == ["bloc-b", "bloc-c"]
     assert (period / "bloc-b" / "manifest.json").exists()

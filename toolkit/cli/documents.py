@@ -1,6 +1,8 @@
 """``thidua documents``: the bloc's báo cáo, biên bản, tờ trình and danh sách as Word drafts (and PDFs).
 
-Also what ``thidua run --documents`` calls after the reports it ran (:func:`after_run`).
+Also what ``thidua run --documents`` calls: :func:`check_documents` before any report is
+touched (a run replaces the report folder, drafts included, so inputs that cannot give new
+drafts must stop it first), :func:`after_run` after the reports, still under the lock.
 """
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from pathlib import Path
 import click
 
 from toolkit import config
+from toolkit.cli.locked import locked_reports
 from toolkit.cli.options import DATA_OPTION
 
 FOLDER = "documents"  # <reports>/<period>/<bloc>/documents/
@@ -47,12 +50,15 @@ def documents_cmd(bloc: str, period: str, data_dir: Path, reports_dir: Path, no_
     data/periods/<bloc>/<period>/documents.yaml (see docs/documents.md). Word templates in
     data/templates/ replace the shipped ones. The same inputs give byte-identical files.
 
+    Exit codes: 0 done, 2 bad parameters or data, 4 another run holds the reports folder.
+
     \b
     Examples:
       thidua documents --bloc kinh-te-ky-thuat --period 2024
       thidua documents --bloc kinh-te-ky-thuat --period 2024-H1 --no-pdf
     """
-    written = make_documents(data_dir, reports_dir, bloc, period, pdf=not no_pdf)
+    with locked_reports(reports_dir):
+        written = make_documents(data_dir, reports_dir, bloc, period, pdf=not no_pdf)
     click.echo(f"Văn bản: {written.folder}")
     for f in [*written.docx, *written.pdfs]:
         click.echo(f"  {f.name}")
@@ -60,14 +66,53 @@ def documents_cmd(bloc: str, period: str, data_dir: Path, reports_dir: Path, no_
         click.echo(note, err=True)
 
 
-def after_run(outcomes, data_dir: Path, reports_dir: Path) -> int:
-    """``thidua run --documents``: the documents of every report that is now in place; 2 if some could not be made."""
-    from toolkit.errors import ThiduaError
+def _drafted(notebook: str, period: str) -> bool:
+    """Whether ``thidua run --documents`` drafts documents beside this report: period reports of a year or half-year."""
     from toolkit.model.periods import Period
+
+    return notebook == "bloc_report" and Period.parse(period).kind != "quarter"
+
+
+def check_documents(ws, jobs) -> dict:
+    """The jobs whose documents could not be drafted, each with the error ``thidua documents`` would stop with.
+
+    The check is the documents' own (:func:`toolkit.documents.prepare`, which ``thidua
+    documents`` runs before writing), not a copy. A bloc without data for the period is not
+    held back here: its run says so and writes nothing. Nor is a bloc without ``documents.yaml``
+    for the period (in a batch over every bloc, most draft nothing): its report is filed, and the
+    documents step says what is missing, as before.
+    """
+    from toolkit.documents import prepare
+    from toolkit.errors import DataError, ParameterError
+
+    from toolkit import config
+    from toolkit.model.secretariat import DOCUMENTS
+
+    bad = {}
+    for job in jobs:
+        if not _drafted(job.notebook, job.period):
+            continue
+        if not (ws.data_dir / config.PERIODS / job.bloc / job.period / DOCUMENTS).exists():
+            continue  # this bloc drafts no documents this period: its report runs; after_run says what is missing
+        try:
+            prepare(ws, job.bloc, job.period)
+        except DataError as exc:
+            bad[job] = exc
+        except ParameterError:
+            pass
+    return bad
+
+
+def after_run(outcomes, data_dir: Path, reports_dir: Path) -> int:
+    """``thidua run --documents``: the documents of every report that is now in place; 2 if some could not be made.
+
+    Called while the run still holds the reports folder's lock.
+    """
+    from toolkit.errors import ThiduaError
 
     code = 0
     for o in outcomes:
-        if o.notebook != "bloc_report" or o.status not in ("ok", "skipped") or Period.parse(o.period).kind == "quarter":
+        if not _drafted(o.notebook, o.period) or o.status not in ("ok", "skipped"):
             continue
         try:
             written = make_documents(data_dir, reports_dir, o.bloc, o.period)

@@ -8,7 +8,8 @@ import click
 
 from toolkit import config
 from toolkit.cli.app import app_cmd
-from toolkit.cli.documents import after_run, documents_cmd
+from toolkit.cli.documents import after_run, check_documents, documents_cmd
+from toolkit.cli.locked import locked_reports
 from toolkit.cli.options import DATA_OPTION
 from toolkit.cli.submissions import ingest_cmd, template_cmd
 from toolkit.errors import DataError, ThiduaError
@@ -78,7 +79,9 @@ def list_cmd(data_dir: Path) -> None:
 @click.option("--timeout", type=int, default=900, show_default=True, help="Seconds allowed for one whole report.")
 @click.option("--cell-timeout", type=int, default=600, show_default=True, help="Seconds allowed for one notebook cell.")
 @click.option("--force", is_flag=True, help="Redo reports even when their inputs and code are unchanged.")
-@click.option("--documents", is_flag=True, help="Also draft the bloc's documents (see `thidua documents`) beside each report.")
+@click.option("--documents", is_flag=True,
+              help="Also draft the bloc's documents (see `thidua documents`) beside each report. Their inputs are checked "
+                   "first: a report whose documents could not be drafted is left as it was, drafts included.")
 def run_cmd(blocs, period, kind, notebooks, data_dir, reports_dir, jobs, timeout, cell_timeout, force, documents) -> None:
     """Run report notebooks for blocs and a period.
 
@@ -118,19 +121,34 @@ def run_cmd(blocs, period, kind, notebooks, data_dir, reports_dir, jobs, timeout
     if len(names) == 1 and len(notebooks) == 1:
         ws.load(names[0], ws.check(names[0], periods[names[0]]))  # one report: bad parameters or data exit 2 before anything is written
     jobs_list = [batch.Job(b, str(periods[b]), nb) for b in names for nb in notebooks]
-    command = " ".join(["thidua", *sys.argv[1:]])
+    # a run replaces the report folder, drafts included: documents that could not be drafted again stop their report first
+    held = check_documents(ws, jobs_list) if documents else {}
+    if held and len(jobs_list) == 1:
+        raise held[jobs_list[0]]  # exit 2 with the message of `thidua documents`, nothing written
     overview = len(names) > 1 and (config.NOTEBOOKS_DIR / "province_overview.ipynb").exists()
-    try:
-        with batch.reports_lock(reports_dir, command):
-            for line in batch.recover(reports_dir):
-                click.echo(f"Dọn dẹp lần chạy bị dừng trước: {line}", err=True)
-            outcomes = _run_jobs(jobs_list, reports_dir, data_dir, jobs or os.cpu_count() or 1, timeout, cell_timeout, force)
-            if overview:  # after the blocs' reports, which it reads; in a worker too, under the same time limit
-                outcomes += _run_jobs([batch.Job("(toàn tỉnh)", str(p), batch.OVERVIEW)], reports_dir, data_dir, 1, timeout,
-                                      cell_timeout, force)
-    except batch.LockedError as exc:
-        click.echo(f"Lỗi: {exc}", err=True)
-        sys.exit(4)
+    with locked_reports(reports_dir):
+        todo = [j for j in jobs_list if j not in held]
+        ran = {}
+        if todo:
+            ran = dict(zip(todo, _run_jobs(todo, reports_dir, data_dir, jobs or os.cpu_count() or 1, timeout, cell_timeout, force)))
+        outcomes = [ran[j] if j in ran else batch.Outcome(j.bloc, j.period, j.notebook, "bad-data", 0.0, "",
+                                                          f"không lập được văn bản, báo cáo giữ nguyên: {held[j]}")
+                    for j in jobs_list]
+        if overview:  # after the blocs' reports, which it reads; in a worker too, under the same time limit
+            outcomes += _run_jobs([batch.Job("(toàn tỉnh)", str(p), batch.OVERVIEW)], reports_dir, data_dir, 1, timeout,
+                                  cell_timeout, force)
+        code = _say(outcomes)
+        for job, exc in held.items():
+            click.echo(f"Không lập được văn bản {job.bloc} {job.period}; báo cáo giữ nguyên:\n{exc}", err=True)
+        if documents:
+            code = max(code, after_run(outcomes, data_dir, reports_dir))  # still under the lock
+    sys.exit(code)
+
+
+def _say(outcomes) -> int:
+    """Print where the reports are (or the summary table) and what went wrong; return the exit code."""
+    from toolkit.runs import batch
+
     if len(outcomes) == 1 and outcomes[0].status in ("ok", "skipped"):
         o = outcomes[0]
         click.echo(f"Báo cáo: {o.where}" + ("  (giữ nguyên: dữ liệu và mã nguồn không đổi; --force để chạy lại)" if o.status == "skipped" else ""))
@@ -145,9 +163,7 @@ def run_cmd(blocs, period, kind, notebooks, data_dir, reports_dir, jobs, timeout
         code = 2
     elif code == 1 and len(outcomes) == 1:
         click.echo(f"Lỗi khi chạy báo cáo: {outcomes[0].message}\nSổ tay đã chạy một phần: {outcomes[0].where}", err=True)
-    if documents:
-        code = max(code, after_run(outcomes, data_dir, reports_dir))
-    sys.exit(code)
+    return code
 
 
 def _run_jobs(jobs_list, reports_dir, data_dir, workers, timeout, cell_timeout, force):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,7 @@ from toolkit.documents.pdf import HOW_TO_GET, soffice, to_pdf
 from toolkit.documents.render import SHIPPED, render_document, template_path
 from toolkit.engine.evaluate import PeriodResult
 from toolkit.errors import DataError, ParameterError
-from toolkit.model.files import replace_folder, write_file
+from toolkit.model.files import replace_folder, temp_folder, write_file
 from toolkit.model.ballots import load_ballots
 from toolkit.model.period_data import period_dir
 from toolkit.model.periods import Period
@@ -90,7 +89,7 @@ def write_documents(ws: Workspace, bloc: str, period: str | Period, folder: Path
     contexts = drafts.contexts()
     res, inputs = drafts.result, drafts.inputs
     folder = Path(folder)
-    tmp = folder.with_name(f".{folder.name}.tmp-{os.getpid()}")
+    tmp = temp_folder(folder)
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     written = Written(folder, [])

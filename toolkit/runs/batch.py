@@ -13,7 +13,6 @@ import json
 import logging
 import multiprocessing as mp
 import os
-import re
 import shutil
 import signal
 import socket
@@ -26,6 +25,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from toolkit.errors import InputError, KernelError, ParameterError, ThiduaError
+from toolkit.model.files import recover_folder, recover_tree
 from toolkit.runs.kernel import stopped
 from toolkit.runs.lifetime import die_with_parent
 
@@ -34,7 +34,6 @@ LOCK_NAME = ".thidua.lock"
 ATTEMPTS = 2  # workers a report may take: one lost to a crash or a stop is replaced, and the report run again
 WATCH_EVERY = 0.5  # seconds between looks at the workers: a dead or stopped one is noticed within a second
 OVERVIEW = "province_overview"  # the notebook of the province overview: a Job with this notebook runs run_overview
-_TMP = re.compile(r"^\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)$")
 
 
 @dataclass(frozen=True)
@@ -86,24 +85,14 @@ def reports_lock(reports_dir: Path, command: str):
 
 
 def recover(reports_dir: Path) -> list[str]:
-    """Tidy what a killed run left behind. Only call while holding the lock.
+    """Finish what killed runs left in the reports folder; say what was done. Only call while holding the lock.
 
-    ``.X.tmp-PID`` folders are half-written reports: removed. ``.X.old-PID`` is a previous
-    report caught between the two renames of a swap: put back if X is missing, else removed.
+    A half-written report is removed; a previous report caught between two renames is put back;
+    subfolders kept from a replaced report that a kill left in its old folder move into the new
+    one (see :func:`toolkit.model.files.recover_folder`). What a live process is writing (a run
+    on another reports folder that shares a path, say) is left alone.
     """
-    done = []
-    for path in sorted(reports_dir.rglob(".*")):
-        m = _TMP.match(path.name)
-        if not m or not path.is_dir():
-            continue
-        final = path.with_name(m["name"])
-        if m["kind"] == "old" and not final.exists():
-            path.rename(final)
-            done.append(f"khôi phục {final}")
-        else:
-            shutil.rmtree(path, ignore_errors=True)
-            done.append(f"xóa {path}")
-    return done
+    return recover_tree(reports_dir)
 
 
 def _worker(conn, parent: int, data_dir: str | None, reports_dir: str, timeout: int, force: bool) -> None:
@@ -259,16 +248,24 @@ def _watch(s: _Slot, answered: bool, ctx, args, queue: list, reports_dir: Path, 
 
 
 def _keep_partial(reports_dir: Path, job: Job, pid: int, limit: int | None) -> str:
-    """After a kill, move the worker's half-written report aside as ``<bloc>.failed`` for inspection."""
+    """After a kill, move the worker's half-written report aside as ``<bloc>.failed`` for inspection.
+
+    A worker killed in the middle of filing a complete report has its swap finished instead.
+    """
     from toolkit.runs.runner import report_folder
 
     final = report_folder(reports_dir, job.bloc, job.period, job.notebook)
-    tmp = final.with_name(f".{final.name}.tmp-{pid}")
-    if not tmp.exists():
-        return ""
     failed = final.with_name(f"{final.name}.failed")
-    shutil.rmtree(failed, ignore_errors=True)
-    tmp.rename(failed)
+    aside = []
+
+    def keep(partial: Path) -> None:
+        shutil.rmtree(failed, ignore_errors=True)
+        partial.rename(failed)
+        aside.append(failed)
+
+    recover_folder(final, pid=pid, partial=keep)
+    if not aside:
+        return ""
     why = f"Báo cáo bị dừng sau {limit} giây." if limit else "Tiến trình chạy báo cáo dừng bất thường."
     (failed / "error.txt").write_text(why + "\n", encoding="utf-8")
     return str(failed / "report.ipynb")

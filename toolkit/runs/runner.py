@@ -11,7 +11,6 @@ import datetime as _dt
 import hashlib
 import json
 import logging
-import os
 import re
 import shutil
 import threading
@@ -24,7 +23,7 @@ from toolkit.runs import html_export, manifest
 from toolkit.errors import DataError, InputError, KernelError, ParameterError, ReportError
 from toolkit.runs.kernel import KERNEL_NAME, KernelStartError, ProjectKernelManager
 from toolkit.runs.kernel_launcher import skip_slow_imports
-from toolkit.model.files import replace_folder
+from toolkit.model.files import replace_folder, temp_folder
 from toolkit.model.periods import Period
 from toolkit.model.parameters import check_parameters
 
@@ -231,7 +230,7 @@ def execute_report(nb_in: Path, final: Path, params: dict, inputs: dict[str, str
     fp = fingerprint({**params, "notebook": nb_in.stem}, inputs, code_hash)
     if not force and is_current(final, fp):
         return RunResult(final, sorted(f for f in final.rglob("*") if f.is_file()), time.perf_counter() - t0, status="skipped")
-    tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
+    tmp = temp_folder(final)
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     stages["check"] = time.perf_counter() - t0
