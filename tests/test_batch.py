@@ -106,14 +106,40 @@ def _notebook(path: Path, body: str) -> None:
     nbformat.write(nb, path)
 
 
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie has died; only its exit status waits to be read)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _launched_kernels(marker: str) -> list[int]:
+    """Live kernels started through the kernel launcher (``python -m toolkit.runs.kernel_launcher``) with ``marker`` in their environment."""
+    found = []
+    for pid in _processes_with(marker):
+        try:
+            if b"toolkit.runs.kernel_launcher" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+        except OSError:
+            pass
+    return found
+
+
 @pytest.mark.slow
 def test_a_hanging_and_a_failing_report_do_not_stop_the_others(tmp_path, monkeypatch):
+    import uuid
+
     nbdir = tmp_path / "notebooks"
     nbdir.mkdir()
-    _notebook(nbdir / "hang.ipynb", "import time\nprint('bắt đầu', flush=True)\ntime.sleep(600)")
+    pid_file = tmp_path / "hang-kernel.pid"  # the hanging kernel says who it is, however it was started
+    _notebook(nbdir / "hang.ipynb", f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+                                    "print('bắt đầu', flush=True)\ntime.sleep(600)")
     _notebook(nbdir / "broken.ipynb", "raise ValueError('số liệu hỏng')")
     _notebook(nbdir / "fine.ipynb", "from toolkit.reports import notebook as report\nr = report.load(bloc, period, data_dir)\nprint(len(r.units))")
     monkeypatch.setattr(config, "NOTEBOOKS_DIR", nbdir)  # workers are forked: they see the patched folder
+    marker = f"THIDUA_TEST_RUN={uuid.uuid4().hex}"
+    monkeypatch.setenv(*marker.split("="))  # inherited by the workers and by every kernel they start
     reports = tmp_path / "reports"
     jobs = [batch.Job("kinh-te-ky-thuat", "2018", "hang"), batch.Job("kinh-te-ky-thuat", "2018", "fine"),
             batch.Job("van-hoa-xa-hoi", "2018", "broken"), batch.Job("van-hoa-xa-hoi", "2018", "fine")]
@@ -122,6 +148,14 @@ def test_a_hanging_and_a_failing_report_do_not_stop_the_others(tmp_path, monkeyp
     assert time.perf_counter() - t < 120
     status = {(o.bloc, o.notebook): o for o in out}
     assert status[("kinh-te-ky-thuat", "hang")].status == "timeout"
+    # the timed-out report's kernel is killed, not left sleeping: a kernel goes when its worker's
+    # connection closes, which is noticed asynchronously, so allow it a generous moment (not a speed goal)
+    kernel = int(pid_file.read_text())
+    deadline = time.time() + 30
+    while (_alive(kernel) or _launched_kernels(marker)) and time.time() < deadline:
+        time.sleep(0.2)
+    assert not _alive(kernel), f"the hanging report's kernel (pid {kernel}) is still running"
+    assert _launched_kernels(marker) == [], "kernels of the batch are still running"
     assert Path(status[("kinh-te-ky-thuat", "hang")].where).exists(), "the partial notebook is kept for inspection"
     assert status[("van-hoa-xa-hoi", "broken")].status == "failed"
     assert "số liệu hỏng" in status[("van-hoa-xa-hoi", "broken")].message
