@@ -166,6 +166,21 @@ def test_a_hanging_and_a_failing_report_do_not_stop_the_others(tmp_path, monkeyp
 
 
 @pytest.mark.slow
+def test_a_cell_past_its_time_limit_fails_the_report_and_keeps_its_partial_notebook(tmp_path, monkeypatch):
+    """--cell-timeout: the report fails as a failing cell does (its notebook kept in <bloc>.failed/), not as a toolkit bug."""
+    nbdir = tmp_path / "notebooks"
+    nbdir.mkdir()
+    _notebook(nbdir / "slow_cell.ipynb", "import time\nprint('bắt đầu', flush=True)\ntime.sleep(120)")
+    monkeypatch.setattr(config, "NOTEBOOKS_DIR", nbdir)
+    [out] = batch.run_batch([batch.Job("kinh-te-ky-thuat", "2018", "slow_cell")], tmp_path / "reports", workers=1,
+                            report_timeout=300, cell_timeout=3, force=True)
+    assert (out.status, out.message.splitlines()[0]) == ("failed", "Một ô của sổ tay chạy quá 3 giây nên đã bị dừng."), out
+    partial = nbformat.read(out.where, as_version=4)
+    assert Path(out.where).parent.name == "slow_cell.failed"
+    assert "bắt đầu" in "".join(o.get("text", "") for o in partial.cells[-1].outputs)  # it ran until it was stopped
+
+
+@pytest.mark.slow
 def test_killed_batch_is_finished_by_a_rerun(tmp_path):
     args = [str(BIN / "thidua"), "run", "--bloc", "all", "--period", "2018", "--jobs", "1", "--reports", str(tmp_path)]
     proc = spawn(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, start_new_session=True)

@@ -131,7 +131,10 @@ def _worker(conn, parent: int, warm, data_dir: str | None, reports_dir: str, tim
         except ParameterError as exc:
             conn.send(Outcome(job.bloc, job.period, job.notebook, "no-data", time.perf_counter() - t, "", str(exc)))
         except ThiduaError as exc:
-            where = str(Path(reports_dir) / job.period / f"{job.bloc}.failed" / "report.ipynb")
+            from toolkit.runs.runner import report_folder  # <bloc>/, or <bloc>/<notebook>/ for the other notebooks
+
+            final = report_folder(Path(reports_dir), job.bloc, job.period, job.notebook)
+            where = str(final.with_name(f"{final.name}.failed") / "report.ipynb")
             conn.send(Outcome(job.bloc, job.period, job.notebook, "failed", time.perf_counter() - t, where, str(exc).splitlines()[0]))
         except Exception as exc:  # a bug must not take the batch down: one line in the table, the traceback in the log
             logging.getLogger("thidua.batch").error("%s %s %s: lỗi trong mã nguồn thidua\n%s", job.bloc, job.period,

@@ -76,6 +76,7 @@ def report_folder(reports_dir: Path, bloc: str, period: str, notebook: str = DEF
 def _execute(nb_in: Path, nb_out: Path, parameters: dict, cwd: Path, timeout: int) -> None:
     skip_slow_imports()
     import papermill as pm
+    from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
 
     from toolkit.runs import papermill_engine
@@ -92,6 +93,8 @@ def _execute(nb_in: Path, nb_out: Path, parameters: dict, cwd: Path, timeout: in
         if exc.ename in ("DataError", "ParameterError"):  # bad input found in the kernel: a data message, not a crash
             raise InputError(f"{exc.evalue}") from None
         raise ReportError(f"Ô số {exc.cell_index} của sổ tay lỗi: {exc.ename}: {exc.evalue}") from None
+    except CellTimeoutError:  # a cell that hangs is the notebook's failure, not the toolkit's: keep the partial notebook
+        raise ReportError(f"Một ô của sổ tay chạy quá {timeout} giây nên đã bị dừng.") from None
 
 
 def run_report(bloc: str, period: str, notebook: str = DEFAULT_NOTEBOOK, data_dir: Path | str | None = None,
