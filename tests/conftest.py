@@ -31,8 +31,11 @@ BLOC = "khoi-test"
 # marker -> the programs it needs, each with the Debian package that provides it. This is the one
 # place that skips a test for a missing program (declare the marker in pyproject.toml too).
 REQUIREMENTS = {
-    "requires_libreoffice": (("soffice", "libreoffice-calc-nogui"),),
-    "requires_poppler": (("pdftoppm", "poppler-utils"), ("pdftotext", "poppler-utils")),
+    # the results and forms are spreadsheets (Calc), the bloc's documents Word files (Writer): one soffice converts both
+    "requires_libreoffice": (("soffice", "libreoffice-calc-nogui libreoffice-writer-nogui"),),
+    "requires_poppler": (("pdftoppm", "poppler-utils"), ("pdftotext", "poppler-utils"), ("pdfinfo", "poppler-utils"),
+                         ("pdffonts", "poppler-utils")),
+    "requires_git": (("git", "git"),),
     "requires_chromium": (("/usr/bin/chromium", "chromium"),),  # Debian's build; `playwright install` is not needed
 }
 

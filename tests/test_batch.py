@@ -118,15 +118,41 @@ def _notebook(path: Path, body: str) -> None:
     nbformat.write(nb, path)
 
 
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie has died; only its exit status waits to be read)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _launched_kernels(marker: str) -> list[int]:
+    """Live kernels started through the kernel launcher (``python -m toolkit.runs.kernel_launcher``) with ``marker`` in their environment."""
+    found = []
+    for pid in _processes_with(marker):
+        try:
+            if b"toolkit.runs.kernel_launcher" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+        except OSError:
+            pass
+    return found
+
+
 @pytest.mark.slow
 def test_a_hanging_and_a_failing_report_do_not_stop_the_others(tmp_path, monkeypatch):
+    import uuid
+
     nbdir = tmp_path / "notebooks"
     nbdir.mkdir()
-    _notebook(nbdir / "hang.ipynb", "import time\nprint('bắt đầu', flush=True)\ntime.sleep(600)")
+    pid_file = tmp_path / "hang-kernel.pid"  # the hanging kernel says who it is, however it was started
+    _notebook(nbdir / "hang.ipynb", f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+                                    "print('bắt đầu', flush=True)\ntime.sleep(600)")
     _notebook(nbdir / "broken.ipynb", "raise ValueError('số liệu hỏng')")
     _notebook(nbdir / "fine.ipynb", "from toolkit.reports import notebook as report\nr = report.load(bloc, period, data_dir)\nprint(len(r.units))")
     monkeypatch.setattr(config, "NOTEBOOKS_DIR", nbdir)
     monkeypatch.setenv("THIDUA_NOTEBOOKS", str(nbdir))  # workers are new processes: they read the folder from here
+    marker = f"THIDUA_TEST_RUN={uuid.uuid4().hex}"
+    monkeypatch.setenv(*marker.split("="))  # inherited by the workers and by every kernel they start
     reports = tmp_path / "reports"
     jobs = [batch.Job("kinh-te-ky-thuat", "2018", "hang"), batch.Job("kinh-te-ky-thuat", "2018", "fine"),
             batch.Job("van-hoa-xa-hoi", "2018", "broken"), batch.Job("van-hoa-xa-hoi", "2018", "fine")]
@@ -135,6 +161,14 @@ def test_a_hanging_and_a_failing_report_do_not_stop_the_others(tmp_path, monkeyp
     assert time.perf_counter() - t < 120
     status = {(o.bloc, o.notebook): o for o in out}
     assert status[("kinh-te-ky-thuat", "hang")].status == "timeout"
+    # the timed-out report's kernel is killed, not left sleeping: a kernel goes when its worker's
+    # connection closes, which is noticed asynchronously, so allow it a generous moment (not a speed goal)
+    kernel = int(pid_file.read_text())
+    deadline = time.time() + 30
+    while (_alive(kernel) or _launched_kernels(marker)) and time.time() < deadline:
+        time.sleep(0.2)
+    assert not _alive(kernel), f"the hanging report's kernel (pid {kernel}) is still running"
+    assert _launched_kernels(marker) == [], "kernels of the batch are still running"
     assert Path(status[("kinh-te-ky-thuat", "hang")].where).exists(), "the partial notebook is kept for inspection"
     assert status[("van-hoa-xa-hoi", "broken")].status == "failed"
     assert "số liệu hỏng" in status[("van-hoa-xa-hoi", "broken")].message
@@ -142,6 +176,21 @@ def test_a_hanging_and_a_failing_report_do_not_stop_the_others(tmp_path, monkeyp
     assert batch.exit_code(out) == 1
     table = batch.summary_table(out)
     assert "QUÁ GIỜ" in table and "LỖI" in table
+
+
+@pytest.mark.slow
+def test_a_cell_past_its_time_limit_fails_the_report_and_keeps_its_partial_notebook(tmp_path, monkeypatch):
+    """--cell-timeout: the report fails as a failing cell does (its notebook kept in <bloc>.failed/), not as a toolkit bug."""
+    nbdir = tmp_path / "notebooks"
+    nbdir.mkdir()
+    _notebook(nbdir / "slow_cell.ipynb", "import time\nprint('bắt đầu', flush=True)\ntime.sleep(120)")
+    monkeypatch.setattr(config, "NOTEBOOKS_DIR", nbdir)
+    [out] = batch.run_batch([batch.Job("kinh-te-ky-thuat", "2018", "slow_cell")], tmp_path / "reports", workers=1,
+                            report_timeout=300, cell_timeout=3, force=True)
+    assert (out.status, out.message.splitlines()[0]) == ("failed", "Một ô của sổ tay chạy quá 3 giây nên đã bị dừng."), out
+    partial = nbformat.read(out.where, as_version=4)
+    assert Path(out.where).parent.name == "slow_cell.failed"
+    assert "bắt đầu" in "".join(o.get("text", "") for o in partial.cells[-1].outputs)  # it ran until it was stopped
 
 
 @pytest.mark.slow
@@ -186,7 +235,6 @@ def _processes_with(marker: str) -> list[int]:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="walks /proc")
 def test_kill_9_of_the_parent_leaves_no_worker_or_kernel_behind(tmp_path):
     """cron's timeout or the OOM killer kills only the parent: its workers and kernels must go too."""
     import uuid

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import shutil
 import subprocess
 from pathlib import Path
 from types import SimpleNamespace
@@ -544,27 +543,18 @@ def test_cli_bad_data_is_a_message_not_a_traceback(data_copy, tmp_path):
 
 # --------------------------------------------------------------------------- LibreOffice (slow)
 
-def _need(program: str, package: str) -> str:
-    path = shutil.which(program)
-    if path is None:
-        pytest.skip(f"'{program}' is not installed: apt-get install {package} (or `make system-deps`)")
-    return path
-
-
 @pytest.mark.slow
+@pytest.mark.requires_libreoffice
+@pytest.mark.requires_poppler
 def test_libreoffice_converts_each_document_and_first_pages_render(ws, tmp_path):
-    _need("soffice", "libreoffice-writer-nogui")
-    pdftoppm = _need("pdftoppm", "poppler-utils")
     out = write_documents(ws, BLOC, "2024", tmp_path / "d")
     assert [p.name for p in out.pdfs] == [f"{n}.pdf" for n in ALL]
-    info = subprocess.run(["pdfinfo", str(out.folder / "bao-cao.pdf")], capture_output=True, text=True)
-    if info.returncode == 0:
-        assert "A4" in info.stdout
-    fonts = subprocess.run(["pdffonts", str(out.folder / "to-trinh.pdf")], capture_output=True, text=True)
-    if fonts.returncode == 0:  # Times New Roman, or its metric-compatible substitute
-        assert "Times" in fonts.stdout or "LiberationSerif" in fonts.stdout
+    info = subprocess.run(["pdfinfo", str(out.folder / "bao-cao.pdf")], capture_output=True, text=True, check=True)
+    assert "(A4)" in info.stdout, info.stdout  # "Page size: 595.3 x 841.9 pts (A4)"
+    fonts = subprocess.run(["pdffonts", str(out.folder / "to-trinh.pdf")], capture_output=True, text=True, check=True)
+    assert "Times" in fonts.stdout or "LiberationSerif" in fonts.stdout, fonts.stdout  # or its metric-compatible substitute
     for pdf in out.pdfs:
-        subprocess.run([pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / pdf.stem)], check=True)
+        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / pdf.stem)], check=True)
         [png] = sorted(tmp_path.glob(f"{pdf.stem}*.png"))
         assert png.stat().st_size > 15_000  # a rendered page, not a blank one
         print(f"first page: {png}")  # look at it: pytest -s -k libreoffice tests/test_documents.py
@@ -574,8 +564,8 @@ def test_libreoffice_converts_each_document_and_first_pages_render(ws, tmp_path)
 
 
 @pytest.mark.slow
+@pytest.mark.requires_libreoffice
 def test_run_with_documents_then_verify(tmp_path):
-    _need("soffice", "libreoffice-writer-nogui")
     import json
 
     reports = tmp_path / "reports"

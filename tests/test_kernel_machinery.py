@@ -33,9 +33,6 @@ BLOCS = ["kinh-te-ky-thuat", "noi-chinh-tong-hop", "van-hoa-xa-hoi"]
 START_TIMEOUT = 60  # papermill's kernel start timeout: a failure must be known long before it
 QUICK = 10  # seconds: "within about a second", with room for a loaded 2-core machine
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="walks /proc")
-
-
 def _processes_with(marker: str, *, argv: str = "") -> list[int]:
     """Live processes whose environment carries ``marker`` (and whose command line holds ``argv``)."""
     found = []

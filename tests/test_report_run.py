@@ -238,9 +238,18 @@ def test_results_xlsx_opens_in_libreoffice(report, tmp_path):
     proc = subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
                            "--outdir", str(tmp_path), str(report / "results.xlsx")], capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stderr
-    ranking = tmp_path / "results-Xếp hạng.csv"
-    text = ranking.read_text(encoding="utf-8")
-    assert "Ban Quản lý các Khu công nghiệp" in text and "95" in text
+    import csv
+
+    rows = list(csv.reader((tmp_path / "results-Xếp hạng.csv").read_text(encoding="utf-8").splitlines()))
+    assert rows[0][:3] == ["Hạng", "Đơn vị", "Tổng điểm"]
+    shown = {r[1]: (r[0], r[2]) for r in rows[1:]}  # unit -> (rank, total) as LibreOffice displays them
+    assert shown["Ban Quản lý các Khu công nghiệp"] == ("1", "95")  # hand-checked leader (data/periods/kinh-te-ky-thuat/2018)
+    assert shown["Quỹ Phát triển đất"] == ("—", "")  # did not submit: listed, not ranked
+    machine = list(csv.DictReader((report / "results" / "xep_hang.csv").read_text(encoding="utf-8").splitlines()))
+    assert len(shown) == len(machine)
+    for r in machine:  # every unit, with the rank and total the report filed
+        rank, total = shown[r["unit"]]
+        assert (rank, float(total) if total else None) == (r["rank"] or "—", float(r["total"]) if r["total"] else None), r
 
 
 def test_a_failing_html_export_leaves_no_half_made_folder(tmp_path, monkeypatch):

@@ -1,7 +1,7 @@
 """What-if scenarios: the covenant with a few settings changed, evaluated beside the real one.
 
 A :class:`Scenario` lists edits (an award's quota, a band's thresholds, a criterion's maximum,
-the tie-break order). :func:`apply` builds a new, validated :class:`~toolkit.covenant.Covenant`
+the tie-break order). :func:`apply` builds a new, validated :class:`~toolkit.model.covenant.Covenant`
 from the bloc's own (copies, never the file), :func:`evaluate_scenario` re-runs the engine on
 the same period data, and :func:`compare_ranking` / :func:`compare_nominations` put both
 outcomes side by side with the units whose outcome changed marked. Saving a scenario as a

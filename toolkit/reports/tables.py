@@ -1,6 +1,6 @@
 """Result tables with Vietnamese headers, shared by the notebook, the HTML and the xlsx.
 
-Each function takes a :class:`~toolkit.engine.PeriodResult` and returns a plain DataFrame
+Each function takes a :class:`~toolkit.engine.evaluate.PeriodResult` and returns a plain DataFrame
 whose numbers stay numbers (the xlsx applies number formats; the notebook formats with a
 decimal comma), in rank order and Vietnamese name order. :data:`TABLES` gives each filed
 table its file stem, sheet title and the column ids of its ``results/<stem>.csv`` form

@@ -131,8 +131,10 @@ def _worker(conn, parent: int, data_dir: str | None, reports_dir: str, timeout: 
         except KernelError as exc:
             conn.send(outcome("failed", message=str(exc).splitlines()[0], attempts=2))
         except ThiduaError as exc:
-            where = str(Path(reports_dir) / job.period / f"{job.bloc}.failed" / "report.ipynb")
-            conn.send(outcome("failed", where, str(exc).splitlines()[0]))
+            from toolkit.runs.runner import report_folder  # <bloc>/, or <bloc>/<notebook>/ for the other notebooks
+
+            final = report_folder(Path(reports_dir), job.bloc, job.period, job.notebook)
+            conn.send(outcome("failed", str(final.with_name(f"{final.name}.failed") / "report.ipynb"), str(exc).splitlines()[0]))
         except Exception as exc:  # a bug must not take the batch down: one line in the table, the traceback in the log
             logging.getLogger("thidua.batch").error("%s %s %s: lỗi trong mã nguồn thidua\n%s", job.bloc, job.period,
                                                     job.notebook, traceback.format_exc())

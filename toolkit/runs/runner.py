@@ -107,7 +107,8 @@ def _execute(nb_in: Path, nb_out: Path, parameters: dict, cwd: Path, timeout: in
                 raise InputError(f"{exc.evalue}") from None
             raise ReportError(f"Ô số {exc.cell_index} của sổ tay lỗi: {exc.ename}: {exc.evalue}") from None
         except CellTimeoutError:
-            raise ReportError(f"Một ô của sổ tay chạy quá {timeout} giây (--cell-timeout).") from None
+            # the notebook's own failure: its partial notebook is kept
+            raise ReportError(f"Một ô của sổ tay chạy quá {timeout} giây nên đã bị dừng.") from None
         except (KernelStartError, DeadKernelError, ZMQError) as exc:
             why = f"{type(exc).__name__}: {exc}"
             if attempt == ATTEMPTS:

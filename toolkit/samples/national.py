@@ -1,12 +1,12 @@
 """Synthetic national-scale input for the engine: every province, every bloc, one year period.
 
 ``national()`` builds, in memory and with numpy only (no Python loop per row, unit or
-criterion), a covenant and a :class:`~toolkit.submissions.PeriodData` holding all blocs
+criterion), a covenant and a :class:`~toolkit.model.period_data.PeriodData` holding all blocs
 stacked (``bloc_id`` tells them apart; each bloc has its own member units). At the default
 size, 63 provinces × 20 blocs × 15 units × 40 criteria, that is about 750,000 score rows and
 about 2.5 million individual staff ratings, one row per civil servant.
 
-The frames have the columns and dtypes that :func:`toolkit.submissions.load_period_data`
+The frames have the columns and dtypes that :func:`toolkit.model.period_data.load_period_data`
 returns (text columns as ``object``, ``bloc_id`` as pandas ``str``), so the engine sees what
 it sees in production. Staff ratings are generated one row per person, with labels typed the
 way people type them (NFD, stray spaces, abbreviations), and aggregated to counts per unit
