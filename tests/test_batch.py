@@ -84,7 +84,7 @@ def test_cron_line_runs_every_bloc_then_skips_unchanged(tmp_path):
     assert proc.returncode == 0, proc.stderr
     latest = "2025"
     log_lines = [ln for ln in proc.stderr.splitlines() if re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ ", ln)]
-    assert len(log_lines) == 3, proc.stderr  # one line per bloc, no progress bar without a terminal
+    assert len(log_lines) == 4, proc.stderr  # one line per bloc and one for the overview, no progress bar without a terminal
     for bloc in BLOCS:
         assert (tmp_path / latest / bloc / "manifest.json").exists()
         assert bloc in proc.stdout
