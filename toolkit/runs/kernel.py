@@ -42,6 +42,10 @@ from toolkit.model.files import write_file
 from toolkit.runs.kernel_launcher import PARENT_ARGUMENT
 
 KERNEL_NAME = "thidua"
+# what this system offers (README "Which systems"); tests/test_portability.py turns them off, as on macOS or Windows
+UNIX_SOCKETS = os.name == "posix"  # ZeroMQ's ipc transport; Windows has TCP on 127.0.0.1 only
+DEATH_SIGNAL = sys.platform.startswith("linux")  # PR_SET_PDEATHSIG: elsewhere ipykernel's parent poller ends a kernel
+PROC = Path("/proc/self/stat").exists()  # process states: a stopped process can be told from a busy one
 # see ProjectKernelManager; (``enabled=False`` instead made ipykernel hang 2.5 s on one shutdown in three)
 REPORT_KERNEL_ARGUMENTS = ("--HistoryManager.hist_file=:memory:",)
 DISPLAY_NAME = "Python (thidua)"
@@ -179,7 +183,7 @@ class ProjectKernelManager(AsyncKernelManager):
 
     @default("transport")
     def _transport_default(self) -> str:
-        return "ipc" if os.name == "posix" else "tcp"
+        return "ipc" if UNIX_SOCKETS else "tcp"
 
     @default("connection_file")
     def _connection_file_default(self) -> str:
@@ -187,7 +191,8 @@ class ProjectKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         if self.kernel_name == KERNEL_NAME:
-            extra_arguments = [*(extra_arguments or []), *REPORT_KERNEL_ARGUMENTS, f"{PARENT_ARGUMENT}={os.getpid()}"]
+            parent = [f"{PARENT_ARGUMENT}={os.getpid()}"] if DEATH_SIGNAL else []
+            extra_arguments = [*(extra_arguments or []), *REPORT_KERNEL_ARGUMENTS, *parent]
         return super().format_kernel_cmd(extra_arguments)
 
     async def _async_is_alive(self) -> bool:
@@ -205,6 +210,8 @@ class ProjectKernelManager(AsyncKernelManager):
 
 def stopped(pid: int) -> bool:
     """Whether process ``pid`` is stopped by a signal (state T in /proc); False where /proc is not there."""
+    if not PROC:
+        return False
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
