@@ -159,9 +159,11 @@ class _Slot:
 
     def kill(self) -> None:
         try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
+            os.killpg(self.proc.pid, signal.SIGKILL)  # the worker and anything else in its group
         except ProcessLookupError:
             pass
+        if self.proc.is_alive():  # lost before it made its own group
+            self.proc.kill()
         self.proc.join(5)
 
     def stop(self) -> None:
