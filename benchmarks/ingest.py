@@ -64,14 +64,16 @@ def _values(ws: Workspace, rng: random.Random) -> dict:
     cov = ws.covenant(BLOC, YEAR)
     scores, notes = {}, {}
     for _, k in cov.criteria:
+        # the covenant's plausible range, as the reader checks it: a '%' target of 95 must not be typed as 103.5
+        lo, hi = k.plausible_range()
         if k.kind == "graded":
             scores[k.id] = round(rng.uniform(0.6, 1.0) * k.max * 4) / 4
         elif k.kind == "pass_fail":
             scores[k.id] = layout.PASS if rng.random() < 0.9 else layout.FAIL
         elif k.kind == "count":
-            scores[k.id] = rng.randint(0, 5)
+            scores[k.id] = int(min(max(rng.randint(0, 5), lo), hi))
         else:
-            scores[k.id] = round(k.target * rng.uniform(0.8, 1.1), 1)
+            scores[k.id] = min(max(round(k.target * rng.uniform(0.8, 1.1), 1), lo), hi)
         if rng.random() < 0.3:
             notes[k.id] = f"Văn bản số {rng.randint(1, 500)}/BC ngày {rng.randint(1, 28)}/11/{YEAR}"
     staff = {"xuat_sac": rng.randint(2, 20), "tot": rng.randint(20, 80), "hoan_thanh": rng.randint(0, 10)}
