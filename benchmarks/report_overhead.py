@@ -96,12 +96,6 @@ def import_share(bloc: str, period: str, tmp: Path, repeats: int) -> float:
     """Share of the report's first cell spent importing: a probe notebook with that cell cut in two."""
     from toolkit.runs import runner
 
-    try:  # a warm kernel process, as a batch worker has one, so that the probe's kernel starts as a report's does
-        from toolkit.runs import kernel_fork
-
-        kernel_fork.start().wait_ready()
-    except ImportError:
-        pass
     nb = nbformat.read(config.NOTEBOOKS_DIR / "bloc_report.ipynb", as_version=4)
     i = next(k for k, c in enumerate(nb.cells) if c.cell_type == "code" and "report.load(" in c.source)
     lines = nb.cells[i].source.splitlines()
