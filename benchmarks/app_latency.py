@@ -203,7 +203,7 @@ def main() -> None:
     ap.add_argument("--pool", type=int, default=1, help="as `thidua app --pool` (default: the command's default)")
     ap.add_argument("--data", type=Path, default=None, help="data folder (default: the project's sample data)")
     ap.add_argument("--idle-limit", type=float, default=120.0, help="seconds to wait at most for an idle server before a visit")
-    ap.add_argument("--smoke", action="store_true", help="one visit to each server: checks the benchmark runs, judges nothing")
+    ap.add_argument("--smoke", action="store_true", help="one visit, no idle wait: checks the benchmark runs, judges nothing")
     args = ap.parse_args()
     if args.smoke:
         vars(args).update(SMOKE)
