@@ -31,8 +31,9 @@ The machine may be shared: wall-clock medians are the headline figures, CPU-time
 and the load average are printed next to them to show contention.
 
 Usage: .venv/bin/python benchmarks/scoring_scale.py [--repeats 5] [--provinces 63] ...
+``--smoke`` (run by the test suite): 2 blocs of 5 units, one repeat, figures printed, goals not judged.
 The last line printed is one JSON object (seconds, baseline_seconds, ratio, peak_mb, rows,
-staff_rows, blocs, units, repeats).
+staff_rows, blocs, units, repeats, smoke).
 """
 from __future__ import annotations
 
@@ -57,6 +58,8 @@ from toolkit.samples.national import aggregate_staff, national  # noqa: E402
 from toolkit.model.vocabulary import load_vocabulary  # noqa: E402
 
 GOAL_SECONDS, GOAL_MB = 3.0, 1536.0
+# --smoke: the smallest input that still has several blocs, every kind of criterion and staff ratings
+SMOKE = {"provinces": 1, "blocs": 2, "units": 5, "criteria": 6, "staff_per_unit": 10, "repeats": 1}
 
 
 def _vocabulary_path() -> Path:
@@ -142,7 +145,10 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--criteria", type=int, default=40)
     ap.add_argument("--staff-per-unit", type=int, default=130, help="mean civil servants per unit")
     ap.add_argument("--repeats", type=int, default=5, help="timed calls of each, interleaved")
+    ap.add_argument("--smoke", action="store_true", help="tiny input, one repeat: checks the benchmark runs, judges nothing")
     args = ap.parse_args(argv)
+    if args.smoke:
+        vars(args).update(SMOKE)
 
     vocab_path = _vocabulary_path()
     vocab = load_vocabulary(vocab_path)
@@ -196,7 +202,7 @@ def main(argv: list[str] | None = None) -> dict:
     load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
 
     def ok(flag: bool) -> str:
-        return "ok" if flag else "MISSED"
+        return "not judged (--smoke)" if args.smoke else "ok" if flag else "MISSED"
 
     rows = [
         ("input", f"{args.provinces} provinces × {args.blocs} blocs × {args.units} units × {args.criteria} criteria"),
@@ -225,7 +231,7 @@ def main(argv: list[str] | None = None) -> dict:
     print("-" * (width + 60))
     result = {"seconds": round(seconds, 4), "baseline_seconds": round(base_seconds, 4), "ratio": round(ratio, 2),
               "peak_mb": round(peak_mb, 1), "rows": len(scores), "staff_rows": len(staff_rows), "blocs": n_blocs,
-              "units": n_units, "repeats": args.repeats}
+              "units": n_units, "repeats": args.repeats, "smoke": args.smoke}
     print(json.dumps(result))
     return result
 
