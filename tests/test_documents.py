@@ -447,6 +447,22 @@ def test_missing_header_data_fails_with_one_message_listing_all(data_copy, tmp_p
     assert not (tmp_path / "d").exists()  # nothing written
 
 
+def test_schema_problems_are_worded_for_the_secretariat():
+    from toolkit.model.periods import Period
+    from toolkit.model.secretariat import parse_document_inputs
+
+    raw = yaml.safe_load((DATA / "periods" / BLOC / "2024" / "documents.yaml").read_text(encoding="utf-8"))
+    raw.update(date="2024-13-06", place="  ", code="BC/KTKT", numbers={"bao_cao": 5, "so": 1})
+    with pytest.raises(DataError) as err:
+        parse_document_inputs(raw, "documents.yaml", Period.parse("2024"), ["N1"], {})
+    assert [(p.where, p.message) for p in err.value.problems] == [
+        ("place", "để trống: cần một nội dung"),
+        ("code", "ký hiệu 'BC/KTKT' không hợp lệ: viết liền, không dấu cách, không '/' (ví dụ KTKT)"),
+        ("numbers.so", "trường không được khai báo trong lược đồ thông tin soạn văn bản (gõ nhầm tên?)"),
+        ("date", "cần một ngày dạng 2024-12-05, nhận được '2024-13-06'"),
+    ]
+
+
 def test_semantic_problems_of_the_meeting(data_copy, tmp_path):
     def edit(raw):
         raw["meeting"]["end"] = "08:00"
