@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import subprocess
+import zipfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -91,6 +92,34 @@ def test_markdown_headings_paragraphs_bullets_and_emphasis():
                               ("nghiêng", False, True), (".", False, False))
     assert blocks[3].text == "mục hai"
     assert markdown.parse("   \n") == []
+
+
+def test_markdown_numbered_lines_word_bullets_and_both_emphases():
+    blocks = markdown.parse("1. một\n2) **hai**\n\n• chấm từ Word\n\n***cả hai*** và a_b_c")
+    assert [(b.kind, b.runs) for b in blocks] == [
+        ("paragraph", (("1. một", False, False),)),  # the number typed stays, as text
+        ("paragraph", (("2) ", False, False), ("hai", True, False))),
+        ("bullet", (("chấm từ Word", False, False),)),
+        ("paragraph", (("cả hai", True, True), (" và a_b_c", False, False))),  # '_' inside a word is not emphasis
+    ]
+
+
+HOSTILE = ["Xem [trang](http://example.com/x) và ![ảnh](anh.png) hay <http://a.vn>",
+           '<b>đậm</b> <a href="http://b.vn">c</a> `mã` &amp; &lt;i&gt;',
+           "[tham chiếu]", "[tham chiếu]: http://c.vn"]
+
+
+def test_secretariat_text_never_becomes_a_link_an_image_or_html(data_copy, tmp_path):
+    """The narrative is data: what looks like a link, an image, HTML or an entity is written as typed."""
+    _edit_documents_yaml(data_copy, "2024", lambda raw: raw["narrative"].update(shortcomings="\n\n".join(HOSTILE)))
+    out = write_documents(Workspace.open(data_copy), BLOC, "2024", tmp_path / "d", pdf=False)
+    texts = paragraphs(out.folder / "bao-cao.docx")
+    start = texts.index(HOSTILE[0])
+    assert texts[start:start + len(HOSTILE)] == HOSTILE
+    with zipfile.ZipFile(out.folder / "bao-cao.docx") as z:
+        xml = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith((".xml", ".rels")))
+    for part in ("<w:hyperlink", "<w:drawing", "<w:pict", "<w:altChunk", "HYPERLINK", 'TargetMode="External"', "example.com/x\""):
+        assert part not in xml, part
 
 
 # --------------------------------------------------------------------------- layout
@@ -416,6 +445,22 @@ def test_missing_header_data_fails_with_one_message_listing_all(data_copy, tmp_p
     assert where == ["place", "issuer", "signer.name"]  # all of them, in one error
     assert all(p.file.endswith("2024/documents.yaml") for p in err.value.problems)
     assert not (tmp_path / "d").exists()  # nothing written
+
+
+def test_schema_problems_are_worded_for_the_secretariat():
+    from toolkit.model.periods import Period
+    from toolkit.model.secretariat import parse_document_inputs
+
+    raw = yaml.safe_load((DATA / "periods" / BLOC / "2024" / "documents.yaml").read_text(encoding="utf-8"))
+    raw.update(date="2024-13-06", place="  ", code="BC/KTKT", numbers={"bao_cao": 5, "so": 1})
+    with pytest.raises(DataError) as err:
+        parse_document_inputs(raw, "documents.yaml", Period.parse("2024"), ["N1"], {})
+    assert [(p.where, p.message) for p in err.value.problems] == [
+        ("place", "để trống: cần một nội dung"),
+        ("code", "ký hiệu 'BC/KTKT' không hợp lệ: viết liền, không dấu cách, không '/' (ví dụ KTKT)"),
+        ("numbers.so", "trường không được khai báo trong lược đồ thông tin soạn văn bản (gõ nhầm tên?)"),
+        ("date", "cần một ngày dạng 2024-12-05, nhận được '2024-13-06'"),
+    ]
 
 
 def test_semantic_problems_of_the_meeting(data_copy, tmp_path):

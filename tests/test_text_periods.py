@@ -161,6 +161,13 @@ def test_a_year_closed_on_30_november_is_latest_from_1_december(tmp_path):
     assert cal.closes_on(Period.parse("2025")) == dt.date(2025, 11, 30)
 
 
+def test_empty_tables_set_nothing_and_a_numeric_bloc_id_is_an_id(tmp_path):
+    cal = _calendar(tmp_path, 'closing:\nblocs:\n  b:\n  2025:\n    H1: "06-15"\n')
+    assert cal.closes_on(Period.parse("2025")) == dt.date(2025, 12, 31)
+    assert cal.closes_on(Period.parse("2025-H1"), "b") == dt.date(2025, 6, 30)
+    assert cal.closes_on(Period.parse("2025-H1"), "2025") == dt.date(2025, 6, 15)
+
+
 def test_readme_cron_lines_file_the_period_just_closed():
     """The README's two cron lines, on the days they fire in 2025, with the sample data's closing days."""
     import re
@@ -179,6 +186,12 @@ def test_readme_cron_lines_file_the_period_just_closed():
     ('closing:\n  year: "11-31"\n', "closing.year", "tháng-ngày"),
     ('closing:\n  month: "11-30"\n', "closing.month", "không hợp lệ"),
     ("closing: [1, 2\n", "dòng", "không đọc được"),
+    ("closing: [1]\n", "closing", "cần một bảng kỳ: ngày khóa sổ (year, H1, H2, Q1..Q4)"),
+    ("blocs: x\n", "blocs", "cần một bảng mã khối"),
+    ("[1, 2]\n", "", "các khóa 'closing' và 'blocs'"),
+    ("foo: 1\n", "foo", "dùng 'closing' hoặc 'blocs'"),
+    ('blocs:\n  b:\n    Q5: "01-01"\n', "blocs.b.Q5", "kỳ 'Q5' không hợp lệ; dùng year, H1, H2, Q1, Q2, Q3, Q4"),
+    ("closing:\n  year: null\n", "closing.year", "nhận được None"),  # null is not 'no setting': a key left empty
 ])
 def test_a_bad_calendar_names_the_file_and_the_key(tmp_path, text, where, message):
     from toolkit.errors import DataError

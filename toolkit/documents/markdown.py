@@ -4,66 +4,73 @@
 python-docx container (a docxtpl subdocument). Paragraphs carry no style, so they take the
 template's Normal style: a province that changes the body font or indent in Word changes them too.
 Bullets are written the way Vietnamese documents write them, as "- " at the start of the line.
+
+Parsing is markdown-it-py's, with only the rules above switched on: the secretariat's text is
+data, so a link, an image, raw HTML, a code span or an entity stays the text that was typed and
+nothing in it becomes a hyperlink, a picture or markup in the Word document.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from markdown_it import MarkdownIt
+
 from toolkit.documents.layout import add_text
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-_BULLET = re.compile(r"^[-*+•]\s+(.*)$")
-_INLINE = re.compile(r"(\*\*.+?\*\*|__.+?__|\*[^*\s][^*]*?\*|_[^_\s][^_]*?_)")
+# "zero" has no rule but plain paragraphs; everything not enabled here stays literal text
+_MD = MarkdownIt("zero").enable(["heading", "list", "emphasis", "newline"])
+# Word's own bullet character, pasted from a Word draft, is a bullet too
+_WORD_BULLET = re.compile(r"^([ \t]*)•(?=[ \t])", re.MULTILINE)
+
+Run = tuple[str, bool, bool]  # (text, bold, italic)
 
 
 @dataclass(frozen=True)
 class Block:
     kind: str  # "heading1" | "heading2" | "heading3" | "paragraph" | "bullet"
-    runs: tuple[tuple[str, bool, bool], ...]  # (text, bold, italic)
+    runs: tuple[Run, ...]
 
     @property
     def text(self) -> str:
         return "".join(r[0] for r in self.runs)
 
 
-def inline(text: str) -> tuple[tuple[str, bool, bool], ...]:
-    out = []
-    for part in _INLINE.split(text):
-        if not part:
+def _runs(inline, prefix: str = "") -> tuple[Run, ...]:
+    """An inline token's children as runs; a line break inside a paragraph is a space, as Word reflows lines."""
+    out: list[Run] = [(prefix, False, False)] if prefix else []
+    bold = italic = 0
+    for t in inline.children or ():
+        if t.type in ("strong_open", "strong_close"):
+            bold += 1 if t.type == "strong_open" else -1
             continue
-        if (part.startswith("**") and part.endswith("**") or part.startswith("__") and part.endswith("__")) and len(part) > 4:
-            out.append((part[2:-2], True, False))
-        elif part[0] in "*_" and part[-1] == part[0] and len(part) > 2:
-            out.append((part[1:-1], False, True))
+        if t.type in ("em_open", "em_close"):
+            italic += 1 if t.type == "em_open" else -1
+            continue
+        text = " " if t.type in ("softbreak", "hardbreak") else t.content
+        if not text:
+            continue
+        if out and out[-1][1:] == (bold > 0, italic > 0):
+            out[-1] = (out[-1][0] + text, *out[-1][1:])
         else:
-            out.append((part, False, False))
+            out.append((text, bold > 0, italic > 0))
     return tuple(out)
 
 
 def parse(text: str) -> list[Block]:
     blocks: list[Block] = []
-    lines: list[str] = []
-
-    def flush() -> None:
-        if lines:
-            blocks.append(Block("paragraph", inline(" ".join(lines))))
-            lines.clear()
-
-    for raw in (text or "").splitlines():
-        line = raw.strip()
-        if not line:
-            flush()
-            continue
-        if m := _HEADING.match(line):
-            flush()
-            blocks.append(Block(f"heading{min(3, len(m[1]))}", inline(m[2].strip())))
-        elif m := _BULLET.match(line):
-            flush()
-            blocks.append(Block("bullet", inline(m[1].strip())))
-        else:
-            lines.append(line)
-    flush()
+    kind, prefix = "paragraph", ""  # what the next inline token becomes
+    for t in _MD.parse(_WORD_BULLET.sub(r"\1-", text or "")):
+        if t.type == "heading_open":
+            kind = f"heading{min(3, int(t.tag[1:]))}"
+        elif t.type == "list_item_open":
+            # an ordered item keeps the number that was typed ("2." or "2)"), as a paragraph
+            kind, prefix = ("paragraph", f"{t.info}{t.markup} ") if t.info else ("bullet", "")
+        elif t.type == "inline":
+            runs = _runs(t, prefix)
+            if runs:
+                blocks.append(Block(kind, runs))
+            kind, prefix = "paragraph", ""  # an item's later paragraphs are plain paragraphs
     return blocks
 
 

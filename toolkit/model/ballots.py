@@ -16,7 +16,7 @@ import pandas as pd
 
 from toolkit.errors import Problem
 from toolkit.model.covenant import Award, Covenant
-from toolkit.model.readers import parse_numbers, read_csv_checked
+from toolkit.model.readers import RowChecker, parse_numbers, read_csv_checked
 
 BALLOTS = "ballots.csv"
 COLUMNS = ["award_id", "unit_id", "issued", "returned", "valid", "in_favour"]
@@ -51,29 +51,24 @@ def load_ballots(folder: Path, cov: Covenant, members: pd.DataFrame, votes: pd.D
     path = folder / BALLOTS
     problems: list[Problem] = []
     df = read_csv_checked(path, COLUMNS, problems, optional=True)
-    file = str(path)
-
-    def bad(mask, column: str, message) -> None:
-        for i in df.index[pd.Series(mask, index=df.index).fillna(False).astype(bool)]:
-            r = df.loc[i]
-            problems.append(Problem(file, f"dòng {i + 2}, cột {column}", message(r) if callable(message) else message))
-
+    chk = RowChecker(path, problems)
     awards = {a.id: a for a in cov.awards}
-    bad(~df["award_id"].isin(awards), "award_id",
-        lambda r: f"danh hiệu '{r.award_id}' không có trong giao ước {cov.year} (mã hợp lệ: {', '.join(awards) or 'không có'})")
-    bad(~df["unit_id"].isin(set(members["unit_id"])), "unit_id",
-        lambda r: f"đơn vị '{r.unit_id}' không phải thành viên khối '{cov.bloc}' năm {cov.year}")
-    bad(df.duplicated(["award_id", "unit_id"]), "unit_id",
-        lambda r: f"phiếu của đơn vị '{r.unit_id}' cho danh hiệu '{r.award_id}' bị nhập hai lần")
+    chk.rows(df, ~df["award_id"].isin(awards), "award_id",
+             lambda r: f"danh hiệu '{r.award_id}' không có trong giao ước {cov.year} (mã hợp lệ: {', '.join(awards) or 'không có'})")
+    chk.rows(df, ~df["unit_id"].isin(set(members["unit_id"])), "unit_id",
+             lambda r: f"đơn vị '{r.unit_id}' không phải thành viên khối '{cov.bloc}' năm {cov.year}")
+    chk.rows(df, df.duplicated(["award_id", "unit_id"]), "unit_id",
+             lambda r: f"phiếu của đơn vị '{r.unit_id}' cho danh hiệu '{r.award_id}' bị nhập hai lần")
     raw = {c: df[c] for c in COUNTS}
     for c in COUNTS:
         num = parse_numbers(df[c])
-        bad(num.isna() | (num < 0) | (num != np.floor(num)), c, lambda r, c=c: f"cần số nguyên ≥ 0, nhận được '{raw[c][r.name]}'")
+        chk.rows(df, num.isna() | (num < 0) | (num != np.floor(num)), c,
+                 lambda r, c=c: f"cần số nguyên ≥ 0, nhận được '{raw[c][r.name]}'")
         df[c] = num
-    bad(df["issued"] == 0, "issued", "số phiếu phát ra phải lớn hơn 0")
-    bad(df["returned"] > df["issued"], "returned", lambda r: f"số phiếu thu về {r.returned:g} lớn hơn số phiếu phát ra {r.issued:g}")
-    bad(df["valid"] > df["returned"], "valid", lambda r: f"số phiếu hợp lệ {r.valid:g} lớn hơn số phiếu thu về {r.returned:g}")
-    bad(df["in_favour"] > df["valid"], "in_favour", lambda r: f"số phiếu đồng ý {r.in_favour:g} lớn hơn số phiếu hợp lệ {r.valid:g}")
+    chk.rows(df, df["issued"] == 0, "issued", "số phiếu phát ra phải lớn hơn 0")
+    chk.rows(df, df["returned"] > df["issued"], "returned", lambda r: f"số phiếu thu về {r.returned:g} lớn hơn số phiếu phát ra {r.issued:g}")
+    chk.rows(df, df["valid"] > df["returned"], "valid", lambda r: f"số phiếu hợp lệ {r.valid:g} lớn hơn số phiếu thu về {r.returned:g}")
+    chk.rows(df, df["in_favour"] > df["valid"], "in_favour", lambda r: f"số phiếu đồng ý {r.in_favour:g} lớn hơn số phiếu hợp lệ {r.valid:g}")
     if votes is not None and len(votes) and len(df):
         v = votes.set_index("unit_id")
         voted = df["award_id"].map(lambda a: a in awards and awards[a].min_vote_share is not None)
@@ -81,7 +76,7 @@ def load_ballots(folder: Path, cov: Covenant, members: pd.DataFrame, votes: pd.D
         approve = df["unit_id"].map(v["approve"]).astype(float)
         voters = df["unit_id"].map(v["voters"]).astype(float)
         differs = voted & known & ((approve != df["in_favour"]) | (voters != df["issued"]))
-        bad(differs, "in_favour", lambda r: (
+        chk.rows(df, differs, "in_favour", lambda r: (
             f"phiếu của '{r.unit_id}' ({r.in_favour:g} đồng ý / {r.issued:g} phát ra) khác {folder / 'votes.csv'} "
             f"({v.loc[r.unit_id, 'approve']:g} / {v.loc[r.unit_id, 'voters']:g}); danh hiệu '{r.award_id}' xét theo votes.csv, "
             "biên bản theo ballots.csv: hai tệp phải khớp"))

@@ -19,32 +19,71 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import BeforeValidator, ConfigDict, PlainValidator, ValidationError
 
 from toolkit import config
-from toolkit.errors import DataError, ParameterError, Problem
+from toolkit.errors import DataError, ParameterError
 from toolkit.model.periods import KINDS, Period
 from toolkit.model.readers import read_yaml
+from toolkit.model.schema import Model, schema_problems
 
 _DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
-_KEYS = ("year", "H1", "H2", "Q1", "Q2", "Q3", "Q4")
 
 
 def _key(p: Period) -> str:
     return "year" if p.kind == "year" else f"{'H' if p.kind == 'half' else 'Q'}{p.number}"
 
 
-@dataclass(frozen=True)
-class Calendar:
-    """Closing month-days per period key ("year", "H1", ... "Q4"), with per-bloc overrides."""
+def _month_day(value: object) -> tuple[int, int]:
+    m = _DAY.match(str(value).strip())
+    if m:
+        month, day = int(m[1]), int(m[2])
+        try:
+            _dt.date(2001, month, day)  # a year without 29 February: a closing day must exist every year
+            return month, day
+        except ValueError:
+            pass
+    raise ValueError(f"cần ngày khóa sổ dạng 'tháng-ngày' (ví dụ \"11-30\"), nhận được {value!r}")
 
-    closing: dict[str, tuple[int, int]] = field(default_factory=dict)
-    blocs: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+
+def _none_is_empty(value: object) -> object:
+    """``closing:`` with nothing under it sets nothing, as a missing key does."""
+    return {} if value is None else value
+
+
+# a key left out is None (its period closes on its last calendar day); a key written as null is an error
+MonthDay = Annotated[tuple[int, int], PlainValidator(_month_day)]
+
+
+class Closing(Model):
+    """The closing month-day of each period (its last counted day)."""
+
+    year: MonthDay = None
+    H1: MonthDay = None
+    H2: MonthDay = None
+    Q1: MonthDay = None
+    Q2: MonthDay = None
+    Q3: MonthDay = None
+    Q4: MonthDay = None
+
+
+Days = Annotated[Closing, BeforeValidator(_none_is_empty)]
+
+
+class Calendar(Model):
+    """The schema of calendar.yaml: closing days for every bloc, with per-bloc overrides."""
+
+    model_config = ConfigDict(coerce_numbers_to_str=True)  # a bloc id YAML reads as a number is still an id
+    closing: Days = Closing()
+    blocs: Annotated[dict[str, Days], BeforeValidator(_none_is_empty)] = {}
 
     def closes_on(self, p: Period, bloc: str | None = None) -> _dt.date:
         """The last counted day of ``p`` (its calendar end unless the settings say otherwise)."""
-        md = (self.blocs.get(bloc or "", {}).get(_key(p))) or self.closing.get(_key(p))
+        own = self.blocs.get(bloc or "")
+        md = (own and getattr(own, _key(p))) or getattr(self.closing, _key(p))
         return _dt.date(p.year, *md) if md else p.end
 
     def latest_closed(self, kind: str, today: _dt.date, bloc: str | None = None) -> Period:
@@ -57,34 +96,18 @@ class Calendar:
         return max(closed, key=lambda p: p.sort_key)
 
 
-def _month_day(value: object, file: str, where: str, problems: list[Problem]) -> tuple[int, int] | None:
-    m = _DAY.match(str(value).strip())
-    if m:
-        month, day = int(m[1]), int(m[2])
-        try:
-            _dt.date(2001, month, day)  # a year without 29 February: a closing day must exist every year
-            return month, day
-        except ValueError:
-            pass
-    problems.append(Problem(file, where, f"cần ngày khóa sổ dạng 'tháng-ngày' (ví dụ \"11-30\"), nhận được {value!r}"))
+def _message(err: dict) -> str | None:
+    """What this file's keys and tables must be, where the generic schema message would not say it."""
+    kind, loc = err["type"], err["loc"]
+    if kind in ("extra_forbidden", "invalid_key"):
+        return ("khóa không hợp lệ; dùng 'closing' hoặc 'blocs'" if len(loc) == 1 else
+                f"kỳ '{loc[-1]}' không hợp lệ; dùng {', '.join(Closing.model_fields)}")
+    if kind == "model_type":
+        return ("cần một bảng khóa: giá trị với các khóa 'closing' và 'blocs'" if not loc else
+                "cần một bảng kỳ: ngày khóa sổ (year, H1, H2, Q1..Q4)")
+    if kind == "dict_type":
+        return "cần một bảng mã khối: ngày khóa sổ"
     return None
-
-
-def _days(raw: object, file: str, where: str, problems: list[Problem]) -> dict[str, tuple[int, int]]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        problems.append(Problem(file, where, "cần một bảng kỳ: ngày khóa sổ (year, H1, H2, Q1..Q4)"))
-        return {}
-    out = {}
-    for k, v in raw.items():
-        if k not in _KEYS:
-            problems.append(Problem(file, f"{where}.{k}", f"kỳ '{k}' không hợp lệ; dùng {', '.join(_KEYS)}"))
-            continue
-        md = _month_day(v, file, f"{where}.{k}", problems)
-        if md:
-            out[k] = md
-    return out
 
 
 def load_calendar(data_dir: Path) -> Calendar:
@@ -92,22 +115,10 @@ def load_calendar(data_dir: Path) -> Calendar:
     path = Path(data_dir) / config.CALENDAR
     if not path.exists():
         return Calendar()
-    raw = read_yaml(path, "lịch khóa sổ (calendar.yaml)")
-    file, problems = str(path), []
-    if not isinstance(raw, dict):
-        raise DataError([Problem(file, "", "cần một bảng khóa: giá trị với các khóa 'closing' và 'blocs'")])
-    for k in raw:
-        if k not in ("closing", "blocs"):
-            problems.append(Problem(file, str(k), "khóa không hợp lệ; dùng 'closing' hoặc 'blocs'"))
-    closing = _days(raw.get("closing"), file, "closing", problems)
-    blocs_raw = raw.get("blocs") or {}
-    if not isinstance(blocs_raw, dict):
-        problems.append(Problem(file, "blocs", "cần một bảng mã khối: ngày khóa sổ"))
-        blocs_raw = {}
-    blocs = {str(b): _days(v, file, f"blocs.{b}", problems) for b, v in blocs_raw.items()}
-    if problems:
-        raise DataError(problems)
-    return Calendar(closing, blocs)
+    try:
+        return Calendar.model_validate(read_yaml(path, "lịch khóa sổ (calendar.yaml)"))
+    except ValidationError as exc:
+        raise DataError(schema_problems(exc, str(path), "lịch khóa sổ", _message)) from None
 
 
 def today() -> _dt.date:

@@ -17,7 +17,7 @@ from toolkit import config
 from toolkit.model.covenant import ORGANISATION_VI, Covenant
 from toolkit.errors import DataError, ParameterError, Problem
 from toolkit.model.periods import Period
-from toolkit.model.readers import parse_numbers, read_csv_checked, read_yaml
+from toolkit.model.readers import RowChecker, parse_numbers, read_csv_checked, read_yaml
 from toolkit.model.text import label_key
 from toolkit.model.vocabulary import Vocabulary
 
@@ -64,26 +64,12 @@ def available_periods(data_dir: Path, bloc: str) -> list[str]:
     return [str(p) for p in sorted(found, key=lambda p: p.sort_key)]
 
 
-class _Checker:
-    """Collects problems for one CSV file with CSV line numbers (header is line 1)."""
-
-    def __init__(self, path: Path, problems: list[Problem]):
-        self.file = str(path)
-        self.problems = problems
-
-    def rows(self, df: pd.DataFrame, mask, column: str, message, severity: str = "error") -> None:
-        mask = pd.Series(mask, index=df.index).fillna(False).astype(bool)
-        for i in df.index[mask]:
-            text = message(df.loc[i]) if callable(message) else message
-            self.problems.append(Problem(self.file, f"dòng {i + 2}, cột {column}", text, severity))
-
-
-def _member_check(chk: _Checker, df: pd.DataFrame, members: set[str], bloc: str, year: int) -> None:
+def _member_check(chk: RowChecker, df: pd.DataFrame, members: set[str], bloc: str, year: int) -> None:
     chk.rows(df, ~df.unit_id.isin(members), "unit_id",
              lambda r: f"đơn vị '{r.unit_id}' không phải thành viên khối '{bloc}' năm {year}")
 
 
-def _whole(chk: _Checker, df: pd.DataFrame, column: str, default: float | None = None, what: str = "số nguyên ≥ 0") -> pd.Series:
+def _whole(chk: RowChecker, df: pd.DataFrame, column: str, default: float | None = None, what: str = "số nguyên ≥ 0") -> pd.Series:
     raw = df[column] if column in df.columns else pd.Series("", index=df.index)
     num = parse_numbers(raw)
     if default is not None:
@@ -94,7 +80,7 @@ def _whole(chk: _Checker, df: pd.DataFrame, column: str, default: float | None =
 
 
 def _load_scores(path: Path, cov: Covenant, members: pd.DataFrame, bloc: str, year: int, problems: list[Problem]) -> pd.DataFrame:
-    chk = _Checker(path, problems)
+    chk = RowChecker(path, problems)
     df = read_csv_checked(path, ["unit_id", "criterion_id", "self_value", "verified_value"], problems)
     if "note" not in df.columns:
         df["note"] = ""
@@ -155,7 +141,7 @@ def _complete_grid(scores: pd.DataFrame, cov: Covenant, members: pd.DataFrame, f
 
 
 def _load_events(path: Path, cov: Covenant, members: pd.DataFrame, bloc: str, year: int, problems: list[Problem]) -> pd.DataFrame:
-    chk = _Checker(path, problems)
+    chk = RowChecker(path, problems)
     df = read_csv_checked(path, ["unit_id", "event_id"], problems, optional=True)
     if "reason" not in df.columns:
         df["reason"] = ""
@@ -168,7 +154,7 @@ def _load_events(path: Path, cov: Covenant, members: pd.DataFrame, bloc: str, ye
 
 
 def _load_staff(path: Path, vocab: Vocabulary, members: pd.DataFrame, bloc: str, year: int, problems: list[Problem]) -> pd.DataFrame:
-    chk = _Checker(path, problems)
+    chk = RowChecker(path, problems)
     df = read_csv_checked(path, ["unit_id", "rating"], problems, optional=True)
     _member_check(chk, df, set(members.unit_id), bloc, year)
     scale = vocab.scales["staff"]
@@ -181,7 +167,7 @@ def _load_staff(path: Path, vocab: Vocabulary, members: pd.DataFrame, bloc: str,
 
 
 def _load_orgs(path: Path, vocab: Vocabulary, members: pd.DataFrame, bloc: str, year: int, problems: list[Problem]) -> pd.DataFrame:
-    chk = _Checker(path, problems)
+    chk = RowChecker(path, problems)
     df = read_csv_checked(path, ["unit_id", "organisation", "rating"], problems, optional=True)
     _member_check(chk, df, set(members.unit_id), bloc, year)
     chk.rows(df, ~df.organisation.isin(ORGANISATION_VI), "organisation",
@@ -201,7 +187,7 @@ def _load_orgs(path: Path, vocab: Vocabulary, members: pd.DataFrame, bloc: str, 
 
 
 def _load_votes(path: Path, members: pd.DataFrame, bloc: str, year: int, problems: list[Problem]) -> pd.DataFrame:
-    chk = _Checker(path, problems)
+    chk = RowChecker(path, problems)
     df = read_csv_checked(path, ["unit_id", "approve", "voters"], problems, optional=True)
     _member_check(chk, df, set(members.unit_id), bloc, year)
     df["approve"] = _whole(chk, df, "approve")

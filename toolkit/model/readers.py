@@ -148,6 +148,23 @@ def read_csv_checked(path: Path, columns: list[str], problems: list[Problem], op
     return df[~blank].astype(object)
 
 
+class RowChecker:
+    """Problems of one CSV file read by :func:`read_csv_checked`, each named by the line and column
+    the secretariat finds in Excel: the header is line 1 and blank lines were kept, so a row's
+    line is its index + 2."""
+
+    def __init__(self, path: Path, problems: list[Problem]):
+        self.file = str(path)
+        self.problems = problems
+
+    def rows(self, df: pd.DataFrame, mask, column: str, message, severity: str = "error") -> None:
+        """One problem per row where ``mask`` holds (NA counts as no); ``message`` is text or a function of the row."""
+        mask = pd.Series(mask, index=df.index).fillna(False).astype(bool)
+        for i in df.index[mask]:
+            text = message(df.loc[i]) if callable(message) else message
+            self.problems.append(Problem(self.file, f"dòng {i + 2}, cột {column}", text, severity))
+
+
 def parse_numbers(values: pd.Series) -> pd.Series:
     """Numbers typed by people: '9,5' and '9.5' both mean 9.5; '1.234,5' and '1,234.5' mean 1234.5; blanks become NaN.
 

@@ -13,7 +13,7 @@ import pandas as pd
 from toolkit import config
 from toolkit.errors import DataError, Problem
 from toolkit.model.ids import ID_RULE, is_id
-from toolkit.model.readers import parse_years, read_csv_checked
+from toolkit.model.readers import RowChecker, parse_years, read_csv_checked
 from toolkit.model.text import normalize
 
 ROLES = {"leader": "Trưởng khối", "deputy": "Phó khối", "member": "Thành viên"}
@@ -62,37 +62,30 @@ def load_registry(data_dir: Path) -> Registry:
     for df in (units, blocs):
         df["name"] = df["name"].map(normalize)
     known = set(units.unit_id)
-    file_u = str(data_dir / config.UNITS)
-    for i in units.index[units.unit_id.duplicated()]:
-        problems.append(Problem(file_u, f"dòng {i + 2}, cột unit_id", f"mã đơn vị '{units.unit_id[i]}' bị trùng"))
+    u = RowChecker(data_dir / config.UNITS, problems)
+    u.rows(units, units.unit_id.duplicated(), "unit_id", lambda r: f"mã đơn vị '{r.unit_id}' bị trùng")
     # ids become folder and file names (reports, forms): one rule for all of them
-    for i in units.index[~units.unit_id.map(is_id)]:
-        problems.append(Problem(file_u, f"dòng {i + 2}, cột unit_id", f"mã đơn vị '{units.unit_id[i]}' không hợp lệ: {ID_RULE}"))
-    file_b = str(data_dir / config.BLOCS)
-    for i in blocs.index[~blocs.bloc_id.map(is_id)]:
-        problems.append(Problem(file_b, f"dòng {i + 2}, cột bloc_id", f"mã khối '{blocs.bloc_id[i]}' không hợp lệ: {ID_RULE}"))
-    file_m = str(data_dir / config.MEMBERSHIP)
+    u.rows(units, ~units.unit_id.map(is_id), "unit_id", lambda r: f"mã đơn vị '{r.unit_id}' không hợp lệ: {ID_RULE}")
+    RowChecker(data_dir / config.BLOCS, problems).rows(
+        blocs, ~blocs.bloc_id.map(is_id), "bloc_id", lambda r: f"mã khối '{r.bloc_id}' không hợp lệ: {ID_RULE}")
+    m = RowChecker(data_dir / config.MEMBERSHIP, problems)
     membership["year"] = parse_years(membership["year"])
-    for i in membership.index[membership.year.isna()]:
-        problems.append(Problem(file_m, f"dòng {i + 2}, cột year", "cần một năm (ví dụ 2018)"))
-    for i in membership.index[~membership.unit_id.isin(known)]:
-        problems.append(Problem(file_m, f"dòng {i + 2}, cột unit_id", f"đơn vị '{membership.unit_id[i]}' không có trong {config.UNITS}"))
-    for i in membership.index[~membership.bloc_id.isin(set(blocs.bloc_id))]:
-        problems.append(Problem(file_m, f"dòng {i + 2}, cột bloc_id", f"khối '{membership.bloc_id[i]}' không có trong {config.BLOCS}"))
-    for i in membership.index[~membership.role.isin(ROLES)]:
-        problems.append(Problem(file_m, f"dòng {i + 2}, cột role", f"vai trò '{membership.role[i]}' không hợp lệ; dùng {', '.join(ROLES)}"))
-    for i in membership.index[membership.duplicated(["year", "bloc_id", "unit_id"])]:
-        problems.append(Problem(file_m, f"dòng {i + 2}, cột unit_id", f"đơn vị '{membership.unit_id[i]}' được khai báo hai lần trong khối '{membership.bloc_id[i]}' năm {membership.year[i]:g}"))
-    file_l = str(data_dir / config.LINEAGE)
+    m.rows(membership, membership.year.isna(), "year", "cần một năm (ví dụ 2018)")
+    m.rows(membership, ~membership.unit_id.isin(known), "unit_id", lambda r: f"đơn vị '{r.unit_id}' không có trong {config.UNITS}")
+    m.rows(membership, ~membership.bloc_id.isin(set(blocs.bloc_id)), "bloc_id",
+           lambda r: f"khối '{r.bloc_id}' không có trong {config.BLOCS}")
+    m.rows(membership, ~membership.role.isin(ROLES), "role",
+           lambda r: f"vai trò '{r.role}' không hợp lệ; dùng {', '.join(ROLES)}")
+    m.rows(membership, membership.duplicated(["year", "bloc_id", "unit_id"]), "unit_id",
+           lambda r: f"đơn vị '{r.unit_id}' được khai báo hai lần trong khối '{r.bloc_id}' năm {r.year:g}")
+    ln = RowChecker(data_dir / config.LINEAGE, problems)
     lineage["year"] = parse_years(lineage["year"])
-    for i in lineage.index[lineage.year.isna()]:
-        problems.append(Problem(file_l, f"dòng {i + 2}, cột year", "cần một năm (ví dụ 2025)"))
+    ln.rows(lineage, lineage.year.isna(), "year", "cần một năm (ví dụ 2025)")
     for col in ("from_unit", "to_unit"):
-        bad = lineage.index[~lineage[col].isin(known) & ~((col == "to_unit") & (lineage.event == "dissolve"))]
-        for i in bad:
-            problems.append(Problem(file_l, f"dòng {i + 2}, cột {col}", f"đơn vị '{lineage[col][i]}' không có trong {config.UNITS}"))
-    for i in lineage.index[~lineage.event.isin(LINEAGE_EVENTS)]:
-        problems.append(Problem(file_l, f"dòng {i + 2}, cột event", f"sự kiện '{lineage.event[i]}' không hợp lệ; dùng {', '.join(LINEAGE_EVENTS)}"))
+        unknown = ~lineage[col].isin(known) & ~((col == "to_unit") & (lineage.event == "dissolve"))
+        ln.rows(lineage, unknown, col, lambda r, col=col: f"đơn vị '{r[col]}' không có trong {config.UNITS}")
+    ln.rows(lineage, ~lineage.event.isin(LINEAGE_EVENTS), "event",
+            lambda r: f"sự kiện '{r.event}' không hợp lệ; dùng {', '.join(LINEAGE_EVENTS)}")
     if problems:
         raise DataError(problems)
     membership["year"] = membership["year"].astype(int)

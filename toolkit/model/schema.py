@@ -3,6 +3,7 @@ schema errors in Vietnamese, each naming the file and the key path (``contents[2
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -23,9 +24,13 @@ def key_path(parts) -> str:
     return out
 
 
-def schema_problems(exc: ValidationError, file: str, what: str) -> list[Problem]:
-    """One Problem per schema error of ``file``; ``what`` names the kind of file ("giao ước")."""
-    return [Problem(file, key_path(e["loc"]), message(e, what)) for e in exc.errors()]
+def schema_problems(exc: ValidationError, file: str, what: str, own: Callable[[dict], str | None] | None = None) -> list[Problem]:
+    """One Problem per schema error of ``file``; ``what`` names the kind of file ("giao ước").
+
+    ``own`` words the errors a file says better itself (what its keys and formats must be);
+    it returns None for the rest, which get :func:`message`.
+    """
+    return [Problem(file, key_path(e["loc"]), (own and own(e)) or message(e, what)) for e in exc.errors()]
 
 
 _BOUNDS = {"greater_than": "lớn hơn", "greater_than_equal": "lớn hơn hoặc bằng",

@@ -14,11 +14,11 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import Field, StringConstraints, ValidationError
 
 from toolkit.errors import DataError, Problem
 from toolkit.model.readers import read_yaml
-from toolkit.model.schema import key_path, message
+from toolkit.model.schema import Model, schema_problems
 from toolkit.model.periods import Period
 from toolkit.model.text import normalize
 
@@ -28,21 +28,17 @@ _TIME = re.compile(r"^([01]?\d|2[0-3])[:hH]([0-5]\d)$")
 _CODE = re.compile(r"^[^\s/]+$")
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Person(_Model):
+class Person(Model):
     name: Text
     position: str = ""  # "Giám đốc Quỹ Đầu tư phát triển tỉnh"
 
 
-class Absence(_Model):
+class Absence(Model):
     unit: Text
     reason: str = ""
 
 
-class Meeting(_Model):
+class Meeting(Model):
     date: _dt.date
     start: Text  # "08:30"
     end: Text  # "11:15"
@@ -55,13 +51,13 @@ class Meeting(_Model):
     ballot_committee: list[str] = []  # Ban kiểm phiếu, when the bloc elects one
 
 
-class Signer(_Model):
+class Signer(Model):
     authority: str = ""  # "TM. KHỐI THI ĐUA" (signing on behalf); empty when the head signs
     title: Text  # "Trưởng khối"
     name: Text
 
 
-class Numbers(_Model):
+class Numbers(Model):
     """Document numbers; a missing one is left blank for the clerk (văn thư) to fill in at issue."""
 
     bao_cao: int | None = Field(None, ge=1)
@@ -69,7 +65,7 @@ class Numbers(_Model):
     bien_ban: int | None = Field(None, ge=1)
 
 
-class Narrative(_Model):
+class Narrative(Model):
     situation: str = ""  # I. Đặc điểm tình hình
     contents: dict[str, str] = {}  # per covenant content id: how the bloc carried it out
     targets: str = ""  # on the covenant's targets, after the figures
@@ -78,7 +74,7 @@ class Narrative(_Model):
     discussion: str = ""  # biên bản: opinions at the meeting
 
 
-class DocumentInputs(_Model):
+class DocumentInputs(Model):
     synthetic: bool = False
     place: Text  # địa danh: "Bắc Ninh"
     parent_body: Text  # cơ quan chủ quản: "UBND tỉnh Bắc Ninh"
@@ -172,21 +168,22 @@ def parse_document_inputs(raw: object, file: str, period: Period, cov_contents: 
     try:
         doc = DocumentInputs.model_validate(raw)
     except ValidationError as exc:
-        raise DataError([Problem(file, key_path(e["loc"]), _message(e)) for e in exc.errors()]) from None
+        raise DataError(schema_problems(exc, file, "thông tin soạn văn bản", _message)) from None
     problems = _semantic_problems(doc, file, period, cov_contents, members)
     if problems:
         raise DataError(problems)
     return doc
 
 
-def _message(err: dict) -> str:
+def _message(err: dict) -> str | None:
+    """Dates, blank texts and the number code, worded for this file; None leaves the rest to the schema's messages."""
     if err["type"] in ("date_from_datetime_parsing", "date_parsing", "date_type"):
         return f"cần một ngày dạng 2024-12-05, nhận được {err.get('input')!r}"
     if err["type"] == "string_too_short":
         return "để trống: cần một nội dung"
     if err["type"] == "string_pattern_mismatch":
         return f"ký hiệu {err.get('input')!r} không hợp lệ: viết liền, không dấu cách, không '/' (ví dụ KTKT)"
-    return message(err, "thông tin soạn văn bản")
+    return None
 
 
 def load_document_inputs(folder: Path, period: Period, cov_contents: list[str], members: dict[str, str]) -> DocumentInputs:
