@@ -202,20 +202,24 @@ def _overview(period, reports_dir, timeout, force, data_dir=None):
 
 @main.command("verify")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def verify_cmd(folder: Path) -> None:
+@DATA_OPTION
+def verify_cmd(folder: Path, data_dir: Path) -> None:
     """Re-execute a report from its manifest and say whether its results are identical.
 
     Compares results/*.csv, results.xlsx and report.html (apart from its provenance footer);
     when they differ, says which inputs or whether the code changed since the report was made.
-    Exit code 0 when identical, 1 when not.
+    Reads only the data folder given by --data (a report made from another one says so and
+    stops) and writes only into a private temporary folder.
+    Exit code 0 when identical, 1 when not, 2 when the manifest or the data is not usable.
 
     \b
-    Example:
+    Examples:
       thidua verify reports/2018/kinh-te-ky-thuat
+      thidua verify reports/2018/kinh-te-ky-thuat --data /srv/thidua/data
     """
     from toolkit.runs.verify import verify
 
-    v = verify(folder)
+    v = verify(folder, data_dir)
     if v.identical:
         click.echo(f"Giống hệt: chạy lại {folder} cho cùng kết quả.")
     else:
