@@ -9,6 +9,7 @@ they enter, duplicates are one problem, and YAML tags are refused in Vietnamese.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -167,3 +168,166 @@ def test_papermill_never_sees_a_name_the_notebook_does_not_declare(tmp_path):
     assert not marker.exists()
     assert "touch" in str(err.value) and "\n" not in str(err.value)
     assert not (tmp_path / "r").exists()  # nothing written
+
+
+# --------------------------------------------------------------------------- control characters
+
+RAW = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # what may never reach a terminal, a CSV, a workbook or a page
+
+
+def _edit_line(path: Path, line: int, edit) -> None:
+    """Change one CSV line (1 = header) as a person editing the file would."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[line - 1] = edit(lines[line - 1])
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def test_a_problem_quotes_control_characters_as_escapes():
+    from toolkit.errors import Problem
+
+    p = Problem("đơn vị\x1b[31m.csv", "dòng 2", "giá trị '8\x07' không hợp lệ")
+    assert str(p) == "[LỖI] đơn vị\\x1b[31m.csv: dòng 2: giá trị '8\\x07' không hợp lệ"
+    assert not RAW.search(p.file + p.where + p.message)  # also where it is written into a CSV (ingest_report.csv)
+
+
+def test_a_control_character_in_a_note_of_scores_csv_names_file_row_and_column(data_copy):
+    from toolkit.errors import DataError
+    from toolkit.model.workspace import Workspace
+    from toolkit.model.periods import Period
+
+    scores = data_copy / "periods" / BLOC / "2018" / "scores.csv"
+    _edit_line(scores, 3, lambda s: s + "Quyết định\x07 số 12")  # the note of line 3
+    with pytest.raises(DataError) as err:
+        Workspace.open(data_copy).load(BLOC, Period.parse("2018"))
+    [p] = err.value.problems
+    assert (p.file, p.where) == (str(scores), "dòng 3, cột note")
+    assert "\\x07" in p.message and "Quyết định" in p.message
+
+
+def test_thidua_run_stops_on_a_control_character_with_a_clean_message(data_copy, tmp_path):
+    _edit_line(data_copy / "periods" / BLOC / "2018-H1" / "scores.csv", 2, lambda s: s + "QĐ 12\x1b[2J")  # the note
+    r = thidua("run", "--bloc", BLOC, "--period", "2018-H1", "--data", data_copy, "--reports", tmp_path / "r")
+    assert r.exit_code == 2, r.output
+    assert "scores.csv" in r.output and "dòng 2, cột note" in r.output and "\\x1b" in r.output
+    assert not RAW.search(r.output), repr(r.output)
+    assert "IllegalCharacterError" not in r.output
+
+
+@pytest.mark.parametrize("file, line, column, edit", [("units.csv", 2, "name", ("Sở Công", "Sở\x7f Công")),
+                                                      ("blocs.csv", 3, "name", ('"Khối', '"\x9bKhối'))])
+def test_a_control_character_in_a_name_is_refused_where_it_is_read(data_copy, file, line, column, edit):
+    from toolkit.errors import DataError
+    from toolkit.model.workspace import Workspace
+
+    _edit_line(data_copy / file, line, lambda s: s.replace(*edit, 1))
+    with pytest.raises(DataError) as err:
+        Workspace.open(data_copy)
+    [p] = err.value.problems
+    assert (p.file, p.where) == (str(data_copy / file), f"dòng {line}, cột {column}")
+    assert "\\x7f" in p.message if file == "units.csv" else "\\x9b" in p.message
+
+
+@pytest.mark.parametrize("title, where", [('"Giao ước\\a thi đua năm 2018"', "dòng 3, cột 8"),  # a YAML escape: BEL
+                                          ("Giao ước\x07 thi đua năm 2018", "dòng 3, cột 16")])  # typed as it is
+def test_a_control_character_in_yaml_is_refused_with_its_line(data_copy, title, where):
+    from toolkit.errors import DataError
+    from toolkit.model.covenant import load_covenant
+
+    path = data_copy / "covenants" / BLOC / "2018.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("title: Giao ước thi đua năm 2018", f"title: {title}"),
+                    encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_covenant(path)
+    [p] = err.value.problems
+    assert (p.file, p.where) == (str(path), where) and "\\x07" in p.message and "special characters" not in p.message
+
+
+def test_ingest_refuses_a_control_character_from_excel_naming_sheet_and_cell(tmp_path):
+    import bad_workbooks
+    from toolkit.forms import layout
+    from toolkit.forms.ingest import ingest
+    from toolkit.model.workspace import Workspace
+
+    ws = Workspace.open(DATA)
+    wb = bad_workbooks.filled(ws, "so-cong-thuong", notes={"N1.1": "Quyết định_x0007_ số_x001B_ 12"})  # Excel's escapes
+    folder = tmp_path / "in"
+    bad_workbooks.save(wb, folder, "sct.xlsx")
+    cell = f"{layout.SHEET_SCORES}!{layout.SCORE_COLS['note']}{bad_workbooks.score_ref(wb, 'N1.1')[1:]}"
+    data = bad_workbooks.copy_data(DATA, tmp_path / "data")
+    tables = data / "periods" / BLOC / "2018"
+    before = (tables / "scores.csv").read_bytes()
+    result = ingest(folder, Workspace.open(data), BLOC, "2018", replace=["so-cong-thuong"])
+    assert [o.status for o in result.outcomes] == ["rejected"]
+    [p] = result.problems
+    assert p.where == cell and "\\x07" in p.message and "\\x1b" in p.message
+    assert (tables / "scores.csv").read_bytes() == before
+    assert not RAW.search((tables / "ingest_report.csv").read_text(encoding="utf-8"))
+
+
+def test_thidua_ingest_prints_no_raw_control_character(tmp_path):
+    import bad_workbooks
+    from toolkit.model.workspace import Workspace
+
+    wb = bad_workbooks.filled(Workspace.open(DATA), "so-cong-thuong", scores={"N1.1": "9_x001B_[2J"})
+    bad_workbooks.save(wb, tmp_path / "in", "sct\x1b[31m.xlsx")  # a file name is data too
+    data = bad_workbooks.copy_data(DATA, tmp_path / "data")
+    r = thidua("ingest", tmp_path / "in", "--bloc", BLOC, "--period", "2018", "--data", data)
+    assert r.exit_code == 1, r.output
+    assert not RAW.search(r.output), repr(r.output)
+    assert "sct\\x1b[31m.xlsx" in r.output and "9\\x1b[2J" in r.output
+
+
+# --------------------------------------------------------------------------- YAML tags
+
+@pytest.mark.parametrize("tag", ["!!python/object/apply:os.system ['id']", "!thidua 1"])
+def test_a_yaml_tag_is_refused_in_vietnamese_with_its_line(data_copy, tag):
+    from toolkit.errors import DataError
+    from toolkit.model.covenant import load_covenant
+
+    path = data_copy / "covenants" / BLOC / "2018.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("signed_at: Sở Giao thông vận tải", f"signed_at: {tag}"),
+                    encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_covenant(path)
+    [p] = err.value.problems
+    assert p.file == str(path) and p.where.startswith("dòng 5")
+    assert "thẻ" in p.message and "không được dùng" in p.message
+    assert "constructor" not in p.message and "could not" not in p.message  # no English left
+
+
+# --------------------------------------------------------------------------- one cause, one message
+
+def test_a_line_copied_many_times_is_one_problem_naming_the_first_line_and_counting(data_copy):
+    from toolkit.errors import DataError
+    from toolkit.model.workspace import Workspace
+    from toolkit.model.periods import Period
+
+    scores = data_copy / "periods" / BLOC / "2018" / "scores.csv"
+    lines = scores.read_text(encoding="utf-8").splitlines()
+    copies = 100_000
+    scores.write_text("\n".join(lines[:3] + [lines[2]] * copies + lines[3:]) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        Workspace.open(data_copy).load(BLOC, Period.parse("2018"))
+    [p] = err.value.problems
+    assert p.where == "dòng 3, cột criterion_id"
+    assert f"{copies + 1:,}".replace(",", ".") + " lần" in p.message  # the line and its 100.000 copies
+    assert "dòng 4" in p.message and "…" in p.message  # the first copies named, the rest counted
+    assert len(str(err.value)) < 1000
+
+
+def test_duplicates_of_different_keys_are_one_problem_each(data_copy):
+    from toolkit.errors import DataError
+    from toolkit.model.workspace import Workspace
+    from toolkit.model.periods import Period
+
+    scores = data_copy / "periods" / BLOC / "2018" / "scores.csv"
+    lines = scores.read_text(encoding="utf-8").splitlines()
+    scores.write_text("\n".join(lines + [lines[1], lines[2], lines[1]]) + "\n", encoding="utf-8")
+    n = len(lines)
+    with pytest.raises(DataError) as err:
+        Workspace.open(data_copy).load(BLOC, Period.parse("2018"))
+    assert [(p.where, p.message.split(" (")[0]) for p in err.value.problems] == [
+        ("dòng 2, cột criterion_id", "điểm tiêu chí 'N1.1' của đơn vị 'so-cong-thuong' bị nhập 3 lần"),
+        ("dòng 3, cột criterion_id", "điểm tiêu chí 'N1.2' của đơn vị 'so-cong-thuong' bị nhập 2 lần"),
+    ]
+    assert f"các bản sao ở dòng {n + 1}, {n + 3})" in err.value.problems[0].message

@@ -29,9 +29,14 @@ class Problem:
     message: str  # what is wrong and what was expected, in Vietnamese
     severity: str = "error"  # "error" stops the analysis; "warning" is reported and the analysis goes on
 
+    def __post_init__(self):
+        # a problem is one line wherever it goes (terminal, ingest_report.csv, the report's notes): data it quotes is escaped
+        for name in ("file", "where", "message"):
+            object.__setattr__(self, name, visible(getattr(self, name)))
+
     def __str__(self) -> str:
         loc = f"{self.file}: {self.where}" if self.where else self.file
-        return visible(f"[{'LỖI' if self.severity == 'error' else 'CẢNH BÁO'}] {loc}: {self.message}")  # one line, always
+        return f"[{'LỖI' if self.severity == 'error' else 'CẢNH BÁO'}] {loc}: {self.message}"
 
 
 class ThiduaError(Exception):

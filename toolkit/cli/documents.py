@@ -62,7 +62,7 @@ def documents_cmd(bloc: str, period: str, data_dir: Path, reports_dir: Path, no_
 
 def after_run(outcomes, data_dir: Path, reports_dir: Path) -> int:
     """``thidua run --documents``: the documents of every report that is now in place; 2 if some could not be made."""
-    from toolkit.errors import ThiduaError
+    from toolkit.errors import ThiduaError, visible
     from toolkit.model.periods import Period
 
     code = 0
@@ -75,6 +75,6 @@ def after_run(outcomes, data_dir: Path, reports_dir: Path) -> int:
             for note in written.notes:
                 click.echo(f"  {note}", err=True)
         except ThiduaError as exc:
-            click.echo(f"Không lập được văn bản {o.bloc} {o.period}:\n{exc}", err=True)
+            click.echo(visible(f"Không lập được văn bản {o.bloc} {o.period}:\n{exc}", keep="\n"), err=True)
             code = 2
     return code

@@ -11,7 +11,12 @@ from toolkit.cli.app import app_cmd
 from toolkit.cli.documents import after_run, documents_cmd
 from toolkit.cli.options import DATA_OPTION
 from toolkit.cli.submissions import ingest_cmd, template_cmd
-from toolkit.errors import DataError, ThiduaError
+from toolkit.errors import DataError, ThiduaError, visible
+
+
+def _say(text: str, err: bool = True) -> None:
+    """Print a message that may quote data: its control characters as escapes, its own line breaks kept."""
+    click.echo(visible(text, keep="\n"), err=err)
 
 
 class _Group(click.Group):
@@ -21,10 +26,10 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except DataError as exc:
-            click.echo(str(exc), err=True)
+            _say(str(exc))
             sys.exit(2)
         except ThiduaError as exc:
-            click.echo(f"Lỗi: {exc}", err=True)
+            _say(f"Lỗi: {exc}")
             sys.exit(2)
         except KeyboardInterrupt:
             click.echo("Đã dừng theo yêu cầu.", err=True)
@@ -138,15 +143,15 @@ def run_cmd(blocs, period, kind, notebooks, data_dir, reports_dir, jobs, timeout
         click.echo(f"Báo cáo: {o.where}" + ("  (giữ nguyên: dữ liệu và mã nguồn không đổi; --force để chạy lại)" if o.status == "skipped" else ""))
         click.echo(f"Bảng kết quả: {Path(o.where).parent / 'results.xlsx'}  ({o.seconds:.1f} giây)")
     elif len(outcomes) > 1 or outcomes[0].status not in ("bad-data", "no-data"):
-        click.echo(batch.summary_table(outcomes))
+        _say(batch.summary_table(outcomes), err=False)
     code = batch.exit_code(outcomes)
     if code == 2 and len(outcomes) == 1:
-        click.echo(outcomes[0].message, err=True)
+        _say(outcomes[0].message)
     elif code == 3 and len(outcomes) == 1:
-        click.echo(f"Lỗi: {outcomes[0].message}", err=True)
+        _say(f"Lỗi: {outcomes[0].message}")
         code = 2
     elif code == 1 and len(outcomes) == 1:
-        click.echo(f"Lỗi khi chạy báo cáo: {outcomes[0].message}\nSổ tay đã chạy một phần: {outcomes[0].where}", err=True)
+        _say(f"Lỗi khi chạy báo cáo: {outcomes[0].message}\nSổ tay đã chạy một phần: {outcomes[0].where}")
     if documents:
         code = max(code, after_run(outcomes, data_dir, reports_dir))
     sys.exit(code)
@@ -223,9 +228,9 @@ def verify_cmd(folder: Path, data_dir: Path) -> None:
     if v.identical:
         click.echo(f"Giống hệt: chạy lại {folder} cho cùng kết quả.")
     else:
-        click.echo(f"KHÁC: {len(v.differing)} tệp kết quả khác: {', '.join(v.differing)}")
+        _say(f"KHÁC: {len(v.differing)} tệp kết quả khác: {', '.join(v.differing)}", err=False)
     if v.inputs_changed:
-        click.echo(f"Dữ liệu đầu vào đã đổi từ lần chạy đó: {', '.join(v.inputs_changed)}")
+        _say(f"Dữ liệu đầu vào đã đổi từ lần chạy đó: {', '.join(v.inputs_changed)}", err=False)
     if v.code_changed:
         click.echo("Mã nguồn (toolkit hoặc sổ tay) đã đổi từ lần chạy đó.")
     if not v.inputs_changed and not v.code_changed and not v.identical:

@@ -13,7 +13,7 @@ import pandas as pd
 from toolkit import config
 from toolkit.errors import DataError, Problem
 from toolkit.model.ids import ID_RULE, is_id
-from toolkit.model.readers import parse_years, read_csv_checked
+from toolkit.model.readers import duplicates, parse_years, read_csv_checked
 from toolkit.model.text import normalize
 
 ROLES = {"leader": "Trưởng khối", "deputy": "Phó khối", "member": "Thành viên"}
@@ -63,8 +63,7 @@ def load_registry(data_dir: Path) -> Registry:
         df["name"] = df["name"].map(normalize)
     known = set(units.unit_id)
     file_u = str(data_dir / config.UNITS)
-    for i in units.index[units.unit_id.duplicated()]:
-        problems.append(Problem(file_u, f"dòng {i + 2}, cột unit_id", f"mã đơn vị '{units.unit_id[i]}' bị trùng"))
+    problems += duplicates(units, ["unit_id"], file_u, "unit_id", lambda r: f"mã đơn vị '{r.unit_id}'")
     # ids become folder and file names (reports, forms): one rule for all of them
     for i in units.index[~units.unit_id.map(is_id)]:
         problems.append(Problem(file_u, f"dòng {i + 2}, cột unit_id", f"mã đơn vị '{units.unit_id[i]}' không hợp lệ: {ID_RULE}"))
@@ -81,8 +80,8 @@ def load_registry(data_dir: Path) -> Registry:
         problems.append(Problem(file_m, f"dòng {i + 2}, cột bloc_id", f"khối '{membership.bloc_id[i]}' không có trong {config.BLOCS}"))
     for i in membership.index[~membership.role.isin(ROLES)]:
         problems.append(Problem(file_m, f"dòng {i + 2}, cột role", f"vai trò '{membership.role[i]}' không hợp lệ; dùng {', '.join(ROLES)}"))
-    for i in membership.index[membership.duplicated(["year", "bloc_id", "unit_id"])]:
-        problems.append(Problem(file_m, f"dòng {i + 2}, cột unit_id", f"đơn vị '{membership.unit_id[i]}' được khai báo hai lần trong khối '{membership.bloc_id[i]}' năm {membership.year[i]:g}"))
+    problems += duplicates(membership, ["year", "bloc_id", "unit_id"], file_m, "unit_id",
+                           lambda r: f"đơn vị '{r.unit_id}' trong khối '{r.bloc_id}' năm {r.year:g}")
     file_l = str(data_dir / config.LINEAGE)
     lineage["year"] = parse_years(lineage["year"])
     for i in lineage.index[lineage.year.isna()]:
