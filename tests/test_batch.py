@@ -268,7 +268,7 @@ def test_verify_says_identical_then_names_the_changed_input(tmp_path):
     proc = thidua("run", "--bloc", "kinh-te-ky-thuat", "--period", "2018-H1", "--data", str(data), "--reports", str(tmp_path / "r"))
     assert proc.returncode == 0, proc.stderr
     folder = tmp_path / "r" / "2018-H1" / "kinh-te-ky-thuat"
-    ok = thidua("verify", str(folder))
+    ok = thidua("verify", str(folder), "--data", str(data))
     assert ok.returncode == 0 and "Giống hệt" in ok.stdout, ok.stdout + ok.stderr
     scores = data / "periods" / "kinh-te-ky-thuat" / "2018-H1" / "scores.csv"
     text = scores.read_text(encoding="utf-8").splitlines()
@@ -276,7 +276,7 @@ def test_verify_says_identical_then_names_the_changed_input(tmp_path):
     cells[3] = "0"  # the bloc now verifies the first criterion of the first unit at 0
     text[1] = ",".join(cells)
     scores.write_text("\n".join(text) + "\n", encoding="utf-8")
-    changed = thidua("verify", str(folder))
+    changed = thidua("verify", str(folder), "--data", str(data))
     assert changed.returncode == 1
     assert "periods/kinh-te-ky-thuat/2018-H1/scores.csv" in changed.stdout
     assert "results/xep_hang.csv" in changed.stdout or "results/bang_diem.csv" in changed.stdout

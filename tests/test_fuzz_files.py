@@ -136,7 +136,7 @@ def test_every_command_exits_2_on_a_legacy_encoded_covenant(pristine, tmp_path):
         "run": ["run", "--bloc", BLOC, "--period", PERIOD, "--data", str(data), "--reports", str(reports)],
         "template": ["template", "--bloc", BLOC, "--period", PERIOD, "--data", str(data), "--out", str(tmp_path / "forms")],
         "ingest": ["ingest", str(tmp_path / "returned"), "--bloc", BLOC, "--period", PERIOD, "--data", str(data)],
-        "verify": ["verify", str(reports / "2018-H1" / BLOC)],
+        "verify": ["verify", str(reports / "2018-H1" / BLOC), "--data", str(data)],
     }
     for name, args in commands.items():
         result = CliRunner().invoke(main, args)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from html.parser import HTMLParser
 
 import nbformat
@@ -97,3 +98,95 @@ def test_names_from_submissions_make_no_picture_or_link_in_the_page():
     assert "máy-lạ.example" in body, "the name is there, as text"
     assert "<img" not in body and 'href="http://máy-lạ' not in body
     assert "<strong>" in body  # the report's own emphasis still works
+
+
+class _Strong(HTMLParser):
+    """The text of each <strong> of a page's body, every tag seen, and the visible text."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.strong: list[str] = []
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+        self._open: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag == "strong":
+            self._open = []
+
+    def handle_endtag(self, tag):
+        if tag == "strong" and self._open is not None:
+            self.strong.append("".join(self._open))
+            self._open = None
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._open is not None:
+            self._open.append(data)
+
+
+HOSTILE = "Sở <img src=http://máy-lạ.example/p.png> *A_B* `c` [x] http://máy-lạ.example/a ~~d~~ $e$ | \\ 1."
+
+
+def _page_of(*texts: str) -> _Strong:
+    """The report page's body of Markdown outputs, as nbconvert renders them, parsed."""
+    from toolkit.reports.notebook import markdown
+
+    outputs = [nbformat.v4.new_output("display_data", {"text/markdown": markdown(t)._repr_markdown_(), "text/plain": "x"})
+               for t in texts]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", execution_count=1, outputs=outputs)])
+    page = _convert(html_export.exporter(), nb)
+    parsed = _Strong()
+    parsed.feed(page[page.index("<body"):])
+    return parsed
+
+
+def test_names_from_data_stay_text_with_the_bold_around_them(tmp_path):
+    """The leader's and the bloc's names, written like Markdown, HTML and a URL, read as typed, in bold, linking nowhere."""
+    import shutil
+
+    from conftest import DATA
+    from toolkit.model.workspace import Workspace
+    from toolkit.reports import notebook as report
+    from toolkit.reports import tables
+    from toolkit.reports.analysis import analyse
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    leader = analyse(Workspace.open(DATA), "kinh-te-ky-thuat", "2018", compare=False).ranking.iloc[0]
+    for name, old in (("units.csv", leader["name"]),
+                      ("blocs.csv", "Khối các sở, ban, ngành tham mưu và quản lý Nhà nước về kinh tế, kỹ thuật")):
+        path = data / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, HOSTILE), encoding="utf-8")  # no comma or quote in it: CSV as it is
+    res = analyse(Workspace.open(data), "kinh-te-ky-thuat", "2018", compare=False)
+    page = _page_of(report.title_block(res), tables.summary(res))
+    assert page.strong == [HOSTILE, "Dữ liệu mẫu", HOSTILE], page.strong  # the bloc's name, then the leader's: whole, in bold
+    names = [t for t, _ in page.tags]
+    assert [a["href"][:1] for t, a in page.tags if t == "a"] == ["#"]  # the title's own anchor, no link out
+    assert (names.count("h1"), names.count("code")) == (1, 1)  # the title, the data source: the report's own markup
+    assert not {"img", "em", "del", "ol", "h2", "blockquote"} & set(names), names  # none from the names
+    assert "**" not in "".join(page.text)
+
+
+def test_names_in_the_trends_sentences_stay_text(tmp_path):
+    import shutil
+
+    from conftest import DATA
+    from toolkit.reports import trends
+    from toolkit.reports.history import load_history
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    h = load_history("kinh-te-ky-thuat", "2023", "2025", str(DATA))
+    lead = re.search(r"\*\*(.+?)\*\*", trends.summary(h)).group(1)  # the unit leading most often, named in bold
+    path = data / "units.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(lead, HOSTILE), encoding="utf-8")
+    h = load_history("kinh-te-ky-thuat", "2023", "2025", str(data))
+    page = _page_of(trends.summary(h), trends.never_nominated(h))
+    assert HOSTILE in page.strong, page.strong
+    names = [t for t, _ in page.tags]
+    assert not {"a", "img", "code", "em", "del", "ol", "h1", "blockquote"} & set(names), names
+    assert "**" not in "".join(page.text)

@@ -125,8 +125,8 @@ def test_duplicate_score_row(data_copy):
     scores = _folder(data_copy) / "scores.csv"
     line = _append(scores, "so-cong-thuong,N1.1,10,9.25,")
     p = _only(_errors(data_copy))
-    assert (p.file, p.where) == (str(scores), f"dòng {line}, cột criterion_id")
-    assert p.message == "điểm tiêu chí 'N1.1' của đơn vị 'so-cong-thuong' bị nhập hai lần"
+    assert (p.file, p.where) == (str(scores), "dòng 2, cột criterion_id")  # the first line, naming the copy
+    assert p.message == f"điểm tiêu chí 'N1.1' của đơn vị 'so-cong-thuong' bị nhập 2 lần (dòng 2; bản sao ở dòng {line}): chỉ giữ một dòng"
 
 
 def test_unit_not_member_of_the_bloc(data_copy):
@@ -148,7 +148,8 @@ def test_every_fault_of_a_file_in_one_error(data_copy):
     in_scores = {p.where for p in problems if p.file == str(scores)}
     assert len(in_scores) > 1
     assert in_scores == {"dòng 2, cột self_value", "dòng 2, cột verified_value", "dòng 3, cột criterion_id",
-                         f"dòng {dup}, cột criterion_id"}
+                         "dòng 4, cột criterion_id"}  # N2.1 of so-cong-thuong, on its first line, naming its copy
+    assert f"bản sao ở dòng {dup}" in next(p.message for p in problems if p.where == "dòng 4, cột criterion_id")
     # the faults of the other files of the same period are in the same error
     in_events = [p for p in problems if p.file == str(folder / "events.csv")]
     assert [(p.where, p.message) for p in in_events] == [(
@@ -246,8 +247,11 @@ def test_duplicate_unit_in_membership(data_copy):
     with pytest.raises(DataError) as exc:
         Workspace.open(data_copy)
     p = _only(exc.value.problems)
-    assert (p.file, p.where) == (str(membership), f"dòng {line}, cột unit_id")
-    assert p.message == "đơn vị 'so-tt-tt' được khai báo hai lần trong khối 'kinh-te-ky-thuat' năm 2018"
+    first = next(i for i, x in enumerate(membership.read_text(encoding="utf-8").split("\n"), 1)
+                 if x.startswith("2018,kinh-te-ky-thuat,so-tt-tt,"))
+    assert (p.file, p.where) == (str(membership), f"dòng {first}, cột unit_id")
+    assert p.message == (f"đơn vị 'so-tt-tt' trong khối 'kinh-te-ky-thuat' năm 2018 bị nhập 2 lần (dòng {first}; "
+                         f"bản sao ở dòng {line}): chỉ giữ một dòng")
 
 
 def test_membership_faults_all_reported(data_copy):

@@ -108,7 +108,7 @@ def after_run(outcomes, data_dir: Path, reports_dir: Path) -> int:
 
     Called while the run still holds the reports folder's lock.
     """
-    from toolkit.errors import ThiduaError
+    from toolkit.errors import ThiduaError, visible
 
     code = 0
     for o in outcomes:
@@ -120,6 +120,6 @@ def after_run(outcomes, data_dir: Path, reports_dir: Path) -> int:
             for note in written.notes:
                 click.echo(f"  {note}", err=True)
         except ThiduaError as exc:
-            click.echo(f"Không lập được văn bản {o.bloc} {o.period}:\n{exc}", err=True)
+            click.echo(visible(f"Không lập được văn bản {o.bloc} {o.period}:\n{exc}", keep="\n"), err=True)
             code = 2
     return code

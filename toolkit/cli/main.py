@@ -12,7 +12,12 @@ from toolkit.cli.documents import after_run, check_documents, documents_cmd
 from toolkit.cli.locked import locked_reports
 from toolkit.cli.options import DATA_OPTION
 from toolkit.cli.submissions import ingest_cmd, template_cmd
-from toolkit.errors import DataError, ThiduaError
+from toolkit.errors import DataError, ThiduaError, visible
+
+
+def _say(text: str, err: bool = True) -> None:
+    """Print a message that may quote data: its control characters as escapes, its own line breaks kept."""
+    click.echo(visible(text, keep="\n"), err=err)
 
 
 class _Group(click.Group):
@@ -22,10 +27,10 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except DataError as exc:
-            click.echo(str(exc), err=True)
+            _say(str(exc))
             sys.exit(2)
         except ThiduaError as exc:
-            click.echo(f"Lỗi: {exc}", err=True)
+            _say(f"Lỗi: {exc}")
             sys.exit(2)
         except KeyboardInterrupt:
             click.echo("Đã dừng theo yêu cầu.", err=True)
@@ -137,32 +142,32 @@ def run_cmd(blocs, period, kind, notebooks, data_dir, reports_dir, jobs, timeout
         if overview:  # after the blocs' reports, which it reads; in a worker too, under the same time limit
             outcomes += _run_jobs([batch.Job("(toàn tỉnh)", str(p), batch.OVERVIEW)], reports_dir, data_dir, 1, timeout,
                                   cell_timeout, force)
-        code = _say(outcomes)
+        code = _report_outcomes(outcomes)
         for job, exc in held.items():
-            click.echo(f"Không lập được văn bản {job.bloc} {job.period}; báo cáo giữ nguyên:\n{exc}", err=True)
+            _say(f"Không lập được văn bản {job.bloc} {job.period}; báo cáo giữ nguyên:\n{exc}")
         if documents:
             code = max(code, after_run(outcomes, data_dir, reports_dir))  # still under the lock
     sys.exit(code)
 
 
-def _say(outcomes) -> int:
+def _report_outcomes(outcomes) -> int:
     """Print where the reports are (or the summary table) and what went wrong; return the exit code."""
     from toolkit.runs import batch
 
     if len(outcomes) == 1 and outcomes[0].status in ("ok", "skipped"):
         o = outcomes[0]
-        click.echo(f"Báo cáo: {o.where}" + ("  (giữ nguyên: dữ liệu và mã nguồn không đổi; --force để chạy lại)" if o.status == "skipped" else ""))
-        click.echo(f"Bảng kết quả: {Path(o.where).parent / 'results.xlsx'}  ({o.seconds:.1f} giây)")
+        _say(f"Báo cáo: {o.where}" + ("  (giữ nguyên: dữ liệu và mã nguồn không đổi; --force để chạy lại)" if o.status == "skipped" else ""), err=False)
+        _say(f"Bảng kết quả: {Path(o.where).parent / 'results.xlsx'}  ({o.seconds:.1f} giây)", err=False)
     elif len(outcomes) > 1 or outcomes[0].status not in ("bad-data", "no-data"):
-        click.echo(batch.summary_table(outcomes))
+        _say(batch.summary_table(outcomes), err=False)
     code = batch.exit_code(outcomes)
     if code == 2 and len(outcomes) == 1:
-        click.echo(outcomes[0].message, err=True)
+        _say(outcomes[0].message)
     elif code == 3 and len(outcomes) == 1:
-        click.echo(f"Lỗi: {outcomes[0].message}", err=True)
+        _say(f"Lỗi: {outcomes[0].message}")
         code = 2
     elif code == 1 and len(outcomes) == 1:
-        click.echo(f"Lỗi khi chạy báo cáo: {outcomes[0].message}\nSổ tay đã chạy một phần: {outcomes[0].where}", err=True)
+        _say(f"Lỗi khi chạy báo cáo: {outcomes[0].message}\nSổ tay đã chạy một phần: {outcomes[0].where}")
     return code
 
 
@@ -201,26 +206,30 @@ def _run_jobs(jobs_list, reports_dir, data_dir, workers, timeout, cell_timeout, 
 
 @main.command("verify")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def verify_cmd(folder: Path) -> None:
+@DATA_OPTION
+def verify_cmd(folder: Path, data_dir: Path) -> None:
     """Re-execute a report from its manifest and say whether its results are identical.
 
     Compares results/*.csv, results.xlsx and report.html (apart from its provenance footer);
     when they differ, says which inputs or whether the code changed since the report was made.
-    Exit code 0 when identical, 1 when not.
+    Reads only the data folder given by --data (a report made from another one says so and
+    stops) and writes only into a private temporary folder.
+    Exit code 0 when identical, 1 when not, 2 when the manifest or the data is not usable.
 
     \b
-    Example:
+    Examples:
       thidua verify reports/2018/kinh-te-ky-thuat
+      thidua verify reports/2018/kinh-te-ky-thuat --data /srv/thidua/data
     """
     from toolkit.runs.verify import verify
 
-    v = verify(folder)
+    v = verify(folder, data_dir)
     if v.identical:
         click.echo(f"Giống hệt: chạy lại {folder} cho cùng kết quả.")
     else:
-        click.echo(f"KHÁC: {len(v.differing)} tệp kết quả khác: {', '.join(v.differing)}")
+        _say(f"KHÁC: {len(v.differing)} tệp kết quả khác: {', '.join(v.differing)}", err=False)
     if v.inputs_changed:
-        click.echo(f"Dữ liệu đầu vào đã đổi từ lần chạy đó: {', '.join(v.inputs_changed)}")
+        _say(f"Dữ liệu đầu vào đã đổi từ lần chạy đó: {', '.join(v.inputs_changed)}", err=False)
     if v.code_changed:
         click.echo("Mã nguồn (toolkit hoặc sổ tay) đã đổi từ lần chạy đó.")
     if not v.inputs_changed and not v.code_changed and not v.identical:

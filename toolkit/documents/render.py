@@ -1,9 +1,12 @@
 """Fill a Word template (docxtpl) with a document's context and save it byte for byte repeatably.
 
 The template is the province's own ``<data>/templates/<name>.docx`` when there is one, else
-the shipped one. Values are escaped (autoescape), so a unit called "A & B <C>" prints as
-text. A tag naming a value that does not exist, or a Jinja syntax error, stops with a
-message naming the template file and the tag, never a half-filled document.
+the shipped one. A template in the data folder is data, not code: it renders in Jinja's
+immutable sandbox, so a tag reaching for Python's internals (``cycler.__init__.__globals__``,
+which leads to ``os``) or changing a value stops with a message instead of running. Values are
+escaped (autoescape), so a unit called "A & B <C>" prints as text. A tag naming a value that
+does not exist, an unsafe one, or a Jinja syntax error, stops with a message naming the
+template file and the tag, never a half-filled document.
 """
 from __future__ import annotations
 
@@ -14,6 +17,8 @@ import re
 from pathlib import Path
 
 import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from docx.shared import Pt
 from docxtpl import DocxTemplate
 
@@ -29,6 +34,7 @@ TEMPLATES = "templates"  # <data>/templates/<name>.docx overrides the shipped te
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 _XML = re.compile(r"<[^>]+>")
 _MISSING = re.compile(r"'([^']+)' is undefined|has no attribute '([^']+)'")
+_UNSAFE = re.compile(r"attribute '([^']+)'")
 
 
 def template_path(name: str, data_dir: Path | None) -> Path:
@@ -117,10 +123,16 @@ def _materialise(value, tpl: DocxTemplate):
 def render_document(template: Path, context: dict, out: Path, when: _dt.date, title: str, author: str) -> Path:
     """Render ``template`` with ``context`` into ``out`` (.docx), with fixed properties and zip times."""
     tpl = DocxTemplate(template)
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env = ImmutableSandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
     check_template(tpl, template, env, context)
     try:
         tpl.render(_materialise(context, tpl), env, autoescape=True)
+    except SecurityError as exc:
+        m = _UNSAFE.search(str(exc))
+        name = m.group(1) if m else ""
+        raise DataError([_problem(template, _tags(DocxTemplate(template)), name,
+                                  f"thẻ dùng '{name}', phần bên trong của Python, không phải dữ liệu của văn bản: mẫu chỉ "
+                                  "được in các giá trị của văn bản (xem docs/documents.md); hãy bỏ thẻ này")]) from None
     except jinja2.UndefinedError as exc:
         m = _MISSING.search(str(exc))
         name = (m.group(1) or m.group(2)) if m else ""

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from toolkit.errors import Problem, ThiduaError
+from toolkit.errors import Problem, ThiduaError, visible
 from toolkit.forms import layout
 from toolkit.forms.cells import NotANumber, cell, csv_number, fold, norm, number, ref, shown, text
 from toolkit.forms.context import PeriodContext
@@ -29,6 +29,7 @@ from toolkit.forms.formulas import formula_inputs
 from toolkit.model.covenant import ORGANISATION_VI
 from toolkit.model.periods import Period
 from toolkit.model.period_data import EVENTS, ORGS, SCORES, STAFF
+from toolkit.model.readers import REFUSED, control_problem
 from toolkit.model.text import label_key
 
 
@@ -137,7 +138,7 @@ def _identify(sub: Submission, meta: list[list], ctx: PeriodContext) -> bool:
                   f"hãy dùng mẫu của kỳ này")
         ok = False
     unit, _where = get("unit_id")
-    sub.unit_id = unit
+    sub.unit_id = visible(unit)  # shown and filed in ingest_report.csv; a unit id with control characters is no member
     if ok and unit not in ctx.member_names:
         sub.error(f"trang “{layout.SHEET_GUIDE}”, dòng “Đơn vị”",
                   f"mẫu của đơn vị “{get('unit_name')[0] or unit}”, không phải thành viên khối '{ctx.bloc}' năm {ctx.period.year}")
@@ -338,10 +339,22 @@ def _formulas(sub: Submission, zf: zipfile.ZipFile, indexes: dict[str, dict[str,
     return found
 
 
+def _controls(sub: Submission, sheet: str, rows: list[list], index: dict[str, int]) -> set[str]:
+    """Input cells holding a control character (Excel saves a pasted BEL or ESC as ``_x0007_``): each an error, then not read."""
+    bad = set()
+    for r in index.values():
+        for col in layout.INPUT_COLS[sheet]:
+            value = cell(rows, r, col)
+            if isinstance(value, str) and REFUSED.search(norm(value)):
+                sub.problems.append(control_problem(sub.file, ref(sheet, col, r), norm(value)))
+                bad.add(f"{col}{r + 1}")
+    return bad
+
+
 def read_submission(path: Path, ctx: PeriodContext) -> Submission:
     """Read and check one returned workbook; never raises for a bad file, records problems."""
     data = path.read_bytes()
-    sub = Submission(path.name, hashlib.sha256(data).hexdigest())
+    sub = Submission(visible(path.name), hashlib.sha256(data).hexdigest())  # a file name is shown, and filed in a CSV
     opened = _open(sub, data)
     if opened is not None:
         wb, zf = opened
@@ -381,4 +394,5 @@ def _read_sheets(sub: Submission, wb: CalamineWorkbook, zf: zipfile.ZipFile, ctx
     indexes = {name: _rows_by_code(sub, name, rows, layout.ROW_CODES[name]) for name, rows in rows_by_sheet.items()}
     formulas = _formulas(sub, zf, indexes)
     for name, rows in rows_by_sheet.items():
-        _READERS[name](sub, rows, indexes[name], ctx, formulas.get(name, set()))
+        skip = formulas.get(name, set()) | _controls(sub, name, rows, indexes[name])  # each reported once
+        _READERS[name](sub, rows, indexes[name], ctx, skip)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from toolkit.errors import Problem
 from toolkit.model.covenant import Award, Covenant
-from toolkit.model.readers import RowChecker, parse_numbers, read_csv_checked
+from toolkit.model.readers import RowChecker, duplicates, parse_numbers, read_csv_checked
 
 BALLOTS = "ballots.csv"
 COLUMNS = ["award_id", "unit_id", "issued", "returned", "valid", "in_favour"]
@@ -57,8 +57,8 @@ def load_ballots(folder: Path, cov: Covenant, members: pd.DataFrame, votes: pd.D
              lambda r: f"danh hiệu '{r.award_id}' không có trong giao ước {cov.year} (mã hợp lệ: {', '.join(awards) or 'không có'})")
     chk.rows(df, ~df["unit_id"].isin(set(members["unit_id"])), "unit_id",
              lambda r: f"đơn vị '{r.unit_id}' không phải thành viên khối '{cov.bloc}' năm {cov.year}")
-    chk.rows(df, df.duplicated(["award_id", "unit_id"]), "unit_id",
-             lambda r: f"phiếu của đơn vị '{r.unit_id}' cho danh hiệu '{r.award_id}' bị nhập hai lần")
+    chk.problems += duplicates(df, ["award_id", "unit_id"], chk.file, "unit_id",
+                               lambda r: f"phiếu của đơn vị '{r.unit_id}' cho danh hiệu '{r.award_id}'")
     raw = {c: df[c] for c in COUNTS}
     for c in COUNTS:
         num = parse_numbers(df[c])

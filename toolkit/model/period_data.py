@@ -17,7 +17,7 @@ from toolkit import config
 from toolkit.model.covenant import ORGANISATION_VI, Covenant
 from toolkit.errors import DataError, ParameterError, Problem
 from toolkit.model.periods import Period
-from toolkit.model.readers import RowChecker, parse_numbers, read_csv_checked, read_yaml
+from toolkit.model.readers import RowChecker, duplicates, parse_numbers, read_csv_checked, read_yaml
 from toolkit.model.text import label_key
 from toolkit.model.vocabulary import Vocabulary
 
@@ -64,6 +64,12 @@ def available_periods(data_dir: Path, bloc: str) -> list[str]:
     return [str(p) for p in sorted(found, key=lambda p: p.sort_key)]
 
 
+def _once(chk: RowChecker, df: pd.DataFrame, keys: list[str], column: str, what) -> pd.DataFrame:
+    """Report each key entered more than once (one problem per key), then check each exact copy of a line once."""
+    chk.problems.extend(duplicates(df, keys, chk.file, column, what))
+    return df[~df.duplicated(keep="first")]
+
+
 def _member_check(chk: RowChecker, df: pd.DataFrame, members: set[str], bloc: str, year: int) -> None:
     chk.rows(df, ~df.unit_id.isin(members), "unit_id",
              lambda r: f"đơn vị '{r.unit_id}' không phải thành viên khối '{bloc}' năm {year}")
@@ -85,11 +91,11 @@ def _load_scores(path: Path, cov: Covenant, members: pd.DataFrame, bloc: str, ye
     if "note" not in df.columns:
         df["note"] = ""
     crit = {k.id: k for _, k in cov.criteria}
+    df = _once(chk, df, ["unit_id", "criterion_id"], "criterion_id",
+               lambda r: f"điểm tiêu chí '{r.criterion_id}' của đơn vị '{r.unit_id}'")
     _member_check(chk, df, set(members.unit_id), bloc, year)
     chk.rows(df, ~df.criterion_id.isin(crit), "criterion_id",
              lambda r: f"tiêu chí '{r.criterion_id}' không có trong giao ước {cov.year} (mã hợp lệ: {', '.join(crit)})")
-    dup = df.duplicated(["unit_id", "criterion_id"], keep="first")
-    chk.rows(df, dup, "criterion_id", lambda r: f"điểm tiêu chí '{r.criterion_id}' của đơn vị '{r.unit_id}' bị nhập hai lần")
     maxima = df.criterion_id.map({k: c.max for k, c in crit.items()})
     kinds = df.criterion_id.map({k: c.kind for k, c in crit.items()})
     # blank is judged on the text as typed: 'x' is an error, not a blank cell counted as 0
@@ -172,8 +178,7 @@ def _load_orgs(path: Path, vocab: Vocabulary, members: pd.DataFrame, bloc: str, 
     _member_check(chk, df, set(members.unit_id), bloc, year)
     chk.rows(df, ~df.organisation.isin(ORGANISATION_VI), "organisation",
              lambda r: f"tổ chức '{r.organisation}' không hợp lệ; dùng {', '.join(ORGANISATION_VI)}")
-    chk.rows(df, df.duplicated(["unit_id", "organisation"]), "organisation",
-             lambda r: f"xếp loại '{r.organisation}' của '{r.unit_id}' bị nhập hai lần")
+    df = _once(chk, df, ["unit_id", "organisation"], "organisation", lambda r: f"xếp loại '{r.organisation}' của '{r.unit_id}'")
     keys = df.rating.map(label_key)
     party = keys.map(vocab.scales["party"].labels_for(year))
     mass = keys.map(vocab.scales["mass"].labels_for(year))

@@ -6,20 +6,32 @@ with or without a byte-order mark, UTF-16 ("Unicode text"), a legacy Vietnamese 
 Vietnamese regional settings. Everything is decoded here, once: accepted encodings are read,
 anything else is refused with the file named and how to save it as UTF-8; the CSV dialect is
 sniffed from the header line; YAML errors name the file, line and column. One cause gives one
-message: a file that cannot be read, or lacks required columns, is one problem, never one per row.
+message: a file that cannot be read, or lacks required columns, is one problem, never one per row,
+and a line entered many times is one problem naming its first line and counting the copies.
+
+Text is data, never markup or code: a value holding a control character (a BEL or ESC that Excel
+saved as ``_x0007_``, or a YAML ``"\\a"``) is refused here, naming file, line and column, because
+it is invisible to the person who typed it, illegal in xlsx and XML, and would ring or recolour
+the terminal of whoever reads a message quoting it. Tabs, line breaks and the other whitespace
+controls are whitespace: the normaliser makes them one space, as before. YAML tags
+(``!!python/object``) are refused: a data file holds text, numbers, dates, lists and mappings.
 """
 from __future__ import annotations
 
 import codecs
 import csv
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from toolkit.errors import DataError, Problem
-from toolkit.model.text import normalize
+from toolkit.errors import DataError, Problem, visible
+from toolkit.model.text import fmt_number, normalize
+
+# C0 controls but tab and line feed, DEL, and C1 controls (U+0080-U+009F): never text a person typed
+REFUSED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 SAVE_AS_UTF8 = {
     ".csv": "mở tệp bằng Excel và chọn Lưu thành 'CSV UTF-8 (Comma delimited) (*.csv)', hoặc bằng Notepad và chọn Encoding 'UTF-8'",
@@ -70,8 +82,54 @@ def read_text(path: Path) -> str:
     return decode(data, str(path))
 
 
+def control_problem(file: str, where: str, value: str) -> Problem:
+    """The problem of a value holding control characters: which ones, and the value with them shown as escapes."""
+    found = ", ".join(visible(c) for c in dict.fromkeys(REFUSED.findall(value)))
+    shown = visible(value)
+    return Problem(file, where, f"có ký tự điều khiển không nhìn thấy được ({found}) trong '{shown[:80]}{'…' if len(shown) > 80 else ''}'"
+                                "; thường do dán từ phần mềm khác: hãy xóa nội dung này và gõ lại")
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TAG = re.compile(r"tag '([^']*)'")
+
+
+def _yaml_problem(exc: yaml.YAMLError, text: str, file: str, what: str) -> Problem:
+    """A YAML error in Vietnamese where a person can act on it (a tag, a control character), PyYAML's own words otherwise."""
+    if isinstance(exc, yaml.reader.ReaderError):  # a raw control character: PyYAML refuses it before parsing
+        ch = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        at = text.find(ch)
+        line = text.count("\n", 0, at) + 1
+        return control_problem(file, f"dòng {line}, cột {at - text.rfind(chr(10), 0, at)}", text.splitlines()[line - 1])
+    mark = getattr(exc, "problem_mark", None)
+    where = f"dòng {mark.line + 1}, cột {mark.column + 1}" if mark else ""
+    reason = getattr(exc, "problem", None) or str(exc)
+    tag = _TAG.search(reason) if isinstance(exc, yaml.constructor.ConstructorError) else None
+    if tag:
+        name = tag.group(1).replace("tag:yaml.org,2002:", "!!")
+        return Problem(file, where, f"thẻ YAML '{name}' không được dùng: {what} chỉ chứa chữ, số, ngày, danh sách và bảng "
+                                    f"khóa: giá trị; hãy bỏ '{name}' (nếu đó là chữ, đặt cả giá trị trong dấu nháy)")
+    return Problem(file, where, f"không đọc được {what}: {reason}")
+
+
+def _control_scalars(text: str, file: str) -> list[Problem]:
+    """Control characters a double-quoted YAML scalar writes as escapes ("\\a", "\\x1b"), each with its line and column."""
+    problems, nodes = [], [yaml.compose(text, Loader=_LOADER)]
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, yaml.ScalarNode):
+            if REFUSED.search(node.value):
+                mark = node.start_mark
+                problems.append(control_problem(file, f"dòng {mark.line + 1}, cột {mark.column + 1}", node.value))
+        elif isinstance(node, yaml.MappingNode):
+            nodes.extend(n for pair in reversed(node.value) for n in reversed(pair))
+        elif node is not None:
+            nodes.extend(reversed(node.value))
+    return problems
+
+
 def read_yaml(path: Path, what: str = "tệp YAML") -> object:
-    """Parse a YAML file safely (no arbitrary tags); a fault raises :class:`DataError` naming file, line and column."""
+    """Parse a YAML file safely (no tags, no control characters); a fault raises :class:`DataError` naming file, line and column."""
     try:
         text = read_text(path)
     except UnreadableFile as exc:
@@ -79,12 +137,14 @@ def read_yaml(path: Path, what: str = "tệp YAML") -> object:
     if not text.strip():
         raise DataError([Problem(str(path), "", "tệp trống")])
     try:
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        data = yaml.load(text, Loader=_LOADER)
+        if "\\" in text or "\x85" in text:  # the only ways a control character gets past PyYAML's reader
+            problems = _control_scalars(text, str(path))
+            if problems:
+                raise DataError(problems)
+        return data
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"dòng {mark.line + 1}, cột {mark.column + 1}" if mark else ""
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise DataError([Problem(str(path), where, f"không đọc được {what}: {reason}")]) from None
+        raise DataError([_yaml_problem(exc, text, str(path), what)]) from None
 
 
 def sniff_separator(text: str, columns: list[str]) -> str:
@@ -136,6 +196,10 @@ def read_csv_checked(path: Path, columns: list[str], problems: list[Problem], op
         problems.append(Problem(str(path), "", f"không đọc được CSV ({exc}); cần các cột {', '.join(columns)} "
                                                "phân cách bằng dấu phẩy hoặc dấu chấm phẩy"))
         return _empty(columns)
+    if not isinstance(df.index, pd.RangeIndex):  # pandas takes a first line longer than the header as row labels
+        problems.append(Problem(str(path), "dòng 2", f"dòng có nhiều ô hơn dòng tiêu đề ({len(df.columns)} cột): dấu phân cách thừa, "
+                                                    "hoặc một tên có dấu phẩy chưa được đặt trong dấu nháy kép"))
+        return _empty(columns)
     df.columns = [normalize(c) for c in df.columns]
     missing = [c for c in columns if c not in df.columns]
     if missing:
@@ -144,6 +208,8 @@ def read_csv_checked(path: Path, columns: list[str], problems: list[Problem], op
         return _empty(columns)
     for c in df.columns:
         df[c] = df[c].astype(object).map(normalize)
+    if REFUSED.search(text.replace("\r\n", "\n")):  # whitespace controls are spaces once normalised: look cell by cell
+        _refuse_controls(df, str(path), problems)
     blank = (df == "").all(axis=1) if len(df.columns) else pd.Series(False, index=df.index)
     return df[~blank].astype(object)
 
@@ -163,6 +229,34 @@ class RowChecker:
         for i in df.index[mask]:
             text = message(df.loc[i]) if callable(message) else message
             self.problems.append(Problem(self.file, f"dòng {i + 2}, cột {column}", text, severity))
+
+
+def _refuse_controls(df: pd.DataFrame, file: str, problems: list[Problem]) -> None:
+    """One problem per cell holding a control character; the characters are then dropped, so no later check quotes them."""
+    for c in df.columns:
+        bad = df[c].str.contains(REFUSED)
+        for i in df.index[bad]:
+            problems.append(control_problem(file, f"dòng {i + 2}, cột {c}", df.at[i, c]))
+        df.loc[bad, c] = df.loc[bad, c].str.replace(REFUSED, "", regex=True)
+
+
+def duplicates(df: pd.DataFrame, keys: list[str], file: str, column: str, what) -> list[Problem]:
+    """One problem per key entered more than once: on its first line, with the count and where the first copies are.
+
+    ``what(row)`` says what was entered twice ("điểm tiêu chí 'N1.1' của đơn vị 'x'"). A line
+    pasted 100,000 times is one message, not 100,000.
+    """
+    dup = df.duplicated(keys, keep=False)
+    if not dup.any():
+        return []
+    problems = []
+    for rows in sorted(df[dup].groupby(keys, sort=False, dropna=False).indices.values(), key=lambda r: r[0]):
+        lines = [int(i) + 2 for i in df[dup].index[rows]]
+        copies = ", ".join(str(n) for n in lines[1:4]) + (", …" if len(lines) > 4 else "")
+        problems.append(Problem(file, f"dòng {lines[0]}, cột {column}",
+                                f"{what(df.loc[lines[0] - 2])} bị nhập {fmt_number(len(lines), 0)} lần (dòng {lines[0]}; "
+                                f"{'các bản sao' if len(lines) > 2 else 'bản sao'} ở dòng {copies}): chỉ giữ một dòng"))
+    return problems
 
 
 def parse_numbers(values: pd.Series) -> pd.Series:
@@ -200,6 +294,12 @@ def read_own_csv(path: Path, **read_csv_options) -> pd.DataFrame:
     except UnreadableFile as exc:
         raise DataError([exc.problem]) from None
     try:
-        return pd.read_csv(io.StringIO(text), **read_csv_options)
+        df = pd.read_csv(io.StringIO(text), **read_csv_options)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise DataError([Problem(str(path), "", f"không đọc được bảng CSV của thidua: {exc}")]) from None
+    if REFUSED.search(text.replace("\r\n", "\n")):  # edited since it was written: refused as any data file would be
+        problems = [control_problem(str(path), f"dòng {i + 2}, cột {c}", v) for c in df.columns
+                    for i, v in df[c].items() if isinstance(v, str) and REFUSED.search(v)]
+        if problems:
+            raise DataError(problems)
+    return df

@@ -13,7 +13,7 @@ import pandas as pd
 from toolkit import config
 from toolkit.errors import DataError, Problem
 from toolkit.model.ids import ID_RULE, is_id
-from toolkit.model.readers import RowChecker, parse_years, read_csv_checked
+from toolkit.model.readers import RowChecker, duplicates, parse_years, read_csv_checked
 from toolkit.model.text import normalize
 
 ROLES = {"leader": "Trưởng khối", "deputy": "Phó khối", "member": "Thành viên"}
@@ -63,7 +63,7 @@ def load_registry(data_dir: Path) -> Registry:
         df["name"] = df["name"].map(normalize)
     known = set(units.unit_id)
     u = RowChecker(data_dir / config.UNITS, problems)
-    u.rows(units, units.unit_id.duplicated(), "unit_id", lambda r: f"mã đơn vị '{r.unit_id}' bị trùng")
+    problems += duplicates(units, ["unit_id"], u.file, "unit_id", lambda r: f"mã đơn vị '{r.unit_id}'")
     # ids become folder and file names (reports, forms): one rule for all of them
     u.rows(units, ~units.unit_id.map(is_id), "unit_id", lambda r: f"mã đơn vị '{r.unit_id}' không hợp lệ: {ID_RULE}")
     RowChecker(data_dir / config.BLOCS, problems).rows(
@@ -76,8 +76,8 @@ def load_registry(data_dir: Path) -> Registry:
            lambda r: f"khối '{r.bloc_id}' không có trong {config.BLOCS}")
     m.rows(membership, ~membership.role.isin(ROLES), "role",
            lambda r: f"vai trò '{r.role}' không hợp lệ; dùng {', '.join(ROLES)}")
-    m.rows(membership, membership.duplicated(["year", "bloc_id", "unit_id"]), "unit_id",
-           lambda r: f"đơn vị '{r.unit_id}' được khai báo hai lần trong khối '{r.bloc_id}' năm {r.year:g}")
+    problems += duplicates(membership, ["year", "bloc_id", "unit_id"], m.file, "unit_id",
+                           lambda r: f"đơn vị '{r.unit_id}' trong khối '{r.bloc_id}' năm {r.year:g}")
     ln = RowChecker(data_dir / config.LINEAGE, problems)
     lineage["year"] = parse_years(lineage["year"])
     ln.rows(lineage, lineage.year.isna(), "year", "cần một năm (ví dụ 2025)")

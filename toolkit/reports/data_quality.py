@@ -29,6 +29,7 @@ from toolkit.model.readers import read_own_csv, parse_numbers, read_csv_checked
 from toolkit.model.rounding import round_half_up
 from toolkit.reports.display import SYNTHETIC
 from toolkit.reports.results import Table
+from toolkit.reports.tables import plain
 
 # Defaults of the history check: a value is "far" when it is more than HISTORY_K robust
 # standard deviations (1.4826 x median absolute deviation) and at least HISTORY_MIN_SHARE of
@@ -274,7 +275,7 @@ def identical(q: Quality) -> pd.DataFrame:
 
 def title_block(q: Quality, data_dir: str = "") -> str:
     """The report's heading: period, bloc by name, where the data came from, and whether it is synthetic (Markdown)."""
-    lines = [f"# Chất lượng dữ liệu thi đua {q.period.label_vi}", f"**{q.ws.registry.bloc_name(q.bloc)}**", "",
+    lines = [f"# Chất lượng dữ liệu thi đua {q.period.label_vi}", f"**{plain(q.ws.registry.bloc_name(q.bloc))}**", "",
              f"- Nguồn dữ liệu: `{Path(data_dir).name if data_dir else 'data'}/periods/{q.bloc}/{q.period}`"]
     if q.synthetic:
         lines.append(SYNTHETIC)

@@ -18,7 +18,7 @@ from toolkit.reports import tables as presentation
 from toolkit.reports.display import NOTHING, SYNTHETIC, Chart, ReportTable, Sentence
 from toolkit.reports.analysis import analyse
 from toolkit.reports.results import save_tables
-from toolkit.reports.tables import PERCENT, Formats, percent
+from toolkit.reports.tables import PERCENT, Formats, percent, plain
 from toolkit.model.text import fmt_date
 
 __all__ = ["load", "title_block", "markdown", "notes", "show", "chart", "comparison", "change_chart", "save_tables", "PERCENT", "percent"]
@@ -32,11 +32,11 @@ def title_block(res: PeriodResult, data_dir: str = "") -> str:
     cov = res.covenant
     lines = [
         f"# Báo cáo kết quả thi đua {res.period.label_vi}",
-        f"**{res.bloc_name}**",
+        f"**{plain(res.bloc_name)}**",
         "",
-        f"- Giao ước: {cov.title}" + (f", ký ngày {fmt_date(cov.signed_on)}" if cov.signed_on else "")
-        + (f" tại {cov.signed_at}" if cov.signed_at else ""),
-        *([f"- Căn cứ: {'; '.join(cov.legal_basis)}"] if cov.legal_basis else []),
+        f"- Giao ước: {plain(cov.title)}" + (f", ký ngày {fmt_date(cov.signed_on)}" if cov.signed_on else "")
+        + (f" tại {plain(cov.signed_at)}" if cov.signed_at else ""),
+        *([f"- Căn cứ: {'; '.join(map(plain, cov.legal_basis))}"] if cov.legal_basis else []),
         f"- Nguồn dữ liệu: `{Path(data_dir).name if data_dir else 'data'}/periods/{res.bloc}/{res.period}`",
     ]
     if res.source.get("synthetic"):
@@ -70,8 +70,10 @@ def chart(fig):
 def markdown(text: str):
     """Markdown for display, safe for the names and reasons from submissions it carries.
 
-    '<', '>' and '&' are escaped (no HTML), and so is every "](": the reports write no links or
-    pictures, and a unit name like ``![x](http://...)`` would otherwise become a picture that
+    The text's builders write each value from data through :func:`~toolkit.reports.tables.plain`
+    (its Markdown marks escaped, so a name keeps the bold around it and a URL in it is no link);
+    here '<', '>' and '&' are escaped (no HTML), and so is every "](": the reports write no links
+    or pictures, and a unit name like ``![x](http://...)`` would otherwise become a picture that
     the report fetches from that server whenever it is opened. Nothing is displayed for an
     empty text (a section with nothing to add).
     """
@@ -85,7 +87,7 @@ def markdown(text: str):
 
 def notes(res: PeriodResult) -> str:
     items = list(res.notes) + [str(p.message) for p in res.warnings]
-    return "\n".join(f"- {x}" for x in items) if items else "- Không có ghi chú."
+    return "\n".join(f"- {plain(x)}" for x in items) if items else "- Không có ghi chú."
 
 
 def show(df: pd.DataFrame, empty: str = NOTHING, formats: Formats | None = None) -> ReportTable:

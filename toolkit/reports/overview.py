@@ -24,6 +24,7 @@ from toolkit.model.workspace import Workspace
 from toolkit.reports.display import SYNTHETIC
 from toolkit.reports.history import History, history, period_range
 from toolkit.reports.results import BOOLEANS, NA, read_results
+from toolkit.reports.tables import plain
 
 FOLDER = "province_overview"
 TABLES = ("xep_hang", "de_nghi_khen_thuong", "chi_tieu", "tran_xuat_sac", "tu_cham_tham_dinh")
@@ -82,7 +83,7 @@ def _synthetic(ws: Workspace, bloc: str, p: Period) -> bool:
 def title_block(ov: Overview) -> str:
     """Heading of the overview: the period, how many blocs reported, synthetic data (Markdown)."""
     lines = [f"# Tổng hợp kết quả thi đua toàn tỉnh {ov.period.label_vi}", "",
-             f"- Số khối có báo cáo: {len(ov.blocs)} ({'; '.join(ov.names[b] for b in ov.blocs)})"]
+             f"- Số khối có báo cáo: {len(ov.blocs)} ({'; '.join(plain(ov.names[b]) for b in ov.blocs)})"]
     if ov.synthetic:
         lines.append(SYNTHETIC)
     return "\n".join(lines)
@@ -217,8 +218,8 @@ def years_note(ov: Overview) -> str:
     for bloc, h in ov.histories().items():
         absent = [p for p in labels if p not in h.labels or p in h.missing]
         if absent:
-            why = "; ".join(f"{p}: {h.missing.get(p, 'chưa có khối')}" for p in absent)
-            lines.append(f"{ov.names[bloc]} không có số liệu kỳ {why}: để trống, không ước tính.")
+            why = "; ".join(f"{p}: {plain(h.missing.get(p, 'chưa có khối'))}" for p in absent)
+            lines.append(f"{plain(ov.names[bloc])} không có số liệu kỳ {why}: để trống, không ước tính.")
     return "\n".join(f"- {x}" for x in lines)
 
 

@@ -9,6 +9,7 @@ table its file stem, sheet title and the column ids of its ``results/<stem>.csv`
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -263,6 +264,23 @@ def as_text(df: pd.DataFrame, formats: Formats | None = None) -> str:
     return shown.to_string(index=False, max_colwidth=None, line_width=None, max_rows=None, max_cols=None)
 
 
+_MARKUP = re.compile(r"([\\`*_\[\]~|$])")  # '<', '>' and '&' are escaped as HTML by reports.notebook.markdown
+_LINE_START = re.compile(r"^([#+=-]|\d+(?=[.)]))")  # a heading, a list item, a setext underline, an ordered item
+
+
+def plain(value: object) -> str:
+    """A value from data (a name, a title, a reason) for the reports' Markdown: it renders as exactly its text.
+
+    Markdown's own marks in it are backslash-escaped, so a name with '*' or '_' cannot end the
+    bold around it; '://' is escaped so that a URL is not made a link (nbconvert links plain
+    URLs, and then takes the closing '**' into the link); line breaks become spaces, so a value
+    cannot start a heading or a list of its own. The reports write bold, lists and code around
+    such values; the values themselves are text.
+    """
+    text = _MARKUP.sub(r"\\\1", " ".join(str(value).split())).replace("://", "\\://")
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit() else "\\" + m.group(1), text)
+
+
 def to_html(df: pd.DataFrame, formats: Formats | None = None) -> str:
     """HTML table; every cell is escaped, because submission text is data, not markup.
 
@@ -287,13 +305,13 @@ def summary(res: PeriodResult) -> str:
     sub = u[u["submitted"]]
     missing = u[~u["submitted"]]["name"].tolist()
     lines = [f"Khối có {len(u)} thành viên; {len(sub)} đơn vị nộp bảng tự chấm điểm"
-             + (f" (chưa nộp: {', '.join(missing)})." if missing else ".")]
+             + (f" (chưa nộp: {', '.join(map(plain, missing))})." if missing else ".")]
     if len(sub):
         top = sub.iloc[0]
-        lines.append(f"Dẫn đầu là **{top['name']}** với {fmt_number(top['total'])} điểm; điểm thấp nhất "
+        lines.append(f"Dẫn đầu là **{plain(top['name'])}** với {fmt_number(top['total'])} điểm; điểm thấp nhất "
                      f"{fmt_number(sub['total'].min())}, trung bình {fmt_number(sub['total'].mean())}.")
         bands = sub["band"].value_counts()
-        lines.append("Xếp loại: " + "; ".join(f"{b.label}: {bands[b.label]} đơn vị" for b in res.covenant.bands if b.label in bands) + ".")
+        lines.append("Xếp loại: " + "; ".join(f"{plain(b.label)}: {bands[b.label]} đơn vị" for b in res.covenant.bands if b.label in bands) + ".")
         ties = sub[sub["tied_with"] != ""]
         if len(ties):
             lines.append(f"Có {len(ties)} đơn vị bằng tổng điểm; thứ hạng được phân định theo thứ tự tiêu chí của giao ước.")
@@ -302,13 +320,13 @@ def summary(res: PeriodResult) -> str:
         if e.empty:
             continue
         chosen = e[e["nominated"]]["name"].tolist()
-        text = f"{award.title}: đề nghị {', '.join(chosen) if chosen else 'không có đơn vị nào'}"
+        text = f"{plain(award.title)}: đề nghị {', '.join(map(plain, chosen)) if chosen else 'không có đơn vị nào'}"
         above = e[(~e["eligible"]) & e["rank"].notna()]
         if len(chosen) and len(above):
             first = e[e["nominated"]]["rank"].min()
             skipped = above[above["rank"] < first]
             if len(skipped):
-                text += "; " + "; ".join(f"{r['name']} (hạng {r['rank']}) không đủ điều kiện do {r['reasons']}" for _, r in skipped.iterrows())
+                text += "; " + "; ".join(f"{plain(r['name'])} (hạng {r['rank']}) không đủ điều kiện do {plain(r['reasons'])}" for _, r in skipped.iterrows())
         lines.append(text + ".")
     t = res.targets
     if len(t):
@@ -317,7 +335,7 @@ def summary(res: PeriodResult) -> str:
     gap = sub[sub["self_gap"] > 0]
     if len(gap):
         worst = gap.sort_values("self_gap", ascending=False, kind="stable").iloc[0]
-        lines.append(f"{len(gap)} đơn vị tự chấm cao hơn kết quả thẩm định; nhiều nhất {worst['name']} "
+        lines.append(f"{len(gap)} đơn vị tự chấm cao hơn kết quả thẩm định; nhiều nhất {plain(worst['name'])} "
                      f"(+{fmt_number(worst['self_gap'])} điểm).")
     c = res.comparison
     if c is not None and len(c) and c["prev_total"].notna().any():
@@ -325,6 +343,6 @@ def summary(res: PeriodResult) -> str:
         if len(moved):
             best = moved.sort_values("delta_rank", ascending=False, kind="stable").iloc[0]
             name = dict(zip(u.unit_id, u.name))[best["unit_id"]]
-            lines.append(f"So với kỳ {c['prev_period'].iloc[0]}: tăng hạng nhiều nhất là {name} ({int(best['delta_rank']):+d} bậc).")
+            lines.append(f"So với kỳ {c['prev_period'].iloc[0]}: tăng hạng nhiều nhất là {plain(name)} ({int(best['delta_rank']):+d} bậc).")
     return "\n".join(f"- {x}" for x in lines)
 

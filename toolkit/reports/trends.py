@@ -24,6 +24,7 @@ from toolkit.model.text import fmt_number, fmt_percent, sort_key
 from toolkit.reports.display import SYNTHETIC
 from toolkit.reports.history import History
 from toolkit.reports.results import Table
+from toolkit.reports.tables import plain
 
 NA = "—"
 NOT_MEMBER = ""  # a unit that was not a member that period
@@ -48,13 +49,13 @@ def _span(h: History) -> str:
 
 def title_block(h: History, data_dir: str = "") -> str:
     """Title, bloc, periods covered, periods without data, lineage, synthetic data (Markdown)."""
-    lines = [f"# Diễn biến kết quả thi đua {_span(h)}", f"**{h.bloc_name}**", "",
+    lines = [f"# Diễn biến kết quả thi đua {_span(h)}", f"**{plain(h.bloc_name)}**", "",
              f"- Các kỳ so sánh: {len(h.labels)} kỳ cùng loại, mỗi năm một kỳ; {len(h.with_data)} kỳ có số liệu."]
     if h.missing:
-        lines.append("- **Không có số liệu**: " + "; ".join(f"{_period_of(h, p)}: {why}" for p, why in h.missing.items())
+        lines.append("- **Không có số liệu**: " + "; ".join(f"{_period_of(h, p)}: {plain(why)}" for p, why in h.missing.items())
                      + ". Các kỳ này để trống trong mọi bảng và biểu đồ, không ước tính.")
     for text in lineage_sentences(h):
-        lines.append(f"- {text}")
+        lines.append(f"- {plain(text)}")
     lines.append(f"- Nguồn dữ liệu: `{Path(data_dir).name if data_dir else 'data'}/periods/{h.bloc}/`")
     if h.synthetic:
         lines.append(SYNTHETIC)
@@ -82,10 +83,10 @@ def summary(h: History) -> str:
     if len(runs):
         best = runs.iloc[0]
         lines.append(f"{len(runs)} đơn vị khác nhau dẫn đầu khối trong {len(h.with_data)} kỳ; dẫn đầu nhiều nhất là "
-                     f"**{names[best['org_id']]}**: {best['times']} kỳ ({best['periods']}).")
+                     f"**{plain(names[best['org_id']])}**: {best['times']} kỳ ({best['periods']}).")
         if runs["longest"].max() > 1:
             r = runs.sort_values("longest", ascending=False, kind="stable").iloc[0]
-            lines.append(f"Dẫn đầu liên tiếp lâu nhất: {names[r['org_id']]}, {r['longest']} kỳ liền.")
+            lines.append(f"Dẫn đầu liên tiếp lâu nhất: {plain(names[r['org_id']])}, {r['longest']} kỳ liền.")
         else:
             lines.append("Không đơn vị nào dẫn đầu hai kỳ liền.")
     over = rules.over_claims(u, _decimals(h))
@@ -93,14 +94,14 @@ def summary(h: History) -> str:
     if len(persistent):
         top = persistent.iloc[0]
         lines.append(f"{len(persistent)} đơn vị tự chấm cao hơn kết quả thẩm định ở ít nhất một nửa số kỳ; nhiều nhất là "
-                     f"{names[top['org_id']]}: trung bình +{fmt_number(top['mean_gap'])} điểm mỗi kỳ, cao hơn ở "
+                     f"{plain(names[top['org_id']])}: trung bình +{fmt_number(top['mean_gap'])} điểm mỗi kỳ, cao hơn ở "
                      f"{top['higher']}/{top['periods']} kỳ.")
     shares = rules.content_shares(h.contents)
     if len(shares):
         mean = shares.groupby("content_id")["mean_share"].mean().sort_values(kind="stable")
         titles = _content_titles(h)
         weakest = mean.index[0]
-        lines.append(f"Nội dung cả khối mất nhiều điểm nhất: {weakest}. {titles.get(weakest, '')} "
+        lines.append(f"Nội dung cả khối mất nhiều điểm nhất: {plain(weakest)}. {plain(titles.get(weakest, ''))} "
                      f"(trung bình đạt {fmt_percent(mean.iloc[0])} điểm chuẩn qua các kỳ).")
     t = rules.target_shares(h.targets)
     judged = t[t["judged"] > 0]
@@ -118,11 +119,11 @@ def summary(h: History) -> str:
         streaks = rules.award_streaks(g, list(h.orgs["org_id"]), h.labels)
         longest = streaks["longest"].max()
         rotation = "không đơn vị nào được đề nghị hai kỳ liền" if longest <= 1 else \
-            f"dài nhất {longest} kỳ liền ({names[streaks.sort_values('longest', ascending=False, kind='stable').iloc[0]['org_id']]})"
-        lines.append(f"{g['award'].iloc[-1]}: {distinct} đơn vị khác nhau được đề nghị trong {chosen['period'].nunique()} kỳ; {rotation}.")
+            f"dài nhất {longest} kỳ liền ({plain(names[streaks.sort_values('longest', ascending=False, kind='stable').iloc[0]['org_id']])})"
+        lines.append(f"{plain(g['award'].iloc[-1])}: {distinct} đơn vị khác nhau được đề nghị trong {chosen['period'].nunique()} kỳ; {rotation}.")
     never = rules.never_nominated(h.awards, list(h.orgs["org_id"])) if len(h.awards) else []
     if never:
-        lines.append(f"Chưa từng được đề nghị khen thưởng: {', '.join(names[x] for x in never)}.")
+        lines.append(f"Chưa từng được đề nghị khen thưởng: {', '.join(plain(names[x]) for x in never)}.")
     changed = sorted({c.year for c in h.changes()})
     if changed:
         scoring = sorted({c.year for c in h.changes() if c.affects_scores})
@@ -141,7 +142,7 @@ def notes(h: History) -> str:
         items.append(f"Tính từ dữ liệu theo giao ước của từng năm: {', '.join(computed)}.")
     if filed:
         items.append(f"Đọc từ bảng kết quả của báo cáo kỳ đã lập (cùng dữ liệu, cùng mã nguồn): {', '.join(filed)}.")
-    items += [f"Kỳ {p}: {why}." for p, why in h.missing.items()]
+    items += [f"Kỳ {p}: {plain(why)}." for p, why in h.missing.items()]
     items.append("Mỗi năm được chấm theo giao ước của chính năm đó; tổng điểm được so sánh theo tỷ lệ điểm chuẩn tối đa "
                  "khi điểm chuẩn các năm khác nhau.")
     return "\n".join(f"- {x}" for x in items)
@@ -389,7 +390,7 @@ def never_nominated(h: History) -> str:
     never = rules.never_nominated(h.awards, list(h.orgs["org_id"]))
     if not never:
         return f"Mọi đơn vị đều được đề nghị khen thưởng ít nhất một lần {_span(h)}."
-    return f"Chưa từng được đề nghị khen thưởng {_span(h)}: " + ", ".join(names[x] for x in never) + "."
+    return f"Chưa từng được đề nghị khen thưởng {_span(h)}: " + ", ".join(plain(names[x]) for x in never) + "."
 
 
 # --------------------------------------------------------------------------- covenant changes

@@ -7,7 +7,9 @@ its partial notebook in ``<bloc>.failed/`` beside the untouched previous report.
 """
 from __future__ import annotations
 
+import ast
 import datetime as _dt
+import functools
 import hashlib
 import json
 import logging
@@ -20,7 +22,7 @@ from pathlib import Path
 
 from toolkit import config
 from toolkit.runs import html_export, manifest
-from toolkit.errors import DataError, InputError, KernelError, ParameterError, ReportError
+from toolkit.errors import DataError, InputError, KernelError, ParameterError, ReportError, visible
 from toolkit.runs.kernel import KERNEL_NAME, KernelStartError, ProjectKernelManager
 from toolkit.runs.kernel_launcher import skip_slow_imports
 from toolkit.model.files import replace_folder, temp_folder
@@ -74,6 +76,43 @@ def notebook_path(name: str) -> Path:
 def report_folder(reports_dir: Path, bloc: str, period: str, notebook: str = DEFAULT_NOTEBOOK) -> Path:
     base = reports_dir / period / bloc
     return base if notebook == DEFAULT_NOTEBOOK else base / notebook
+
+
+@functools.lru_cache(maxsize=16)
+def _declared(nb: Path, mtime: float) -> dict[str, str]:
+    source = next(("".join(c["source"]) for c in json.loads(nb.read_text(encoding="utf-8"))["cells"]
+                   if "parameters" in c.get("metadata", {}).get("tags", [])), "")
+    return {n.target.id: ast.unparse(n.annotation) for n in ast.parse(source).body
+            if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)}
+
+
+def declared_parameters(nb: Path) -> dict[str, str]:
+    """Name -> type (``"str"``, ``"dict"``) of each parameter the notebook's parameters cell declares."""
+    return _declared(nb, nb.stat().st_mtime)
+
+
+def _plain(value: object) -> bool:
+    """A value papermill writes as a literal: text, numbers, booleans, None, and lists and dicts of them."""
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def check_injected(nb: Path, parameters: dict) -> None:
+    """Refuse anything papermill would turn into code other than the notebook's own parameter assignments.
+
+    papermill writes ``name = value`` into the notebook: a name is written as it is, so only
+    the names the parameters cell declares may pass (a name from a manifest could be any
+    Python statement), and only values it writes as literals.
+    """
+    declared = declared_parameters(nb)
+    for name, value in parameters.items():
+        if name not in declared:
+            raise ParameterError(f"Sổ tay {nb.name} không có tham số '{visible(name)}'; các tham số: {', '.join(declared)}.")
+        if not _plain(value):
+            raise ParameterError(f"Tham số '{name}' của sổ tay {nb.name} có giá trị không dùng được: {type(value).__name__}.")
 
 
 def _execute(nb_in: Path, nb_out: Path, parameters: dict, cwd: Path, timeout: int) -> int:
@@ -156,7 +195,7 @@ def _run_spanning(nb_in: Path, ws, bloc: str, last: Period, params: dict, report
 
     periods = period_range(ws, bloc, "", str(last))
     inputs = spanning_inputs(ws, bloc, periods)
-    filed = _current_reports(ws, bloc, periods, reports_dir, params["data_dir"])
+    filed = current_reports(ws, bloc, periods, reports_dir, params["data_dir"])
     spanning = {"bloc": bloc, "first": "", "last": str(last), "data_dir": params["data_dir"], "output_dir": ".", "filed": filed}
     return execute_report(nb_in, report_folder(reports_dir, bloc, str(last), nb_in.stem), spanning, inputs,
                           f"dữ liệu {ws.data_dir.name}/", timeout=timeout, force=force)
@@ -171,8 +210,7 @@ def run_overview(period: str, reports_dir: Path | str | None = None, timeout: in
     earlier periods are read instead of recomputed, as for the trends report).
     """
     from toolkit.model.workspace import Workspace
-    from toolkit.reports.history import period_range
-    from toolkit.reports.overview import FOLDER, bloc_folders, input_files
+    from toolkit.reports.overview import FOLDER, input_files
 
     reports_dir = Path(reports_dir) if reports_dir else config.REPORTS_DIR
     files = input_files(reports_dir, period)
@@ -181,12 +219,20 @@ def run_overview(period: str, reports_dir: Path | str | None = None, timeout: in
     data_arg = str(Path(data_dir).resolve()) if data_dir else ""
     ws = Workspace.open(Path(data_dir) if data_dir else config.DATA_DIR)
     inputs = overview_inputs(reports_dir, period, ws)
-    filed = {folder.name: _current_reports(ws, folder.name, period_range(ws, folder.name, "", period), reports_dir, data_arg)
-             for folder in bloc_folders(reports_dir, period) if folder.name in ws.blocs() and period in ws.periods(folder.name)}
+    filed = overview_filed(ws, reports_dir, period, data_arg)
     params = {"period": period, "reports_dir": str(reports_dir.resolve()), "data_dir": data_arg, "filed": filed}
     return execute_report(notebook_path("province_overview"), reports_dir / period / FOLDER, params, inputs,
                           f"kết quả các khối trong {reports_dir.name}/{period}/ và dữ liệu {ws.data_dir.name}/", timeout=timeout,
                           force=force)
+
+
+def overview_filed(ws, reports_dir: Path, period: str, data_arg: str) -> dict[str, dict[str, str]]:
+    """Bloc -> period -> folder of each current bloc report the province overview reads instead of recomputing."""
+    from toolkit.reports.history import period_range
+    from toolkit.reports.overview import bloc_folders
+
+    return {folder.name: current_reports(ws, folder.name, period_range(ws, folder.name, "", period), reports_dir, data_arg)
+            for folder in bloc_folders(reports_dir, period) if folder.name in ws.blocs() and period in ws.periods(folder.name)}
 
 
 def spanning_inputs(ws, bloc: str, periods: list[Period]) -> dict[str, str]:
@@ -206,7 +252,7 @@ def overview_inputs(reports_dir: Path, period: str, ws) -> dict[str, str]:
     return inputs
 
 
-def _current_reports(ws, bloc: str, periods: list[Period], reports_dir: Path, data_arg: str) -> dict[str, str]:
+def current_reports(ws, bloc: str, periods: list[Period], reports_dir: Path, data_arg: str) -> dict[str, str]:
     """Period -> folder of each bloc report in ``reports_dir`` that is current: what a run of it now would give."""
     code = manifest.code_hash()
     filed = {}
@@ -223,6 +269,7 @@ def _current_reports(ws, bloc: str, periods: list[Period], reports_dir: Path, da
 def execute_report(nb_in: Path, final: Path, params: dict, inputs: dict[str, str], source: str,
                    timeout: int = 600, force: bool = True) -> RunResult:
     """Run one parameterised notebook into ``final``: skip if current, else temp folder, HTML, manifest, swap."""
+    check_injected(nb_in, params)
     started = _dt.datetime.now(_dt.timezone.utc)
     t0 = time.perf_counter()
     stages: dict[str, float] = {}
