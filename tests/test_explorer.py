@@ -503,6 +503,22 @@ def test_export_writes_the_tables_in_view(ex, tmp_path):
     assert {"Giả định - thay đổi", "Giả định - xếp hạng", "Giả định - đề nghị"} <= set(openpyxl.load_workbook(path2).sheetnames)
 
 
+def test_the_export_message_names_no_absolute_path_of_the_server(ex, tmp_path):
+    """A visitor of `thidua app` reads where the file went relative to the reports folder, not the server's folders."""
+    ex.bloc.value = KT
+    path = ex.export()
+    assert path.parent == tmp_path / "exports" and path.name.startswith(f"kham-pha_{KT}_2025")
+    shown = ex.exporter.message_html.value
+    assert f"(đã ghi exports/{path.name} trong thư mục báo cáo)" in shown, shown[-300:]
+    assert str(tmp_path) not in shown
+    # a folder that cannot be written: the message names the file the same way, without the OS error's absolute path
+    blocked = tmp_path / "exports" / "blocked.xlsx"
+    blocked.mkdir()
+    assert ex.export(blocked) is None
+    refused = ex.exporter.message_html.value
+    assert "Không ghi được exports/blocked.xlsx trong thư mục báo cáo" in refused and str(tmp_path) not in refused, refused
+
+
 # --------------------------------------------------------------------------- background cache
 
 
