@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import os
 
-import ipywidgets as widgets
-
 from toolkit.model.files import write_file
 
 ENV = "THIDUA_FIRST_VIEW"
@@ -30,7 +28,7 @@ class FirstView:
     a visitor reads the first results at once.
     """
 
-    def __init__(self, widget: widgets.Widget, html: str):
+    def __init__(self, widget, html: str):  # widget: an ipywidgets.Widget
         self.widget, self.html = widget, html
 
     def _repr_mimebundle_(self, **kwargs):
