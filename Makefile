@@ -46,6 +46,7 @@ bench: $(STAMP) system-deps
 	$(BIN)/python benchmarks/report_overhead.py
 	$(BIN)/python benchmarks/batch.py
 	$(BIN)/python benchmarks/app_latency.py
+	$(BIN)/python benchmarks/app_load.py
 	$(BIN)/python benchmarks/explorer_latency.py
 
 refresh-notebooks: $(STAMP)
