@@ -52,6 +52,7 @@ BUSY = """<!DOCTYPE html>
 body {{ font-family: system-ui, sans-serif; margin: 24px; color: #1f2328; }}
 .thidua-busy {{ border: 1px solid #d4a72c; background: #fff8c5; padding: 12px 16px; margin-bottom: 20px; max-width: 900px; }}
 .thidua-busy h1 {{ font-size: 20px; margin: 0 0 8px 0; }}
+.thidua-busy-view .thidua-explorer > .thidua-msg {{ display: none; }} /* "loading the controls": not on this page */
 </style></head>
 <body>
 <div class="thidua-busy" role="alert">
@@ -86,7 +87,7 @@ def early_first_view(first_view: str) -> str:
 
 
 def busy_page(first_view: str) -> str:
-    shown = (f"<h2>Kết quả mở đầu (chỉ để xem; các nút chọn chưa dùng được)</h2>{first_view}" if first_view else "")
+    shown = (f'<div class="thidua-busy-view"><h2>Kết quả mở đầu (chỉ để xem)</h2>{first_view}</div>' if first_view else "")
     return BUSY.format(retry=RETRY_SECONDS, first_view=shown)
 
 
