@@ -6,8 +6,10 @@ processes every 0.1 s from start to stop, so the bound is checked all along, not
 """
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
+import os
 import re
 import secrets
 import signal
@@ -205,6 +207,53 @@ def test_beyond_max_kernels_a_visitor_gets_the_busy_page_at_once(server):
             answer.close()
     time.sleep(3)  # the pool's refill, waiting for a place, does not start one beyond the bound either
     assert server.most_kernels <= MAX_KERNELS, f"{server.most_kernels} kernel processes at once"
+
+
+def _tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        for child in _children(todo.pop()):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def test_kill_9_of_thidua_app_takes_voila_and_its_kernels_along(tmp_path, small_data):
+    """`thidua app` killed with SIGKILL (the OOM killer, a service manager): Voilà dies with it at once
+    (toolkit.runs.lifetime), and Voilà's kernels follow their dead parent (ipykernel's parent poller)."""
+    argv = [sys.executable, "-m", "toolkit", "app", "--port", str(_free_port()), "--data", str(small_data),
+            "--reports", str(tmp_path / "reports")]
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "IPYTHONDIR": str(tmp_path / "ipython")}
+    log = tmp_path / "app.log"
+    below: list[int] = []
+    with open(log, "wb") as out:
+        app = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+    try:
+        end = time.monotonic() + 240
+        while not any(_kernels(p) for p in _tree(app.pid)):
+            assert app.poll() is None and time.monotonic() < end, log.read_text(errors="replace")[-3000:]
+            time.sleep(0.5)
+        below = _tree(app.pid)  # Voilà and its pool's kernel
+        app.send_signal(signal.SIGKILL)
+        app.wait(timeout=30)
+        end = time.monotonic() + 30
+        while (alive := [p for p in below if _alive(p)]) and time.monotonic() < end:
+            time.sleep(0.2)
+        assert not alive, f"left behind: {alive}"
+    finally:
+        for p in below:
+            with contextlib.suppress(OSError):
+                os.kill(p, signal.SIGKILL)
+        if app.poll() is None:
+            app.kill()
+            app.wait()
 
 
 def test_the_load_benchmark_runs_and_reports(tmp_path):
