@@ -1,6 +1,6 @@
 """The Voilà server ``thidua app`` runs: Voilà, with a busy page, the first view at once, and no token in any environment.
 
-``python -m toolkit.cli.voila_server NOTEBOOK [Voilà options]`` is Voilà with three changes:
+``python -m toolkit.cli.voila_server NOTEBOOK [Voilà options]`` is Voilà with these changes:
 
 - **A busy page instead of a hung request.** Kernels are bounded (``thidua app --max-kernels``,
   :class:`toolkit.cli.voila_kernels.AppKernelManager`). A visitor who would need a kernel beyond
@@ -17,6 +17,11 @@
   ``<head>``, still apply its styles and scripts, and add its ``<html>`` and ``<body>`` attributes
   to the elements already open; the explorer's output (or the end of the page, if the notebook
   failed) removes the early view (toolkit.cli.app.INDEX).
+- **Templates compiled once.** Voilà builds a new Jinja environment for every page and so
+  compiled its templates again for each visitor (about 14 of them, the largest part of the
+  server's own work per page). Its exporter here keeps them in one in-memory bytecode cache for
+  the process (:class:`CachedVoilaExporter`); a template file that changes is compiled again,
+  since Jinja checks each cached template against its source.
 - **The token in no environment.** Voilà copies its own environment into every kernel it
   starts, so a token read from ``JUPYTER_TOKEN`` would be readable by every notebook (issue
   18). ``thidua app`` writes the token to a file of its private folder instead; this server reads
@@ -26,9 +31,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import jinja2
 import tornado.web
 from traitlets import Unicode
+from voila import notebook_renderer
 from voila.app import Voila
+from voila.exporter import VoilaExporter
 from voila.tornado.handler import TornadoVoilaHandler
 
 from toolkit.cli.voila_kernels import KernelLimitReached
@@ -91,6 +99,33 @@ def busy_page(first_view: str) -> str:
     return BUSY.format(retry=RETRY_SECONDS, first_view=shown)
 
 
+class MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory, shared by every Jinja environment of the process."""
+
+    def __init__(self):
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._store:
+            bucket.bytecode_from_string(self._store[bucket.key])  # discarded by Jinja if the source has changed
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = MemoryBytecodeCache()
+
+
+class CachedVoilaExporter(VoilaExporter):
+    """Voilà's exporter, whose fresh Jinja environment for each page takes its compiled templates from one cache."""
+
+    @property
+    def environment(self):
+        env = super().environment
+        env.bytecode_cache = _COMPILED
+        return env
+
+
 class AppPageHandler(TornadoVoilaHandler):
     """Voilà's page, or the busy page when the visitor's kernel would exceed the bound."""
 
@@ -143,6 +178,7 @@ class AppVoila(Voila):
 
     def initialize(self, argv=None):
         super().initialize(argv)
+        notebook_renderer.VoilaExporter = CachedVoilaExporter  # the name Voilà's renderer builds its exporter by
         if self.token_file:
             path = Path(self.token_file)
             self.token = path.read_text(encoding="utf-8").strip()
