@@ -48,11 +48,13 @@ def launcher(argv: list[str], parent_pid: int | None = None) -> list[str]:
     """The command line that runs ``argv`` as a child that dies with ``parent_pid`` (default: this process).
 
     Give it to ``subprocess.Popen`` from the process (and thread) that is to be the parent; the
-    child keeps the launcher's pid, since the launcher replaces itself with ``argv``.
+    child keeps the launcher's pid, since the launcher replaces itself with ``argv``. The launcher
+    is this very file, run by path in isolated mode (``-I``: only the standard library, which is all
+    it needs), so it works whatever the child's environment makes importable.
     """
     if not argv:
         raise ValueError("no command to launch")
-    return [sys.executable, "-m", MODULE, "--parent", str(parent_pid or os.getpid()), "--", *map(str, argv)]
+    return [sys.executable, "-I", os.path.abspath(__file__), "--parent", str(parent_pid or os.getpid()), "--", *map(str, argv)]
 
 
 def main(args: list[str]) -> None:
