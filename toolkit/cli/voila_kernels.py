@@ -37,6 +37,8 @@ from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Int
 
+from toolkit.errors import ThiduaError
+
 POOL_RETRY_SECONDS = 0.5  # how often a pool refill waiting for a free place looks again
 KERNEL_NICE = 10  # kernels yield the processor to the server (see the module's docstring)
 
@@ -44,8 +46,8 @@ KERNEL_NICE = 10  # kernels yield the processor to the server (see the module's 
 _admitted: contextvars.ContextVar[object | None] = contextvars.ContextVar("thidua_admitted", default=None)
 
 
-class KernelLimitReached(Exception):
-    """A visitor's kernel would exceed ``max_kernels``: the visitor gets the busy page."""
+class KernelLimitReached(ThiduaError):
+    """A visitor's kernel would exceed ``max_kernels``: the server answers with its busy page (never shown as an error)."""
 
 
 class AppKernelManager(AsyncMappingKernelManager):
