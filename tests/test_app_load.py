@@ -258,7 +258,7 @@ def test_kill_9_of_thidua_app_takes_voila_and_its_kernels_along(tmp_path, small_
 
 def test_the_load_benchmark_runs_and_reports(tmp_path):
     """benchmarks/app_load.py --smoke starts `thidua app`, sends 3 visitors and ends with its figures as JSON."""
-    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "app_load.py"), "--smoke", "--timeout", "240"],
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "app_load.py"), "--smoke", "--timeout", "240", "--max-kernels", "6"],
                          capture_output=True, text=True, timeout=900, cwd=ROOT)
     assert run.returncode == 0, run.stderr[-3000:] + run.stdout[-3000:]
     figures = json.loads(run.stdout.strip().splitlines()[-1])
