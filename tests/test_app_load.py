@@ -230,7 +230,9 @@ def test_kill_9_of_thidua_app_takes_voila_and_its_kernels_along(tmp_path, small_
     (toolkit.runs.lifetime), and Voilà's kernels follow their dead parent (ipykernel's parent poller)."""
     argv = [sys.executable, "-m", "toolkit", "app", "--port", str(_free_port()), "--data", str(small_data),
             "--reports", str(tmp_path / "reports")]
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "IPYTHONDIR": str(tmp_path / "ipython")}
+    # TMPDIR: the private folder a killed `thidua app` cannot remove stays under tmp_path
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "IPYTHONDIR": str(tmp_path / "ipython"),
+           "TMPDIR": str(tmp_path)}
     log = tmp_path / "app.log"
     below: list[int] = []
     with open(log, "wb") as out:
