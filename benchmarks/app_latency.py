@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from toolkit.cli.app import voila_command  # noqa: E402
-from toolkit.runs.lifetime import die_with_parent  # noqa: E402
+from toolkit.runs.lifetime import launcher  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -132,8 +132,8 @@ class Server:
         env.update({"JUPYTER_CONFIG_DIR": str(tmp / f"config-{pool}"), "IPYTHONDIR": str(tmp / f"ipython-{pool}")})
         self.log = tmp / f"voila-{pool}.log"
         with open(self.log, "wb") as out:
-            self.proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
-                                         preexec_fn=die_with_parent)  # Voilà dies with the benchmark
+            self.proc = subprocess.Popen(launcher(argv), env=env, stdout=out, stderr=subprocess.STDOUT,
+                                         cwd=ROOT)  # Voilà dies with the benchmark
         self.url = f"http://127.0.0.1:{self.port}/?token={token}"
         deadline = time.monotonic() + 120
         while True:

@@ -20,7 +20,7 @@ from toolkit.model.periods import Period
 from toolkit.model.period_data import PeriodData
 from toolkit.model.text import label_key, normalize
 from toolkit.model.vocabulary import Scale, Version, Vocabulary
-from toolkit.runs.lifetime import die_with_parent
+from toolkit.runs.lifetime import launcher
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -338,5 +338,6 @@ def ws(small_data):
 
 def spawn(args, **kwargs) -> subprocess.Popen:
     """Start a program for a test; it dies with the test process, even when pytest itself is killed
-    (a timeout, Ctrl+C twice, an xdist worker lost), so no test leaves a server or a batch behind."""
-    return subprocess.Popen(args, preexec_fn=die_with_parent, **kwargs)
+    (a timeout, Ctrl+C twice, an xdist worker lost), so no test leaves a server or a batch behind.
+    The program keeps the returned process's pid (toolkit.runs.lifetime execs it)."""
+    return subprocess.Popen(launcher(args), **kwargs)

@@ -34,7 +34,7 @@ def test_the_app_keeps_a_pool_of_preheated_kernels(tmp_path):
     argv, _env = voila_command(8866, tmp_path, token="x")
     assert "--preheat_kernel=True" in argv and "--pool_size=1" in argv
     argv, _env = voila_command(8866, tmp_path, token="x", pool=0)
-    assert not [a for a in argv if "preheat" in a or "pool" in a]
+    assert not [a for a in argv if a.startswith(("--preheat_kernel", "--pool_size"))]
 
 
 @pytest.mark.slow
@@ -77,3 +77,30 @@ def test_the_page_carries_the_first_view_before_any_script_runs(small_data, tmp_
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def test_the_app_compiles_its_page_templates_once_per_process(monkeypatch):
+    """Voilà makes a new exporter (and Jinja environment) for every page; the app's exporter reuses the
+    templates compiled for the first page instead of compiling them again for each visitor."""
+    import jinja2
+    from voila.paths import collect_template_paths
+
+    from toolkit.cli.voila_server import CachedVoilaExporter
+
+    compiled = []
+    real = jinja2.Environment.compile
+
+    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return real(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    paths = collect_template_paths(["voila", "nbconvert"], "lab")
+
+    def page_templates() -> int:
+        before = len(compiled)
+        CachedVoilaExporter(template_paths=paths, template_name="lab").environment.get_template("index.html.j2")
+        return len(compiled) - before
+
+    assert page_templates() > 0, "the first page compiles the lab template and those it extends"
+    assert page_templates() == 0, "the next pages compile nothing"

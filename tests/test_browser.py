@@ -149,18 +149,8 @@ def voila(tmp_path, small_data):
     with open(log, "wb") as out:
         proc = spawn(argv, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
     try:
-        _wait_http(f"http://127.0.0.1:{port}/voila/static/voila.js", proc, log)  # static file: ready without starting a kernel
-        # without the token the app and its kernels API send a visitor to the login page:
-        # another user of a shared server cannot open it
-        import http.client
-
-        for path in ("/", "/api/kernels"):
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            conn.request("GET", path)
-            answer = conn.getresponse()
-            assert answer.status in (401, 403) or (answer.status == 302 and answer.getheader("Location", "").startswith("/login")), \
-                (path, answer.status)
-            conn.close()
+        # static file: ready without starting a kernel (the refusal without the token: tests/test_app_load.py)
+        _wait_http(f"http://127.0.0.1:{port}/voila/static/voila.js", proc, log)
         yield f"http://127.0.0.1:{port}/?token={token}"
     finally:
         _stop(proc)

@@ -503,6 +503,22 @@ def test_export_writes_the_tables_in_view(ex, tmp_path):
     assert {"Giả định - thay đổi", "Giả định - xếp hạng", "Giả định - đề nghị"} <= set(openpyxl.load_workbook(path2).sheetnames)
 
 
+def test_the_export_message_names_no_absolute_path_of_the_server(ex, tmp_path):
+    """A visitor of `thidua app` reads where the file went relative to the reports folder, not the server's folders."""
+    ex.bloc.value = KT
+    path = ex.export()
+    assert path.parent == tmp_path / "exports" and path.name.startswith(f"kham-pha_{KT}_2025")
+    shown = ex.exporter.message_html.value
+    assert f"(đã ghi exports/{path.name} trong thư mục báo cáo)" in shown, shown[-300:]
+    assert str(tmp_path) not in shown
+    # a folder that cannot be written: the message names the file the same way, without the OS error's absolute path
+    blocked = tmp_path / "exports" / "blocked.xlsx"
+    blocked.mkdir()
+    assert ex.export(blocked) is None
+    refused = ex.exporter.message_html.value
+    assert "Không ghi được exports/blocked.xlsx trong thư mục báo cáo" in refused and str(tmp_path) not in refused, refused
+
+
 # --------------------------------------------------------------------------- background cache
 
 
@@ -550,17 +566,21 @@ def test_app_command_serves_the_notebook_offline_on_loopback_with_a_token(tmp_pa
     runtime = private_folder()
     assert runtime.stat().st_mode & 0o777 == 0o700 and runtime.stat().st_uid == os.getuid()
     argv, env = voila_command(8899, runtime, data_dir=DATA, token="s3cret")
-    assert argv[1:4] == ["-m", "voila", str(NOTEBOOK)]
+    assert argv[1:4] == ["-m", "toolkit.cli.voila_server", str(NOTEBOOK)]  # Voilà, with thidua's handler (voila_server)
     assert "--Voila.ip=127.0.0.1" in argv and "--port=8899" in argv and f"--template={TEMPLATE_NAME}" in argv
     assert "--no-browser" in argv and env["THIDUA_DATA"] == str(DATA.resolve())
-    # the token is required and travels in the environment, never on the command line (ps shows argv)
-    assert env["JUPYTER_TOKEN"] == "s3cret" and "--Voila.auto_token=True" in argv and not any("s3cret" in a for a in argv)
+    # the token is required and travels in a file of the private folder: never on the command line (ps shows
+    # argv), never in the environment (Voilà copies it into every kernel); the server deletes the file once read
+    assert f"--AppVoila.token_file={runtime / 'token'}" in argv and (runtime / "token").read_text() == "s3cret"
+    assert "JUPYTER_TOKEN" not in env and not any("s3cret" in a for a in argv) and "s3cret" not in "".join(env.values())
     assert env["JUPYTER_PATH"].split(":")[0] == str(runtime)
     index = (runtime / "voila" / "templates" / TEMPLATE_NAME / "index.html.j2").read_text(encoding="utf-8")
     assert "http" not in index and "cdn" not in index.lower()
     assert ".celltag_notebook-only" in index
+    (runtime / "token").unlink()
     argv, env = voila_command(8899, runtime, data_dir=DATA, token=None)
-    assert "JUPYTER_TOKEN" not in env and "--Voila.auto_token=True" not in argv
+    assert "JUPYTER_TOKEN" not in env and not [a for a in argv if "token" in a] and not (runtime / "token").exists()
+    shutil.rmtree(runtime)
     result = CliRunner().invoke(main, ["app", "--help"])
     assert result.exit_code == 0 and "127.0.0.1" in result.output and "--no-token" in result.output
 

@@ -29,6 +29,7 @@ from toolkit.errors import ThiduaError
 from toolkit.explorer.quiet import Quiet
 from toolkit.explorer.analyses import Analyses, FramesAnalyses, Key, Prefetcher, WorkspaceAnalyses, lineage_ids, period_order
 from toolkit.explorer.export import ExportButton, export_stem, info_table
+from toolkit.explorer.first_view import FirstView, publish
 from toolkit.explorer.html import LIVE_STYLE, STYLE, message
 from toolkit.explorer.views import SelectionViews, header_html
 from toolkit.explorer.whatif import WhatIfPanel
@@ -151,7 +152,9 @@ class Explorer(Quiet):
         """What the notebook displays (the root widget); starts filling the cache in the background."""
         if self.prefetcher is not None:
             self.prefetcher.start()
-        return FirstView(self.widget, self.first_view_html())
+        html = self.first_view_html()
+        publish(html)  # under `thidua app`: the next visitors read it before their own kernel has run
+        return FirstView(self.widget, html)
 
     def first_view_html(self) -> str:
         """The opening selection as plain HTML: what the overview tab shows, for a page whose widgets are not drawn yet."""
@@ -375,24 +378,6 @@ class Explorer(Quiet):
     def ranking_text(self) -> str:
         res = self.result
         return f"{res.bloc_name}, {res.period.label_vi}\n" + tables.as_text(tables.ranking(res))
-
-
-class FirstView:
-    """A widget displayed together with an HTML rendering of its first state.
-
-    A front end that draws widgets shows the widget (it ranks a widget view above HTML); a page
-    can show the HTML until it has loaded its widget library: `thidua app`'s template does, so
-    a visitor reads the first results at once.
-    """
-
-    def __init__(self, widget: widgets.Widget, html: str):
-        self.widget, self.html = widget, html
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        if self.html:
-            bundle["text/html"] = self.html
-        return bundle
 
 
 __all__ = ["Explorer", "FirstView"]

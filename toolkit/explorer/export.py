@@ -47,15 +47,22 @@ class ExportButton:
     def refuse(self, text: str) -> None:
         self.message_html.value = message(text, error=True)
 
+    def shown(self, path: Path) -> str:
+        """``path`` as a visitor may read it: relative to the reports folder (the export folder's parent), else its name."""
+        try:
+            return Path(path).resolve().relative_to(self.export_dir.resolve().parent).as_posix()
+        except ValueError:
+            return Path(path).name
+
     def write(self, sheets: dict[str, pd.DataFrame], stem: str, path: Path | None = None) -> Path | None:
         """Write ``sheets`` to ``path`` (default ``<export_dir>/<stem>.xlsx``) and offer it; None when it failed."""
         path = Path(path) if path else self.export_dir / f"{stem}.xlsx"
         try:
             write_xlsx(sheets, path)
-        except OSError as exc:
-            self.refuse(f"Không ghi được {path}: {exc}")
+        except OSError as exc:  # strerror only: the exception's text carries the absolute path
+            self.refuse(f"Không ghi được {self.shown(path)} trong thư mục báo cáo: {exc.strerror or type(exc).__name__}")
             return None
         data = base64.b64encode(path.read_bytes()).decode()
         self.message_html.value = (f'<a download="{esc(path.name)}" href="data:{XLSX_MIME};base64,{data}">Tải {esc(path.name)}</a>'
-                                   f" <span>(đã ghi {esc(path)})</span>")
+                                   f" <span>(đã ghi {esc(self.shown(path))} trong thư mục báo cáo)</span>")
         return path

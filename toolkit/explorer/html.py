@@ -23,7 +23,7 @@ STYLE = """<style>
 .thidua-explorer h4 { margin: 10px 0 4px 0; }
 </style>"""
 # In the live explorer only: once its widgets are drawn, the page's plain-HTML first view (see
-# toolkit.explorer.app.FirstView) gives way to them.
+# toolkit.explorer.first_view) gives way to them.
 LIVE_STYLE = "<style>.thidua-first-view { display: none !important; }</style>"
 
 
