@@ -10,6 +10,7 @@ import copy
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -341,3 +342,29 @@ def spawn(args, **kwargs) -> subprocess.Popen:
     (a timeout, Ctrl+C twice, an xdist worker lost), so no test leaves a server or a batch behind.
     The program keeps the returned process's pid (toolkit.runs.lifetime execs it)."""
     return subprocess.Popen(launcher(args), **kwargs)
+
+
+def processes(*, environ: str = "", argv: str = "") -> list[int]:
+    """Live processes (zombies have died) whose environment holds ``environ`` and command line holds ``argv``, from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if environ and environ.encode() not in (entry / "environ").read_bytes():
+                continue
+            if argv and argv.encode() not in (entry / "cmdline").read_bytes():
+                continue
+            if (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                found.append(int(entry.name))
+        except (OSError, IndexError):
+            pass
+    return found
+
+
+def gone(*, environ: str = "", argv: str = "", within: float = 15.0) -> list[int]:
+    """Wait up to ``within`` seconds for those processes to end; the ones still alive."""
+    end = time.monotonic() + within
+    while (left := processes(environ=environ, argv=argv)) and time.monotonic() < end:
+        time.sleep(0.05)
+    return left

@@ -14,7 +14,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from conftest import spawn
+from conftest import processes, spawn
 from toolkit.model import files
 from toolkit.runs import batch
 from toolkit import config
@@ -127,15 +127,8 @@ def _alive(pid: int) -> bool:
 
 
 def _launched_kernels(marker: str) -> list[int]:
-    """Live kernels started through the kernel launcher (``python -m toolkit.runs.kernel_launcher``) with ``marker`` in their environment."""
-    found = []
-    for pid in _processes_with(marker):
-        try:
-            if b"toolkit.runs.kernel_launcher" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                found.append(pid)
-        except OSError:
-            pass
-    return found
+    """Live kernels started through the kernel launcher with ``marker`` in their environment."""
+    return processes(environ=marker, argv="toolkit.runs.kernel_launcher")
 
 
 @pytest.mark.slow
@@ -218,22 +211,6 @@ def test_killed_batch_is_finished_by_a_rerun(tmp_path):
         assert (tmp_path / "2018" / bloc / "report.html").exists()
 
 
-def _processes_with(marker: str) -> list[int]:
-    """Pids of live processes whose environment carries ``marker`` (walking /proc, as ps does)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            if marker.encode() in (entry / "environ").read_bytes():
-                state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
-                if state != "Z":  # a zombie has already died
-                    found.append(int(entry.name))
-        except OSError:
-            pass
-    return found
-
-
 @pytest.mark.slow
 def test_kill_9_of_the_parent_leaves_no_worker_or_kernel_behind(tmp_path):
     """cron's timeout or the OOM killer kills only the parent: its workers and kernels must go too."""
@@ -244,15 +221,15 @@ def test_kill_9_of_the_parent_leaves_no_worker_or_kernel_behind(tmp_path):
     args = [str(BIN / "thidua"), "run", "--bloc", "all", "--period", "2018", "--jobs", "2", "--reports", str(tmp_path)]
     proc = spawn(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env)
     deadline = time.time() + 120
-    while len(_processes_with(marker)) < 4 and time.time() < deadline:  # parent, 2 workers, at least one kernel
+    while len(processes(environ=marker)) < 4 and time.time() < deadline:  # parent, 2 workers, at least one kernel
         time.sleep(0.1)
-    assert len(_processes_with(marker)) >= 4, "the batch did not start its workers and kernels"
+    assert len(processes(environ=marker)) >= 4, "the batch did not start its workers and kernels"
     os.kill(proc.pid, signal.SIGKILL)  # the parent alone, not its group
     proc.wait()
     deadline = time.time() + 15
-    while _processes_with(marker) and time.time() < deadline:
+    while processes(environ=marker) and time.time() < deadline:
         time.sleep(0.2)
-    assert _processes_with(marker) == [], "processes of the killed run are still alive"
+    assert processes(environ=marker) == [], "processes of the killed run are still alive"
     rerun = thidua(*args[1:])
     assert rerun.returncode == 0, rerun.stderr
     for bloc in BLOCS:

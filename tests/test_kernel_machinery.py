@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import spawn
+from conftest import gone, processes, spawn
 from toolkit.errors import KernelError
 from toolkit.runs import runner
 from toolkit.runs.kernel import ProjectKernelManager, runtime_dir
@@ -32,31 +32,6 @@ BIN = Path(sys.executable).parent
 BLOCS = ["kinh-te-ky-thuat", "noi-chinh-tong-hop", "van-hoa-xa-hoi"]
 START_TIMEOUT = 60  # papermill's kernel start timeout: a failure must be known long before it
 QUICK = 10  # seconds: "within about a second", with room for a loaded 2-core machine
-
-def _processes_with(marker: str, *, argv: str = "") -> list[int]:
-    """Live processes whose environment carries ``marker`` (and whose command line holds ``argv``)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            if marker.encode() not in (entry / "environ").read_bytes():
-                continue
-            if argv and argv.encode() not in (entry / "cmdline").read_bytes():
-                continue
-            if (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
-                found.append(int(entry.name))
-        except OSError:
-            pass
-    return found
-
-
-def _wait_until_gone(marker: str, seconds: float = 15) -> list[int]:
-    deadline = time.time() + seconds
-    while (left := _processes_with(marker)) and time.time() < deadline:
-        time.sleep(0.1)
-    return left
-
 
 def _flaky_launch(monkeypatch, bad_command: list[str], times: int = 1) -> list[float]:
     """Make the first ``times`` report kernels run ``bad_command`` instead; return the launch instants."""
@@ -189,52 +164,47 @@ def _attempts(tmp_path) -> dict[str, int]:
             for bloc in BLOCS}
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGSTOP], ids=["kill-9", "sigstop"])
-def test_a_kernel_killed_or_stopped_mid_batch_costs_one_retry_not_the_night(tmp_path, signum):
+def _hit_mid_batch(tmp_path, signum: int, *, worker: bool) -> tuple[str, str, int]:
+    """Run a batch and send ``signum`` to its first report kernel (or that kernel's worker); out, err, exit code."""
     marker = uuid.uuid4().hex
     proc = _thidua_run(tmp_path, marker)
     try:
         deadline = time.time() + 120
-        while not (kernels := _processes_with(marker, argv="toolkit.runs.kernel_launcher")) and time.time() < deadline:
+        while not (kernels := processes(environ=marker, argv="toolkit.runs.kernel_launcher")) and time.time() < deadline:
             time.sleep(0.05)
         assert kernels, "the batch started no kernel"
-        t = time.monotonic()
-        os.kill(kernels[0], signum)
+        target = kernels[0]
+        if worker:
+            target = int(Path(f"/proc/{target}/stat").read_text().rsplit(")", 1)[1].split()[1])  # the kernel's parent
+            assert target != proc.pid
+        os.kill(target, signum)
         out, err = proc.communicate(timeout=300)
     finally:
         proc.kill()
-        for pid in _processes_with(marker):
+        for pid in processes(environ=marker):
             os.kill(pid, signal.SIGKILL)
-    assert proc.returncode == 0, out + err
-    assert time.monotonic() - t < START_TIMEOUT * 2
+    assert gone(environ=marker) == [], "a process of the run is still there"
+    return out, err, proc.returncode
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGSTOP], ids=["kill-9", "sigstop"])
+def test_a_kernel_killed_or_stopped_mid_batch_costs_one_retry_not_the_night(tmp_path, signum):
+    t = time.monotonic()
+    out, err, code = _hit_mid_batch(tmp_path, signum, worker=False)
+    assert code == 0, out + err
+    assert time.monotonic() - t < START_TIMEOUT * 2, "the hit kernel was waited on"
     assert sorted(_attempts(tmp_path).values()) == [1, 1, 2], "exactly the hit report took a second kernel"
-    assert _wait_until_gone(marker) == [], "a kernel of the run is still there"
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGSTOP], ids=["kill-9", "sigstop"])
 def test_a_worker_killed_or_stopped_mid_batch_is_replaced_and_its_report_retried(tmp_path, signum):
-    marker = uuid.uuid4().hex
-    proc = _thidua_run(tmp_path, marker)
-    try:
-        deadline = time.time() + 120
-        while not (kernels := _processes_with(marker, argv="toolkit.runs.kernel_launcher")) and time.time() < deadline:
-            time.sleep(0.05)
-        assert kernels, "the batch started no kernel"
-        worker = int(Path(f"/proc/{kernels[0]}/stat").read_text().rsplit(")", 1)[1].split()[1])  # the kernel's parent
-        assert worker != proc.pid
-        os.kill(worker, signum)
-        out, err = proc.communicate(timeout=300)
-    finally:
-        proc.kill()
-        for pid in _processes_with(marker):
-            os.kill(pid, signal.SIGKILL)
-    assert proc.returncode == 0, out + err
+    out, err, code = _hit_mid_batch(tmp_path, signum, worker=True)
+    assert code == 0, out + err
     assert "chạy lại báo cáo trên tiến trình mới" in err
     for bloc in BLOCS:
         assert (tmp_path / "2019" / bloc / "report.html").exists()
-    assert _wait_until_gone(marker) == [], "a process of the run is still there"
 
 
 # instants after the start of `thidua run`: while it imports, spawns its workers, while they start
@@ -251,7 +221,7 @@ def test_kill_9_of_the_batch_parent_at_twenty_instants_leaves_nothing_running_an
         time.sleep(at)
         proc.kill()
         proc.communicate()
-        if remaining := _wait_until_gone(marker, 10):
+        if remaining := gone(environ=marker, within=10):
             left[at] = remaining
             for pid in remaining:
                 os.kill(pid, signal.SIGKILL)
@@ -274,7 +244,7 @@ def test_a_toolkit_module_touched_mid_batch_changes_nothing(tmp_path):
     proc = _thidua_run(tmp_path, marker)
     try:
         deadline = time.time() + 120
-        while not _processes_with(marker, argv="toolkit.runs.kernel_launcher") and time.time() < deadline:
+        while not processes(environ=marker, argv="toolkit.runs.kernel_launcher") and time.time() < deadline:
             time.sleep(0.05)
         os.utime(module, (time.time() + 3600, time.time() + 3600))  # newer than anything, even in the future
         out, err = proc.communicate(timeout=300)

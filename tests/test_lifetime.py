@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import gone, processes
 from toolkit.runs.lifetime import launcher
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,30 +19,12 @@ ROOT = Path(__file__).resolve().parent.parent
 # The parent: says "go" on stdout just before it starts the child, then waits to be killed.
 PARENT = """
 import subprocess, sys, time
+from conftest import gone, processes
 from toolkit.runs.lifetime import launcher
 sys.stdout.write("go\\n"); sys.stdout.flush()
 subprocess.Popen(launcher(["sleep", sys.argv[1]]))
 time.sleep(120)
 """
-
-
-def _with_marker(marker: str) -> list[int]:
-    """Live processes whose command line holds ``marker`` (the launcher, or the command it became)."""
-    found = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            if marker.encode() in cmdline.read_bytes() and "Z" != (cmdline.parent / "stat").read_text().rsplit(")", 1)[1].split()[0]:
-                found.append(int(cmdline.parent.name))
-        except (OSError, IndexError):
-            continue
-    return found
-
-
-def _gone(marker: str, within: float = 10.0) -> list[int]:
-    end = time.monotonic() + within
-    while (left := _with_marker(marker)) and time.monotonic() < end:
-        time.sleep(0.05)
-    return left
 
 
 @pytest.mark.parametrize("delay", [0.0, 0.002, 0.005, 0.01, 0.02, 0.04, 0.08, 0.15, 0.4])
@@ -57,10 +40,10 @@ def test_kill_9_of_the_parent_leaves_nothing_behind(delay):
         time.sleep(delay)
         parent.send_signal(signal.SIGKILL)
         parent.wait(timeout=30)
-        left = _gone(marker)
+        left = gone(argv=marker)
         assert not left, f"killed {delay} s after starting its child, the parent left {left} behind"
     finally:
-        for pid in _with_marker(marker):
+        for pid in processes(argv=marker):
             os.kill(pid, signal.SIGKILL)
         if parent.poll() is None:
             parent.kill()
