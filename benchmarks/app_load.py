@@ -70,6 +70,86 @@ def is_kernel(pid: int) -> bool:
         return False
 
 
+class Sampler(threading.Thread):
+    """Peak resident memory of a process tree and peak count of its kernels, every ``every`` seconds."""
+
+    def __init__(self, pid: int, every: float = 0.2):
+        super().__init__(daemon=True)
+        self.pid, self.every = pid, every
+        self.peak_mb, self.peak_kernels = 0.0, 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.is_set():
+            tree = [self.pid, *descendants(self.pid)]
+            self.peak_mb = max(self.peak_mb, sum(rss_mb(p) for p in tree))
+            self.peak_kernels = max(self.peak_kernels, sum(is_kernel(p) for p in tree))
+            self._done.wait(self.every)
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join(timeout=5)
+
+
+class App:
+    """`thidua app` started as a user starts it; it dies with this benchmark (toolkit.runs.lifetime)."""
+
+    def __init__(self, tmp: Path, args: argparse.Namespace):
+        self.port = free_port()
+        argv = [sys.executable, "-m", "toolkit", "app", "--port", str(self.port), "--reports", str(tmp / "reports"),
+                "--pool", str(args.pool)]
+        if args.data:
+            argv += ["--data", str(args.data)]
+        if args.max_kernels:
+            argv += ["--max-kernels", str(args.max_kernels)]
+        for name in ("config", "ipython"):
+            (tmp / name).mkdir()
+        # no user configuration or IPython profile of whoever runs the benchmark
+        env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp / "config"), "IPYTHONDIR": str(tmp / "ipython"),
+               "PYTHONPATH": os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
+        self.log = tmp / "app.log"
+        with open(self.log, "wb") as out:
+            self.proc = subprocess.Popen(launcher(argv), env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        deadline = time.monotonic() + 300
+        while not (found := re.search(r"(http://127\.0\.0\.1:\d+/\S*)", self.text())):
+            self._alive(deadline, "print its address")
+            time.sleep(0.2)
+        self.url = found.group(1)
+        self.path = self.url.split(f":{self.port}", 1)[1]
+        while "Kernel pool of explore.ipynb is filled" not in self.text() and args.pool:
+            self._alive(deadline, "fill its pool")
+            time.sleep(0.5)
+
+    def text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def _alive(self, deadline: float, what: str) -> None:
+        if self.proc.poll() is not None or time.monotonic() > deadline:
+            self.stop()
+            raise SystemExit(f"thidua app did not {what}:\n{self.text()[-3000:]}")
+
+    def wait_idle(self, limit: float = 180.0, quiet: float = 0.05) -> float:
+        """Until the server and its kernels use less than ``quiet`` of a core over a second (the pool's analyses done)."""
+        t0 = time.monotonic()
+        before = cpu_seconds([self.proc.pid, *descendants(self.proc.pid)])
+        while time.monotonic() - t0 < limit:
+            time.sleep(1.0)
+            now = cpu_seconds([self.proc.pid, *descendants(self.proc.pid)])
+            if now - before < quiet:
+                break
+            before = now
+        return time.monotonic() - t0
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
 def visit(port: int, path: str, timeout: float) -> dict:
     """One visitor: GET the page, reading it as it streams; the times are from the request's start."""
     t0 = time.perf_counter()

@@ -178,6 +178,7 @@ def test_a_cell_past_its_time_limit_fails_the_report_and_keeps_its_partial_noteb
     nbdir.mkdir()
     _notebook(nbdir / "slow_cell.ipynb", "import time\nprint('bắt đầu', flush=True)\ntime.sleep(120)")
     monkeypatch.setattr(config, "NOTEBOOKS_DIR", nbdir)
+    monkeypatch.setenv("THIDUA_NOTEBOOKS", str(nbdir))  # workers are new processes: they read the folder from here
     [out] = batch.run_batch([batch.Job("kinh-te-ky-thuat", "2018", "slow_cell")], tmp_path / "reports", workers=1,
                             report_timeout=300, cell_timeout=3, force=True)
     assert (out.status, out.message.splitlines()[0]) == ("failed", "Một ô của sổ tay chạy quá 3 giây nên đã bị dừng."), out

@@ -19,7 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
 # The parent: says "go" on stdout just before it starts the child, then waits to be killed.
 PARENT = """
 import subprocess, sys, time
-from conftest import gone, processes
 from toolkit.runs.lifetime import launcher
 sys.stdout.write("go\\n"); sys.stdout.flush()
 subprocess.Popen(launcher(["sleep", sys.argv[1]]))
