@@ -92,3 +92,16 @@ def test_annual_period_without_staff_ratings(cov, vocab):
     assert set(t["detail"]) == {"chưa có số liệu xếp loại công chức, viên chức"}
     assert r["cap"]["within_cap"].isna().all()
     assert (r["cap"]["base"] == 0).all()
+
+
+def test_staff_rows_of_one_level_add_up(vocab):
+    """Two rows for one unit and level (e.g. civil servants and public employees listed apart) are summed."""
+    from toolkit.engine.targets import staff_counts
+
+    units = pd.DataFrame({"bloc_id": ["k", "k"], "unit_id": ["u1", "u2"]})
+    staff = pd.DataFrame({"bloc_id": ["k"] * 3, "unit_id": ["u1", "u1", "u2"], "level": ["tot", "tot", "xuat_sac"],
+                          "count": [3, 4, 2]})
+    wide = staff_counts(staff, units, vocab).set_index("unit_id")
+    # u1: 3 + 4 = 7 'tot' (a mean would give 3.5), no other level; u2: 2 'xuat_sac'
+    assert wide.loc["u1", ["khong_hoan_thanh", "hoan_thanh", "tot", "xuat_sac", "staff_total"]].tolist() == [0, 0, 7, 0, 7]
+    assert wide.loc["u2", ["tot", "xuat_sac", "staff_total"]].tolist() == [0, 2, 2]
