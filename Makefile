@@ -40,7 +40,7 @@ test: $(STAMP) system-deps
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not browser" -x -q
 
-# Mutation testing of the rules (not part of `make test`): a seeded sample of mutants, about half an hour
+# Mutation testing of the rules (not part of `make test`): a seeded sample of 200 mutants, about 45 minutes
 # on two cores; MUTATION_ARGS="--all" runs every mutant (hours). docs/mutation.md says how to read it.
 MUTATION_ARGS ?=
 mutation: $(STAMP)
