@@ -260,7 +260,14 @@ def main_data(**overrides) -> PeriodData:
     return period_data(**args)
 
 
-@pytest.fixture(scope="session")
+def _shared_unless_mutating(fixture_name, config) -> str:
+    """Session scope, except under mutation testing (`make mutation`): mutmut maps each function to the
+    tests that call it, and a session fixture's calls count only for the first test that builds it, so
+    every other test reading the result would never be run against a mutant of the engine."""
+    return "function" if "MUTANT_UNDER_TEST" in os.environ else "session"
+
+
+@pytest.fixture(scope=_shared_unless_mutating)
 def main_result():
     """The engine's result for the main scenario; read-only (shared by many tests)."""
     from toolkit.engine.evaluate import evaluate

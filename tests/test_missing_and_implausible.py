@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import covenant_dict, main_data, main_scores, make_covenant, make_vocab
+from conftest import covenant_dict, main_data, main_scores, make_covenant, make_vocab, period_data
 from toolkit.engine.evaluate import evaluate
 from toolkit.errors import DataError
 from toolkit.model.workspace import Workspace
@@ -122,3 +122,16 @@ def test_covenant_range_settings_are_checked():
     raw["contents"][0]["criteria"][2].update(max_value=365)
     assert make_covenant(raw).criteria[2][1].plausible_range() == (0.0, 365.0)
     assert make_covenant().criteria[1][1].plausible_range() == (0.0, 100.0)  # a '%' target
+
+
+def test_criteria_left_out_are_blank_values_and_unverified_values_earn_no_verified_points():
+    from toolkit.engine.scoring import criterion_scores
+
+    # one unit enters A1 = 10 (graded) and B2 = 1 (pass/fail), neither verified, and leaves out A2, A3, B1
+    data = period_data([("u1", "Sở A")], [("u1", "A1", 10, None), ("u1", "B2", 1, None)])
+    s = criterion_scores(data.scores, make_covenant()).set_index("criterion_id")
+    # the rows left out are added as blank numbers (float NaN, not None), earning 0 self and final points
+    assert s["self_value"].dtype == "float64" and s["self_value"].isna().tolist() == [False, True, True, True, False]
+    assert s["final_score"].to_dict() == {"A1": 10.0, "A2": 0.0, "A3": 0.0, "B1": 0.0, "B2": 20.0}  # pass: the max, 20
+    # nothing verified: no verified points at all, not 0 (a blank pass/fail is not a 'fail')
+    assert s["verified_score"].isna().all()

@@ -58,6 +58,13 @@ def test_certificate_excludes_the_flag_nominee(main_result):
     assert by_unit(e[e.award_id == "bk"], "eligible") == {"u1": False, "u2": True, "u3": True, "u4": False, "u5": False}
 
 
+def test_each_eligibility_row_names_its_award(main_result):
+    e = main_result["eligibility"]
+    # 5 members x 2 awards of the test covenant, each row with the award's title as the covenant writes it
+    assert e.groupby("award_id")["award"].agg(lambda a: (len(a), set(a))).to_dict() == {
+        "co": (5, {"Cờ thi đua"}), "bk": (5, {"Bằng khen"})}
+
+
 def test_quota_table(main_result):
     q = main_result["quotas"].set_index("award_id")
     # flag: 1 unit; certificate: 40 % of 5 members = 2.00 -> 2 (floor); only u3 could be nominated

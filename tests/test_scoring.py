@@ -201,6 +201,16 @@ def test_unit_totals_by_hand(main_result):
     assert pd.isna(u.loc["u5", "total"]) and pd.isna(u.loc["u5", "criteria_total"])
 
 
+def test_unit_totals_columns(cov):
+    """The per-unit totals are read by name downstream (ranking, nominations, reports): exactly these columns."""
+    from toolkit.engine.scoring import unit_totals
+
+    crit = criterion_scores(main_data().scores, cov)
+    out = unit_totals(crit, main_data().events, cov)
+    assert out.columns.tolist() == ["bloc_id", "unit_id", "self_criteria", "criteria_total", "min_share",
+                                    "fully_verified", "bonus", "penalty", "total", "self_gap"]
+
+
 # --------------------------------------------------------------------------- bands
 
 def test_bands_with_per_criterion_floors(main_result):

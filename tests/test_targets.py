@@ -92,3 +92,56 @@ def test_annual_period_without_staff_ratings(cov, vocab):
     assert set(t["detail"]) == {"chưa có số liệu xếp loại công chức, viên chức"}
     assert r["cap"]["within_cap"].isna().all()
     assert (r["cap"]["base"] == 0).all()
+
+
+def test_staff_rows_of_one_level_add_up(vocab):
+    """Two rows for one unit and level (e.g. civil servants and public employees listed apart) are summed."""
+    from toolkit.engine.targets import staff_counts
+
+    units = pd.DataFrame({"bloc_id": ["k", "k"], "unit_id": ["u1", "u2"]})
+    staff = pd.DataFrame({"bloc_id": ["k"] * 3, "unit_id": ["u1", "u1", "u2"], "level": ["tot", "tot", "xuat_sac"],
+                          "count": [3, 4, 2]})
+    wide = staff_counts(staff, units, vocab).set_index("unit_id")
+    # u1: 3 + 4 = 7 'tot' (a mean would give 3.5), no other level; u2: 2 'xuat_sac'
+    assert wide.loc["u1", ["khong_hoan_thanh", "hoan_thanh", "tot", "xuat_sac", "staff_total"]].tolist() == [0, 0, 7, 0, 7]
+    assert wide.loc["u2", ["tot", "xuat_sac", "staff_total"]].tolist() == [0, 2, 2]
+
+
+def test_excellent_cap_of_one_person_and_of_units_indexed_as_a_slice(cov, vocab):
+    """A unit of one person is judged too, and units taken out of a larger table (index 10, 11) line up."""
+    from toolkit.engine.targets import excellent_cap
+
+    units = pd.DataFrame({"bloc_id": ["k", "k"], "unit_id": ["u1", "u2"]}, index=[10, 11])
+    staff = pd.DataFrame({"bloc_id": ["k"] * 3, "unit_id": ["u1", "u2", "u2"], "level": ["xuat_sac", "tot", "xuat_sac"],
+                          "count": [1, 3, 1]})
+    c = excellent_cap(staff, units, cov, vocab).set_index("unit_id")
+    # cap = 25 % of those rated 'tot' or better, half up (tests/conftest.py):
+    # u1 base 1 -> 0.25 -> 0, and 1 excellent > 0: over the cap; u2 base 3 + 1 = 4 -> 1.0 -> 1, 1 <= 1: within
+    assert c[["excellent", "base", "cap", "within_cap"]].to_dict("index") == {
+        "u1": {"excellent": 1.0, "base": 1.0, "cap": 0, "within_cap": False},
+        "u2": {"excellent": 1.0, "base": 4.0, "cap": 1, "within_cap": True}}
+
+
+def test_without_an_excellent_cap_the_cap_table_is_empty_with_its_columns(vocab):
+    from toolkit.engine.targets import excellent_cap
+
+    raw = covenant_dict()
+    del raw["targets"]["excellent_cap"]
+    raw["awards"][0]["require_cap_compliance"] = False
+    c = excellent_cap(pd.DataFrame(), pd.DataFrame(), make_covenant(raw), vocab)
+    assert len(c) == 0
+    assert c.columns.tolist() == ["bloc_id", "unit_id", "excellent", "base", "cap", "within_cap", "arithmetic", "confirmed"]
+
+
+def test_organisation_targets_alone_have_every_column(vocab):
+    """A covenant with organisation targets and no staff target: the numerator and denominator are empty."""
+    from toolkit.engine.targets import COLUMNS
+
+    raw = covenant_dict()
+    raw["targets"]["staff"] = []
+    raw["awards"][1]["required_targets"] = ["dang"]
+    t = evaluate(make_covenant(raw), main_data(), vocab)["targets"]
+    assert t.columns.tolist() == COLUMNS
+    # 5 members x 2 organisation targets (dang, doan), none with a numerator or denominator
+    assert len(t) == 10 and t["numerator"].isna().all() and t["denominator"].isna().all()
+    assert set(t["kind"]) == {"organisation"}

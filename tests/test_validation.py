@@ -369,6 +369,46 @@ def test_excludes_must_name_an_earlier_award():
                          "(không có)")
 
 
+def test_rating_levels_unknown_to_the_vocabulary_are_named_with_the_valid_ones():
+    raw = covenant_dict()
+    raw["targets"]["staff"][1]["min_level"] = "xuatsac"                 # a typo of xuat_sac
+    raw["targets"]["organisations"][1]["min_level"] = "manh"            # youth union: the 'mass' scale
+    raw["targets"]["excellent_cap"]["base_min_level"] = "gioi"
+    with pytest.raises(DataError) as exc:
+        make_covenant(raw)
+    # the valid levels of each scale (tests/conftest.py make_vocab), in alphabetical order
+    assert {p.where: p.message for p in exc.value.problems} == {
+        "targets.staff[1].min_level":
+            "mức 'xuatsac' không có trong thang xếp loại công chức (hoan_thanh, khong_hoan_thanh, tot, xuat_sac)",
+        "targets.organisations[1].min_level":
+            "mức 'manh' không có trong thang 'mass' (kha, trung_binh, vung_manh, vung_manh_xuat_sac, yeu)",
+        "targets.excellent_cap.base_min_level": "mức 'gioi' không có trong thang xếp loại công chức",
+    }
+
+
+def test_unknown_band_duplicate_award_and_unknown_tie_break_references():
+    raw = covenant_dict()
+    raw["awards"][0]["min_band"] = "xuat_sac"          # a staff level, not a band id
+    raw["awards"][1].update(id="co", excludes=[])      # two awards 'co'
+    raw["tie_break"] = ["total", "content:Z", "criterion:A"]  # no content Z; A is a content, not a criterion
+    with pytest.raises(DataError) as exc:
+        make_covenant(raw)
+    help_ = "total | content:<id> | criterion:<id> | bonus | penalty | self_gap | vote_share | name"
+    assert {p.where: p.message for p in exc.value.problems} == {
+        "awards[0].min_band": "xếp loại 'xuat_sac' không có trong bands (xs, tot, ht, kht)",  # covenant order
+        "awards": "mã 'co' bị trùng",
+        "tie_break[1]": f"tiêu chí phân hạng 'content:Z' không hợp lệ; dùng {help_}",
+        "tie_break[2]": f"tiêu chí phân hạng 'criterion:A' không hợp lệ; dùng {help_}",
+    }
+
+
+def test_plausible_range_defaults_by_kind_and_unit(cov):
+    # tests/conftest.py covenant: A1 graded max 30, A2 target in '%', A3 target in days, B1 count, B2 pass/fail
+    ranges = {k.id: k.plausible_range() for _, k in cov.criteria}
+    inf = float("inf")
+    assert ranges == {"A1": (0.0, 30.0), "A2": (0.0, 100.0), "A3": (0.0, inf), "B1": (0.0, inf), "B2": (0.0, 1.0)}
+
+
 def test_covenant_kind_needs_its_fields():
     raw = covenant_dict()
     del raw["contents"][0]["criteria"][1]["target"]
