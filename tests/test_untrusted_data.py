@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -275,6 +274,26 @@ def test_thidua_ingest_prints_no_raw_control_character(tmp_path):
     assert r.exit_code == 1, r.output
     assert not RAW.search(r.output), repr(r.output)
     assert "sct\\x1b[31m.xlsx" in r.output and "9\\x1b[2J" in r.output
+
+
+def test_the_batch_log_line_of_a_failed_report_is_escaped(monkeypatch, capsys):
+    """A kernel's error can quote a value (IllegalCharacterError did): the one-line log of a batch shows it escaped."""
+    import logging
+
+    from toolkit.cli import main as cli
+    from toolkit.runs import batch
+
+    failed = batch.Outcome(BLOC, "2018", "bloc_report", "failed", 1.0, "", "Ô số 29: 'QĐ\x1b[2J\x07' lỗi\nchi tiết")
+
+    def run_batch(jobs, reports, data, workers, timeout, cell_timeout, force, progress):
+        progress(failed)
+        return [failed]
+
+    monkeypatch.setattr(batch, "run_batch", run_batch)
+    monkeypatch.setattr(logging.getLogger("thidua.batch"), "handlers", [])
+    cli._run_jobs([], Path("r"), DATA, 1, 60, 60, False)
+    err = capsys.readouterr().err
+    assert "QĐ\\x1b[2J\\x07" in err and not RAW.search(err), repr(err)
 
 
 # --------------------------------------------------------------------------- YAML tags

@@ -196,7 +196,7 @@ def _run_jobs(jobs_list, reports_dir, data_dir, workers, timeout, cell_timeout, 
 
         def progress(o):
             log.info("%s %s %s %s %.1fs %s", o.bloc, o.period, o.notebook, o.status, o.seconds,
-                                                   o.message.splitlines()[0] if o.message else "")
+                     visible(o.message.splitlines()[0]) if o.message else "")
     try:
         return batch.run_batch(jobs_list, reports_dir, data_dir, workers, timeout, cell_timeout, force, progress)
     finally:

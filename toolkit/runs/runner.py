@@ -82,8 +82,13 @@ def report_folder(reports_dir: Path, bloc: str, period: str, notebook: str = DEF
 def _declared(nb: Path, mtime: float) -> dict[str, str]:
     source = next(("".join(c["source"]) for c in json.loads(nb.read_text(encoding="utf-8"))["cells"]
                    if "parameters" in c.get("metadata", {}).get("tags", [])), "")
-    return {n.target.id: ast.unparse(n.annotation) for n in ast.parse(source).body
-            if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)}
+    declared = {}
+    for n in ast.parse(source).body:  # `name: type = default`, or a bare `name = default` (its type then unknown: "")
+        if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name):
+            declared[n.target.id] = ast.unparse(n.annotation)
+        elif isinstance(n, ast.Assign):
+            declared.update((t.id, "") for t in n.targets if isinstance(t, ast.Name))
+    return declared
 
 
 def declared_parameters(nb: Path) -> dict[str, str]:
