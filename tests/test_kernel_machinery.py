@@ -27,6 +27,7 @@ from conftest import gone, processes, spawn
 from toolkit.errors import KernelError
 from toolkit.runs import runner
 from toolkit.runs.kernel import ProjectKernelManager, runtime_dir
+from toolkit.runs.lifetime import launcher
 
 BIN = Path(sys.executable).parent
 BLOCS = ["kinh-te-ky-thuat", "noi-chinh-tong-hop", "van-hoa-xa-hoi"]
@@ -47,8 +48,9 @@ def _flaky_launch(monkeypatch, bad_command: list[str], times: int = 1) -> list[f
     return launches
 
 
-EXITS_AT_ONCE = [sys.executable, "-c", "import sys; sys.exit(3)"]
-STOPS_ITSELF = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGSTOP)"]
+# stand-ins for a kernel, started through the lifetime launcher: a stand-in left stopped dies with this process
+EXITS_AT_ONCE = launcher([sys.executable, "-c", "import sys; sys.exit(3)"])
+STOPS_ITSELF = launcher([sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGSTOP)"])
 
 
 @pytest.mark.slow
