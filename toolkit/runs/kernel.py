@@ -39,7 +39,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import DottedObjectName, Type, default
 
 from toolkit.model.files import write_file
-from toolkit.runs.kernel_launcher import PARENT_ARGUMENT
+from toolkit.runs.lifetime import launcher
 
 KERNEL_NAME = "thidua"
 # what this system offers (README "Which systems"); tests/test_portability.py turns them off, as on macOS or Windows
@@ -164,9 +164,10 @@ class ProjectKernelManager(AsyncKernelManager):
       answers by itself; it is killed and counted as dead, so nbclient's once-a-second
       liveness check (and our wait for a starting kernel) notices it and the report is retried
       on a fresh kernel instead of waiting for a whole timeout.
-    - **It dies with the process that launched it** (``--thidua-parent``, armed by the launcher
-      with ``PR_SET_PDEATHSIG`` and checked against the expected parent): ipykernel's own
-      parent poller misses a parent that died before the poller started.
+    - **It dies with the process that launched it** (started through
+      :func:`toolkit.runs.lifetime.launcher`, which arms ``PR_SET_PDEATHSIG`` and checks the
+      expected parent): ipykernel's own parent poller misses a parent that died before the
+      poller started.
 
     A report kernel keeps its IPython history in memory (:data:`REPORT_KERNEL_ARGUMENTS`): a
     scheduled report writes nothing into the user's ``~/.ipython``, and parallel reports do not
@@ -191,8 +192,8 @@ class ProjectKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         if self.kernel_name == KERNEL_NAME:
-            parent = [f"{PARENT_ARGUMENT}={os.getpid()}"] if DEATH_SIGNAL else []
-            extra_arguments = [*(extra_arguments or []), *REPORT_KERNEL_ARGUMENTS, *parent]
+            cmd = super().format_kernel_cmd([*(extra_arguments or []), *REPORT_KERNEL_ARGUMENTS])
+            return launcher(cmd) if DEATH_SIGNAL else cmd  # it dies with us, as every child we start does
         return super().format_kernel_cmd(extra_arguments)
 
     async def _async_is_alive(self) -> bool:
