@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from toolkit.cli.app import voila_command  # noqa: E402
+from toolkit.cli.app_command import voila_command  # noqa: E402
 from toolkit.runs.lifetime import launcher  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"

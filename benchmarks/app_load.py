@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from toolkit.cli.app import default_max_kernels  # noqa: E402
+from toolkit.cli.app_command import default_max_kernels  # noqa: E402
 from toolkit.runs.lifetime import launcher  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

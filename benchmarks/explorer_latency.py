@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from toolkit import config  # noqa: E402
-from toolkit.explorer.app import Explorer  # noqa: E402
+from toolkit.explorer.explorer_ui import Explorer  # noqa: E402
 from toolkit.model.periods import Period  # noqa: E402
 from toolkit.samples.national import national  # noqa: E402
 from toolkit.model.vocabulary import load_vocabulary  # noqa: E402

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # forms_helpers: filling templates is t
 from python_calamine import CalamineWorkbook  # noqa: E402
 
 from forms_helpers import fill_workbook  # noqa: E402
-from toolkit.forms import layout, template  # noqa: E402
+from toolkit.forms import workbook_layout, template  # noqa: E402
 from toolkit.forms.ingest import ingest  # noqa: E402
 from toolkit.model.workspace import Workspace  # noqa: E402
 
@@ -71,7 +71,7 @@ def _values(ws: Workspace, rng: random.Random) -> dict:
         if k.kind == "graded":
             scores[k.id] = round(rng.uniform(0.6, 1.0) * k.max * 4) / 4
         elif k.kind == "pass_fail":
-            scores[k.id] = layout.PASS if rng.random() < 0.9 else layout.FAIL
+            scores[k.id] = workbook_layout.PASS if rng.random() < 0.9 else workbook_layout.FAIL
         elif k.kind == "count":
             scores[k.id] = int(min(max(rng.randint(0, 5), lo), hi))
         else:

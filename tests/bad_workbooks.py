@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from forms_helpers import fill_workbook
-from toolkit.forms import layout, template
+from toolkit.forms import workbook_layout, template
 from toolkit.model.text import label_key
 
 BLOC = "kinh-te-ky-thuat"
@@ -43,7 +43,7 @@ def sample_values(ws, bloc: str, period: str, unit: str) -> dict:
     for r in read("scores.csv").itertuples(index=False):
         value = float(r.self_value.replace(",", ".")) if r.self_value.strip() else None
         if kinds[r.criterion_id] == "pass_fail" and value is not None:
-            value = layout.PASS if value >= 1 else layout.FAIL
+            value = workbook_layout.PASS if value >= 1 else workbook_layout.FAIL
         scores[r.criterion_id] = value
         if getattr(r, "note", ""):
             notes[r.criterion_id] = r.note
@@ -84,13 +84,13 @@ def write_sample_submissions(ws, folder: Path, bloc: str = BLOC, period: str = P
 
 
 def meta_cell(key: str) -> str:
-    return f"B{layout.META_KEYS.index(key) + 1}"
+    return f"B{workbook_layout.META_KEYS.index(key) + 1}"
 
 
 def score_ref(wb, criterion: str) -> str:
-    ws = wb[layout.SHEET_SCORES]
-    row = next(c.row for c in ws["A"] if c.value == f"{layout.CODE_CRITERION}{criterion}")
-    return f"{layout.SCORE_COLS['value']}{row}"
+    ws = wb[workbook_layout.SHEET_SCORES]
+    row = next(c.row for c in ws["A"] if c.value == f"{workbook_layout.CODE_CRITERION}{criterion}")
+    return f"{workbook_layout.SCORE_COLS['value']}{row}"
 
 
 # --------------------------------------------------------------------------- the corpus
@@ -103,93 +103,93 @@ class Expected:
 
 def _with_meta(ws, folder, name, key, value):
     wb = filled(ws)
-    wb[layout.SHEET_META][meta_cell(key)] = value
+    wb[workbook_layout.SHEET_META][meta_cell(key)] = value
     save(wb, folder, name)
-    return Expected(f"{layout.SHEET_META}!{meta_cell(key)}", "")
+    return Expected(f"{workbook_layout.SHEET_META}!{meta_cell(key)}", "")
 
 
 def other_template_version(ws, folder):
     _with_meta(ws, folder, "other_template_version.xlsx", "template_version", "0")
-    return Expected(f"{layout.SHEET_META}!{meta_cell('template_version')}", "phiên bản 0 không còn dùng được")
+    return Expected(f"{workbook_layout.SHEET_META}!{meta_cell('template_version')}", "phiên bản 0 không còn dùng được")
 
 
 def other_bloc(ws, folder):
     _with_meta(ws, folder, "other_bloc.xlsx", "bloc", "van-hoa-xa-hoi")
-    return Expected(f"{layout.SHEET_META}!{meta_cell('bloc')}", "mẫu của khối 'van-hoa-xa-hoi'")
+    return Expected(f"{workbook_layout.SHEET_META}!{meta_cell('bloc')}", "mẫu của khối 'van-hoa-xa-hoi'")
 
 
 def other_period(ws, folder):
     _with_meta(ws, folder, "other_period.xlsx", "period", "2019")
     # named by the title the sender sees on the guide sheet, not by a cell of the hidden sheet
-    return Expected(f"trang “{layout.SHEET_GUIDE}”, tiêu đề", "mẫu tự chấm điểm “năm 2019”, không phải năm 2018")
+    return Expected(f"trang “{workbook_layout.SHEET_GUIDE}”, tiêu đề", "mẫu tự chấm điểm “năm 2019”, không phải năm 2018")
 
 
 def other_unit(ws, folder):
     _with_meta(ws, folder, "other_unit.xlsx", "unit_id", "so-y-te")
-    return Expected(f"trang “{layout.SHEET_GUIDE}”, dòng “Đơn vị”", "không phải thành viên khối")
+    return Expected(f"trang “{workbook_layout.SHEET_GUIDE}”, dòng “Đơn vị”", "không phải thành viên khối")
 
 
 def changed_covenant(ws, folder):
     _with_meta(ws, folder, "changed_covenant.xlsx", "covenant_digest", "0000000000000000")
-    return Expected(f"{layout.SHEET_META}!{meta_cell('covenant_digest')}", "bảng điểm khác bảng điểm hiện hành")
+    return Expected(f"{workbook_layout.SHEET_META}!{meta_cell('covenant_digest')}", "bảng điểm khác bảng điểm hiện hành")
 
 
 def score_above_max(ws, folder):
     wb = filled(ws, scores={"N1.1": 10.5})
     save(wb, folder, "score_above_max.xlsx")
-    return Expected(f"{layout.SHEET_SCORES}!{score_ref(wb, 'N1.1')}", "vượt điểm chuẩn 10")
+    return Expected(f"{workbook_layout.SHEET_SCORES}!{score_ref(wb, 'N1.1')}", "vượt điểm chuẩn 10")
 
 
 def score_below_zero(ws, folder):
     wb = filled(ws, scores={"N2.1": -1})
     save(wb, folder, "score_below_zero.xlsx")
-    return Expected(f"{layout.SHEET_SCORES}!{score_ref(wb, 'N2.1')}", "giá trị âm '-1'")
+    return Expected(f"{workbook_layout.SHEET_SCORES}!{score_ref(wb, 'N2.1')}", "giá trị âm '-1'")
 
 
 def text_for_number(ws, folder):
     wb = filled(ws, scores={"N3.1": "chín rưỡi"})
     save(wb, folder, "text_for_number.xlsx")
-    return Expected(f"{layout.SHEET_SCORES}!{score_ref(wb, 'N3.1')}", "cần một số (ví dụ 8,5), nhận được 'chín rưỡi'")
+    return Expected(f"{workbook_layout.SHEET_SCORES}!{score_ref(wb, 'N3.1')}", "cần một số (ví dụ 8,5), nhận được 'chín rưỡi'")
 
 
 def count_not_whole(ws, folder):
     wb = filled(ws, scores={"N3.2": 2.5})
     save(wb, folder, "count_not_whole.xlsx")
-    return Expected(f"{layout.SHEET_SCORES}!{score_ref(wb, 'N3.2')}", "số lần phải là số nguyên")
+    return Expected(f"{workbook_layout.SHEET_SCORES}!{score_ref(wb, 'N3.2')}", "số lần phải là số nguyên")
 
 
 def rating_label_invalid_for_year(ws, folder):
     # "Tốt" is no party rating in any year
     wb = filled(ws, orgs={"party": "Tốt"})
     save(wb, folder, "rating_label_invalid_for_year.xlsx")
-    row = next(c.row for c in wb[layout.SHEET_ORGS]["A"] if c.value == f"{layout.CODE_ORG}party")
-    return Expected(f"{layout.SHEET_ORGS}!{layout.ORG_COLS['value']}{row}",
+    row = next(c.row for c in wb[workbook_layout.SHEET_ORGS]["A"] if c.value == f"{workbook_layout.CODE_ORG}party")
+    return Expected(f"{workbook_layout.SHEET_ORGS}!{workbook_layout.ORG_COLS['value']}{row}",
                     "xếp loại 'Tốt' của Chi bộ, Đảng bộ không hợp lệ năm 2018")
 
 
 def staff_label_of_another_year(ws, folder):
     # "Hoàn thành nhiệm vụ" (Decree 90/2020) replaced "... nhưng còn hạn chế về năng lực" only from 2020
     wb = filled(ws)
-    sheet = wb[layout.SHEET_STAFF]
-    row = next(c.row for c in sheet["A"] if c.value == f"{layout.CODE_STAFF}hoan_thanh")
-    sheet[f"{layout.STAFF_COLS['title']}{row}"] = "Hoàn thành nhiệm vụ"
+    sheet = wb[workbook_layout.SHEET_STAFF]
+    row = next(c.row for c in sheet["A"] if c.value == f"{workbook_layout.CODE_STAFF}hoan_thanh")
+    sheet[f"{workbook_layout.STAFF_COLS['title']}{row}"] = "Hoàn thành nhiệm vụ"
     save(wb, folder, "staff_label_of_another_year.xlsx")
-    return Expected(f"{layout.SHEET_STAFF}!{layout.STAFF_COLS['title']}{row}",
+    return Expected(f"{workbook_layout.SHEET_STAFF}!{workbook_layout.STAFF_COLS['title']}{row}",
                     "xếp loại 'Hoàn thành nhiệm vụ' không hợp lệ năm 2018")
 
 
 def formula_in_input_cell(ws, folder):
     wb = filled(ws)
     ref = score_ref(wb, "N5.1")
-    wb[layout.SHEET_SCORES][ref] = "=5+4.5"
+    wb[workbook_layout.SHEET_SCORES][ref] = "=5+4.5"
     save(wb, folder, "formula_in_input_cell.xlsx")
-    return Expected(f"{layout.SHEET_SCORES}!{ref}", "ô nhập chứa công thức")
+    return Expected(f"{workbook_layout.SHEET_SCORES}!{ref}", "ô nhập chứa công thức")
 
 
 def two_files_for_one_unit(ws, folder):
     save(filled(ws), folder, "two_files_for_one_unit_a.xlsx")
     save(filled(ws, scores={"N1.1": 9}), folder, "two_files_for_one_unit_b.xlsx")
-    return Expected(f"{layout.SHEET_META}!{meta_cell('unit_id')}", "có 2 tệp cho đơn vị Sở Công Thương")
+    return Expected(f"{workbook_layout.SHEET_META}!{meta_cell('unit_id')}", "có 2 tệp cho đơn vị Sở Công Thương")
 
 
 def not_a_workbook(ws, folder):
@@ -252,9 +252,9 @@ def excel_97_format(ws, folder):
 def missing_sheet(ws, folder):
     wb = filled(ws)
     wb.security = None
-    del wb[layout.SHEET_EVENTS]
+    del wb[workbook_layout.SHEET_EVENTS]
     save(wb, folder, "missing_sheet.xlsx")
-    return Expected(f"{layout.SHEET_EVENTS}!A1", f"thiếu trang “{layout.SHEET_EVENTS}”")
+    return Expected(f"{workbook_layout.SHEET_EVENTS}!A1", f"thiếu trang “{workbook_layout.SHEET_EVENTS}”")
 
 
 def not_our_template(ws, folder):

@@ -5,7 +5,7 @@ needed only to test and time reading them back, so the filling lives here.
 """
 from __future__ import annotations
 
-from toolkit.forms.layout import (
+from toolkit.forms.workbook_layout import (
     CODE_COL, CODE_CRITERION, CODE_EVENT, CODE_ORG, CODE_STAFF, EVENT_COLS, ORG_COLS, SCORE_COLS, SHEET_EVENTS, SHEET_ORGS,
     SHEET_SCORES, SHEET_STAFF, STAFF_COLS,
 )

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from conftest import spawn
-from toolkit.cli.app import voila_command
+from toolkit.cli.app_command import voila_command
 from toolkit.explorer.analyses import WorkspaceAnalyses
-from toolkit.explorer.app import Explorer
+from toolkit.explorer.explorer_ui import Explorer
 from toolkit.reports.analysis import analyse
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -58,7 +58,7 @@ def _until(check, what: str, log: Path, timeout: float = 120):
 
 @pytest.mark.slow
 def test_a_closed_pages_kernel_is_culled_and_the_pool_is_kept(tmp_path, small_data):
-    from toolkit.cli.app import voila_command
+    from toolkit.cli.app_command import voila_command
 
     port, token = _free_port(), secrets.token_urlsafe(16)
     runtime = tmp_path / "runtime"

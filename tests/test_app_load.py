@@ -64,7 +64,7 @@ def _kernels(parent: int) -> list[int]:
 
 class Server:
     def __init__(self, tmp: Path, small_data: Path):
-        from toolkit.cli.app import voila_command
+        from toolkit.cli.app_command import voila_command
 
         self.port, self.token = _free_port(), secrets.token_urlsafe(16)
         self.runtime = tmp / "runtime"

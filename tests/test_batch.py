@@ -141,7 +141,7 @@ def test_a_hanging_and_a_failing_report_do_not_stop_the_others(tmp_path, monkeyp
     _notebook(nbdir / "hang.ipynb", f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
                                     "print('bắt đầu', flush=True)\ntime.sleep(600)")
     _notebook(nbdir / "broken.ipynb", "raise ValueError('số liệu hỏng')")
-    _notebook(nbdir / "fine.ipynb", "from toolkit.reports import notebook as report\nr = report.load(bloc, period, data_dir)\nprint(len(r.units))")
+    _notebook(nbdir / "fine.ipynb", "from toolkit.reports import notebook_api as report\nr = report.load(bloc, period, data_dir)\nprint(len(r.units))")
     monkeypatch.setattr(config, "NOTEBOOKS_DIR", nbdir)
     monkeypatch.setenv("THIDUA_NOTEBOOKS", str(nbdir))  # workers are new processes: they read the folder from here
     marker = f"THIDUA_TEST_RUN={uuid.uuid4().hex}"

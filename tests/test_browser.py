@@ -138,7 +138,7 @@ def lab(tmp_path, small_data):
 @pytest.fixture
 def voila(tmp_path, small_data):
     """`thidua app`'s Voilà command on a free loopback port."""
-    from toolkit.cli.app import voila_command
+    from toolkit.cli.app_command import voila_command
 
     port, token = _free_port(), secrets.token_urlsafe(16)
     runtime = tmp_path / "runtime"

@@ -1,4 +1,4 @@
-"""Every report chart fits its figure: the PNG is the whole figure, uncropped (toolkit.reports.figures.png),
+"""Every report chart fits its figure: the PNG is the whole figure, uncropped (toolkit.reports.chart_style.png),
 so a title, tick label or legend sticking out of it would be cut off in the report."""
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from toolkit.model.workspace import Workspace  # noqa: E402
-from toolkit.reports import charts, trend_charts  # noqa: E402
-from toolkit.reports import notebook as report  # noqa: E402
-from toolkit.reports.history import load_history  # noqa: E402
+from toolkit.reports import period_charts, trend_charts  # noqa: E402
+from toolkit.reports import notebook_api as report  # noqa: E402
+from toolkit.reports.bloc_history import load_history  # noqa: E402
 
 from chart_helpers import sticking_out  # noqa: E402
 
@@ -37,7 +37,7 @@ def test_every_bloc_report_chart_fits_its_figure(bloc, period):
     """Each period has its comparable period a year before in the sample data (2018, 2023-H1, 2024),
     so the change chart is drawn too: a chart that comes back as nothing fails here."""
     res = report.load(bloc, period)
-    for make in (charts.totals_chart, charts.self_vs_verified_chart, report.change_chart):
+    for make in (period_charts.totals_chart, period_charts.self_vs_verified_chart, report.change_chart):
         fig = make(res)
         assert isinstance(fig, Figure), (make.__name__, fig)
         assert sticking_out(fig) == [], (make.__name__, fig.axes[0].get_title())

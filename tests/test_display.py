@@ -4,18 +4,18 @@ from __future__ import annotations
 import pandas as pd
 from openpyxl import load_workbook
 
-from toolkit.reports import tables
+from toolkit.reports import result_tables
 from toolkit.reports.display import ReportTable, Sentence
-from toolkit.reports.notebook import show
-from toolkit.reports.results import Table, save_tables
+from toolkit.reports.notebook_api import show
+from toolkit.reports.filed_tables import Table, save_tables
 
 
 def test_a_table_has_an_html_form_and_the_checked_text_form():
     df = pd.DataFrame({"Hạng": [1, "—"], "Đơn vị": ["Sở <A>", "Sở B"], "Tổng điểm": [95.0, float("nan")]})
     shown = show(df)
-    assert shown._repr_html_() == tables.to_html(df) and "<pre" not in shown._repr_html_()
+    assert shown._repr_html_() == result_tables.to_html(df) and "<pre" not in shown._repr_html_()
     assert "&lt;A&gt;" in shown._repr_html_()  # submission text is escaped
-    assert repr(shown) == tables.as_text(df) and "95,00" in repr(shown)
+    assert repr(shown) == result_tables.as_text(df) and "95,00" in repr(shown)
 
 
 def test_an_empty_table_says_so_in_a_sentence():
@@ -28,9 +28,9 @@ def test_an_empty_table_says_so_in_a_sentence():
 
 def test_shares_are_written_as_percentages_when_asked():
     df = pd.DataFrame({"Đơn vị": ["Sở A"], "Tỷ lệ": [0.1875], "Trần": [6]})
-    assert "18,8%" in show(df, formats={"Tỷ lệ": tables.percent})._repr_html_()
+    assert "18,8%" in show(df, formats={"Tỷ lệ": result_tables.percent})._repr_html_()
     assert "0,19" in show(df)._repr_html_()  # unchanged without a format
-    text = repr(show(df, formats=tables.PERCENT))
+    text = repr(show(df, formats=result_tables.PERCENT))
     assert "18,8%" in text and "Sở A" in text
 
 
@@ -50,7 +50,7 @@ def test_a_chart_is_one_png_described_by_its_title_and_closed():
 
     import matplotlib.pyplot as plt
 
-    from toolkit.reports.notebook import chart
+    from toolkit.reports.notebook_api import chart
 
     fig, ax = plt.subplots(figsize=(4, 2))
     ax.plot([0, 1], [0, 1])
@@ -70,20 +70,20 @@ def test_a_chart_is_one_png_described_by_its_title_and_closed():
 def test_a_chart_of_panels_is_described_by_its_overall_title_else_by_its_panels():
     from matplotlib.figure import Figure
 
-    from toolkit.reports import figures
+    from toolkit.reports import chart_style
 
     fig = Figure()
     left, right = fig.subplots(1, 2)
     left.set_title("Sở A", loc="left")
     right.set_title("Sở B")
-    assert figures.description(fig) == "Sở A; Sở B"
+    assert chart_style.description(fig) == "Sở A; Sở B"
     fig.suptitle("Thứ hạng qua các kỳ")
-    assert figures.description(fig) == "Thứ hạng qua các kỳ"
-    assert figures.description(Figure()) == "Biểu đồ"
+    assert chart_style.description(fig) == "Thứ hạng qua các kỳ"
+    assert chart_style.description(Figure()) == "Biểu đồ"
 
 
 def test_what_is_not_a_figure_is_shown_as_it_is():
-    from toolkit.reports.notebook import chart
+    from toolkit.reports.notebook_api import chart
 
     sentence = Sentence("Không có kỳ nào có dữ liệu.")
     assert chart(sentence) is sentence and chart(None) is None

@@ -26,7 +26,7 @@ from docx.oxml.ns import qn
 from conftest import DATA, covenant_dict, main_data, main_votes, make_covenant
 from toolkit.cli.main import main
 from toolkit.documents import markdown, write_documents
-from toolkit.documents.vn import doc_number, long_date, recipient_lines
+from toolkit.documents.vietnamese_format import doc_number, long_date, recipient_lines
 from toolkit.documents.voting import ballot_rows, result_text
 from toolkit.engine.evaluate import evaluate
 from toolkit.errors import DataError

@@ -21,12 +21,12 @@ import pandas as pd
 import pytest
 
 from conftest import BLOC, DATA, covenant_dict, main_data, make_covenant, make_vocab, tie_data
-from toolkit.reports import tables
+from toolkit.reports import result_tables
 from toolkit.explorer.analyses import WorkspaceAnalyses, lineage_ids
 from toolkit.model.covenant import load_covenant
 from toolkit.model.workspace import Workspace
 from toolkit.reports.analysis import analyse
-from toolkit.explorer.app import Explorer
+from toolkit.explorer.explorer_ui import Explorer
 from toolkit.explorer.scenario_files import check_name
 from toolkit.model.text import fmt_number
 
@@ -69,9 +69,9 @@ def test_dropdowns_are_filled_from_the_data(ex, ws):
 
 def test_initial_view_is_the_engine_result(ex, ws):
     res = analyse(ws, KT, "2025", compare=False)
-    pd.testing.assert_frame_equal(ex.view["Xếp hạng"], tables.ranking(res))
-    pd.testing.assert_frame_equal(ex.view["Bảng điểm"], tables.scorecard(res))
-    pd.testing.assert_frame_equal(ex.view["Đề nghị khen thưởng"], tables.nominations(res))
+    pd.testing.assert_frame_equal(ex.view["Xếp hạng"], result_tables.ranking(res))
+    pd.testing.assert_frame_equal(ex.view["Bảng điểm"], result_tables.scorecard(res))
+    pd.testing.assert_frame_equal(ex.view["Đề nghị khen thưởng"], result_tables.nominations(res))
     # the checked notebook output shows the same (first row: 95,08 points)
     assert _names(ex.ranking_html.value)[0] == "Ban Quản lý khu vực phát triển đô thị"
     assert ">95,08<" in ex.ranking_html.value
@@ -88,7 +88,7 @@ def test_changing_the_bloc_changes_ranking_units_and_drilldown(ex, ws):
     assert ex.key == (VH, "2025")
     assert ex.ranking_html.value != before
     assert _names(ex.ranking_html.value) == list(res.ranking["name"])
-    pd.testing.assert_frame_equal(ex.view["Xếp hạng"], tables.ranking(res))
+    pd.testing.assert_frame_equal(ex.view["Xếp hạng"], result_tables.ranking(res))
     assert [v for _label, v in ex.unit.options] == list(res.ranking["unit_id"])
     # the previous unit is not a member of this bloc: the drill-down moves to the new leader
     top = res.ranking.iloc[0]
@@ -103,7 +103,7 @@ def test_changing_period_keeps_the_unit_and_shows_that_period(ex, ws):
     ex.period.value = "2024"
     res = analyse(ws, KT, "2024", compare=False)
     assert ex.unit.value == "so-xay-dung"
-    pd.testing.assert_frame_equal(ex.view["Xếp hạng"], tables.ranking(res))
+    pd.testing.assert_frame_equal(ex.view["Xếp hạng"], result_tables.ranking(res))
     row = res.units.set_index("unit_id").loc["so-xay-dung"]
     summary = ex.view["Đơn vị - tóm tắt"].set_index("Mục")["Giá trị"]
     assert summary["Hạng"].startswith(f"{int(row['rank'])}/{int(res.units['rank'].notna().sum())}")
@@ -214,8 +214,8 @@ def test_tables_render_as_the_reports_render_them(ex):
     from toolkit.explorer.html import table_html
 
     res = ex.result
-    for table in (tables.scorecard(res), tables.ranking(res), tables.nominations(res), tables.criteria_detail(res), tables.targets(res), tables.quotas(res)):
-        assert table_html(table) == tables.to_html(table)
+    for table in (result_tables.scorecard(res), result_tables.ranking(res), result_tables.nominations(res), result_tables.criteria_detail(res), result_tables.targets(res), result_tables.quotas(res)):
+        assert table_html(table) == result_tables.to_html(table)
 
 
 def test_stacked_blocs_are_evaluated_once_and_sliced_per_bloc():
@@ -304,7 +304,7 @@ def test_raising_a_band_threshold_moves_the_flag_to_nobody_and_frees_a_certifica
     assert "Sở Công Thương: Cờ thi đua không còn được đề nghị" in ex.whatif.message_html.value
     # the covenant itself is untouched
     assert ex.result.covenant.bands[0].min_total == 90
-    assert ex.view["Đề nghị khen thưởng"].equals(tables.nominations(ex.result))
+    assert ex.view["Đề nghị khen thưởng"].equals(result_tables.nominations(ex.result))
 
 
 def test_lowering_a_count_criterion_maximum():
@@ -561,7 +561,7 @@ def test_app_command_serves_the_notebook_offline_on_loopback_with_a_token(tmp_pa
     from click.testing import CliRunner
 
     from toolkit.cli.main import main
-    from toolkit.cli.app import NOTEBOOK, TEMPLATE_NAME, private_folder, voila_command
+    from toolkit.cli.app_command import NOTEBOOK, TEMPLATE_NAME, private_folder, voila_command
 
     runtime = private_folder()
     assert runtime.stat().st_mode & 0o777 == 0o700 and runtime.stat().st_uid == os.getuid()

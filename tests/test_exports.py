@@ -6,7 +6,7 @@ import zipfile
 import pandas as pd
 from openpyxl import load_workbook
 
-from toolkit.reports.exports import write_xlsx
+from toolkit.reports.table_writer import write_xlsx
 
 
 def test_formula_like_text_is_stored_as_text_with_the_quote_prefix_style(tmp_path):

@@ -147,7 +147,7 @@ def _read_back(data: Path, field: str, text: str) -> str | None:
 
 def _csv_ok(value: str, tmp: Path) -> None:
     from toolkit.model.readers import read_own_csv
-    from toolkit.reports.exports import write_csvs
+    from toolkit.reports.table_writer import write_csvs
 
     [path] = write_csvs({"t": pd.DataFrame({"Hạng": ["1"], "Đơn vị": [value]})}, tmp)  # as in a results table
     back = read_own_csv(path, dtype=str, keep_default_na=False)
@@ -155,7 +155,7 @@ def _csv_ok(value: str, tmp: Path) -> None:
 
 
 def _xlsx_ok(value: str, tmp: Path) -> None:
-    from toolkit.reports.exports import write_xlsx
+    from toolkit.reports.table_writer import write_xlsx
 
     path = write_xlsx({"t": pd.DataFrame({"Đơn vị": [value]})}, tmp / "t.xlsx")
     cell = load_workbook(path)["t"]["A2"]
@@ -184,8 +184,8 @@ class _Page(HTMLParser):
 
 def _html_ok(value: str, tmp: Path) -> None:
     from toolkit.reports.display import ReportTable
-    from toolkit.reports.notebook import markdown
-    from toolkit.reports.tables import plain
+    from toolkit.reports.notebook_api import markdown
+    from toolkit.reports.result_tables import plain
     from toolkit.runs import html_export
 
     table = ReportTable(pd.DataFrame({"Đơn vị": [value]}))
@@ -216,7 +216,7 @@ def template(tmp_path_factory) -> Path:
 
 
 def _docx_ok(value: str, tmp: Path, template: Path) -> None:
-    from toolkit.documents.context import Narrative
+    from toolkit.documents.template_data import Narrative
     from toolkit.documents.render import render_document
 
     out = render_document(template, {"v": value, "n": Narrative(value, "nội dung")}, tmp / "d.docx", dt.date(2024, 12, 6), "t", "a")

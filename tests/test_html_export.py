@@ -87,7 +87,7 @@ def test_every_picture_is_described_in_vietnamese_and_a_chart_by_its_title_escap
 
 def test_names_from_submissions_make_no_picture_or_link_in_the_page():
     """A unit named like Markdown's picture or link syntax is shown as typed: the report fetches nothing."""
-    from toolkit.reports.notebook import markdown
+    from toolkit.reports.notebook_api import markdown
 
     name = "Sở ![ảnh](http://máy-lạ.example/p.png) [bấm](http://máy-lạ.example) <img src=x>"
     shown = markdown(f"- Dẫn đầu là **{name}** với 95 điểm.")
@@ -131,7 +131,7 @@ HOSTILE = "Sở <img src=http://máy-lạ.example/p.png> *A_B* `c` [x] http://m�
 
 def _page_of(*texts: str) -> _Strong:
     """The report page's body of Markdown outputs, as nbconvert renders them, parsed."""
-    from toolkit.reports.notebook import markdown
+    from toolkit.reports.notebook_api import markdown
 
     outputs = [nbformat.v4.new_output("display_data", {"text/markdown": markdown(t)._repr_markdown_(), "text/plain": "x"})
                for t in texts]
@@ -148,8 +148,8 @@ def test_names_from_data_stay_text_with_the_bold_around_them(tmp_path):
 
     from conftest import DATA
     from toolkit.model.workspace import Workspace
-    from toolkit.reports import notebook as report
-    from toolkit.reports import tables
+    from toolkit.reports import notebook_api as report
+    from toolkit.reports import result_tables
     from toolkit.reports.analysis import analyse
 
     data = tmp_path / "data"
@@ -162,7 +162,7 @@ def test_names_from_data_stay_text_with_the_bold_around_them(tmp_path):
         assert old in text
         path.write_text(text.replace(old, HOSTILE), encoding="utf-8")  # no comma or quote in it: CSV as it is
     res = analyse(Workspace.open(data), "kinh-te-ky-thuat", "2018", compare=False)
-    page = _page_of(report.title_block(res), tables.summary(res))
+    page = _page_of(report.title_block(res), result_tables.summary(res))
     assert page.strong == [HOSTILE, "Dữ liệu mẫu", HOSTILE], page.strong  # the bloc's name, then the leader's: whole, in bold
     names = [t for t, _ in page.tags]
     assert [a["href"][:1] for t, a in page.tags if t == "a"] == ["#"]  # the title's own anchor, no link out
@@ -176,7 +176,7 @@ def test_names_in_the_trends_sentences_stay_text(tmp_path):
 
     from conftest import DATA
     from toolkit.reports import trends
-    from toolkit.reports.history import load_history
+    from toolkit.reports.bloc_history import load_history
 
     data = tmp_path / "data"
     shutil.copytree(DATA, data)

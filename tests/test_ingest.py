@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import bad_workbooks
-from toolkit.forms import layout
+from toolkit.forms import workbook_layout
 from toolkit.cli.main import main
 from toolkit.model.workspace import Workspace
 from toolkit.reports.analysis import analyse
@@ -154,7 +154,7 @@ def test_what_people_really_send_is_tolerated(tmp_path, sample_ws):
                   scores={"N1.1": " 9,5 ", "N2.1": None, "N5.1": "8.25"},
                   orgs={"party": bad_workbooks.nfd("  Hoàn thành   xuất sắc nhiệm vụ "), "union": "vững mạnh"},
                   notes={"N1.1": bad_workbooks.nfd("Quyết định  số 12/QĐ-UBND ")})
-    ws_scores = wb[layout.SHEET_SCORES]
+    ws_scores = wb[workbook_layout.SHEET_SCORES]
     ws_scores.insert_rows(8)  # an extra empty row (codes move with their rows)
     folder = tmp_path / "in"
     bad_workbooks.save(wb, folder, "Bảng điểm SGTVT (bản cuối) final.xlsx")  # renamed
@@ -164,7 +164,7 @@ def test_what_people_really_send_is_tolerated(tmp_path, sample_ws):
     assert o.status == "accepted"
     [w] = result.problems
     assert w.severity == "warning" and "N2.1 để trống: không có số liệu, 0 điểm" in w.message
-    assert w.where.startswith(f"{layout.SHEET_SCORES}!F")
+    assert w.where.startswith(f"{workbook_layout.SHEET_SCORES}!F")
     scores = pd.read_csv(period_folder(data) / "scores.csv", dtype=str, keep_default_na=False).set_index("criterion_id")
     assert scores.self_value["N1.1"] == "9.5" and scores.self_value["N5.1"] == "8.25"
     assert scores.self_value["N2.1"] == ""  # blank stays blank: no data, which the engine scores 0
@@ -264,7 +264,7 @@ def test_a_half_year_has_no_rating_sheets_and_round_trips(tmp_path, sample_ws):
     period = "2018-H1"
     folder = tmp_path / "in"
     wb = bad_workbooks.filled(sample_ws, "so-tn-mt", period=period)
-    assert layout.SHEET_STAFF not in wb.sheetnames and layout.SHEET_ORGS not in wb.sheetnames
+    assert workbook_layout.SHEET_STAFF not in wb.sheetnames and workbook_layout.SHEET_ORGS not in wb.sheetnames
     bad_workbooks.save(wb, folder, "h1.xlsx")
     data = bad_workbooks.copy_data(DATA, tmp_path / "data", (BLOC, period))
     result = ingest(folder, Workspace.open(data), BLOC, period)
@@ -296,17 +296,17 @@ def test_a_blank_lower_is_better_value_is_0_points_on_the_form_in_the_warning_an
     0 points; the unit is not the bloc's best exceeder.
     """
     wb = bad_workbooks.filled(sample_ws, "so-gtvt", scores={"N2.2": None})
-    sheet = wb[layout.SHEET_SCORES]
-    row = next(r for r in range(1, sheet.max_row + 1) if sheet[f"{layout.CODE_COL}{r}"].value == f"{layout.CODE_CRITERION}N2.2")
-    value = f"{layout.SCORE_COLS['value']}{row}"
-    formula = sheet[f"{layout.SCORE_COLS['points']}{row}"].value
+    sheet = wb[workbook_layout.SHEET_SCORES]
+    row = next(r for r in range(1, sheet.max_row + 1) if sheet[f"{workbook_layout.CODE_COL}{r}"].value == f"{workbook_layout.CODE_CRITERION}N2.2")
+    value = f"{workbook_layout.SCORE_COLS['value']}{row}"
+    formula = sheet[f"{workbook_layout.SCORE_COLS['points']}{row}"].value
     assert formula.startswith(f"=IF(ISNUMBER({value}),") and formula.endswith(",0)")  # blank (not a number) -> 0
     folder = tmp_path / "in"
     bad_workbooks.save(wb, folder, "so-gtvt.xlsx")
     data = bad_workbooks.copy_data(DATA, tmp_path / "data", (BLOC, PERIOD))
     result = ingest(folder, Workspace.open(data), BLOC, PERIOD)
     [w] = [p for p in result.problems if "N2.2" in p.message]
-    assert w.severity == "warning" and "không có số liệu, 0 điểm" in w.message and w.where == f"{layout.SHEET_SCORES}!{value}"
+    assert w.severity == "warning" and "không có số liệu, 0 điểm" in w.message and w.where == f"{workbook_layout.SHEET_SCORES}!{value}"
     res = analyse(Workspace.open(data), BLOC, PERIOD, compare=False)
     s = res.scores[res.scores.criterion_id == "N2.2"].set_index("unit_id")
     assert s.loc["so-gtvt", "self_score"] == 0.0 and s.loc["so-gtvt", "final_score"] == 0.0

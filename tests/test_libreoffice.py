@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import bad_workbooks
-from toolkit.forms import layout, template
+from toolkit.forms import workbook_layout, template
 from toolkit.model.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +65,7 @@ def _provisional_total(cov, values: dict) -> float:
         if k.kind == "graded":
             pts = v or 0.0
         elif k.kind == "pass_fail":
-            pts = k.max if v == layout.PASS else 0.0
+            pts = k.max if v == workbook_layout.PASS else 0.0
         elif k.kind == "count":
             pts = min(k.max, k.points_per_event * (v or 0))
         elif k.lower_is_better:
@@ -105,7 +105,7 @@ def test_a_workbook_filled_and_saved_in_libreoffice_is_ingested(tmp_path):
     src, out = tmp_path / "src", tmp_path / "out"
     wb = bad_workbooks.filled(ws, "so-gtvt", scores={"N1.1": "9,5"})
     formula_ref = bad_workbooks.score_ref(wb, "N2.1")
-    wb[layout.SHEET_SCORES][formula_ref] = "=4+5"
+    wb[workbook_layout.SHEET_SCORES][formula_ref] = "=4+5"
     bad_workbooks.save(wb, src, "sgtvt.xlsx")
     bad_workbooks.save(bad_workbooks.filled(ws, "so-tt-tt"), src, "stttt.xlsx")
     proc = subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless", "--norestore",
@@ -116,4 +116,4 @@ def test_a_workbook_filled_and_saved_in_libreoffice_is_ingested(tmp_path):
     result = ingest(out, Workspace.open(data), "kinh-te-ky-thuat", "2018")
     assert {o.submission.file: o.status for o in result.outcomes} == {"sgtvt.xlsx": "rejected", "stttt.xlsx": "accepted"}
     [p] = result.problems  # the formula, found although LibreOffice stored its value (9) too
-    assert p.where == f"{layout.SHEET_SCORES}!{formula_ref}" and "công thức" in p.message
+    assert p.where == f"{workbook_layout.SHEET_SCORES}!{formula_ref}" and "công thức" in p.message

@@ -10,9 +10,9 @@ from openpyxl import load_workbook
 
 from toolkit.model.workspace import Workspace
 from toolkit.reports import data_quality as DQ
-from toolkit.reports import tables as P
+from toolkit.reports import result_tables as P
 from toolkit.reports.analysis import analyse
-from toolkit.reports.results import Table, save_tables
+from toolkit.reports.filed_tables import Table, save_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = (ROOT / "docs" / "results.md").read_text(encoding="utf-8")
@@ -46,7 +46,7 @@ def dq_tables() -> dict[str, Table]:
 @pytest.fixture(scope="module")
 def trend_tables() -> dict[str, Table]:
     from toolkit.reports import trends
-    from toolkit.reports.history import load_history
+    from toolkit.reports.bloc_history import load_history
 
     return trends.all_tables(load_history(BLOC, "2024", "2025"))
 

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 
-from toolkit.forms import layout, template
+from toolkit.forms import workbook_layout, template
 from toolkit.cli.main import main
 from toolkit.model.workspace import Workspace
 
@@ -46,39 +46,39 @@ def validations(sheet) -> dict[str, object]:
 
 
 def test_sheets_in_order_with_the_identification_very_hidden(book):
-    assert book.sheetnames == [layout.SHEET_GUIDE, layout.SHEET_SCORES, layout.SHEET_STAFF, layout.SHEET_ORGS,
-                               layout.SHEET_EVENTS, layout.SHEET_META]
-    meta = book[layout.SHEET_META]
+    assert book.sheetnames == [workbook_layout.SHEET_GUIDE, workbook_layout.SHEET_SCORES, workbook_layout.SHEET_STAFF, workbook_layout.SHEET_ORGS,
+                               workbook_layout.SHEET_EVENTS, workbook_layout.SHEET_META]
+    meta = book[workbook_layout.SHEET_META]
     assert meta.sheet_state == "veryHidden" and meta.protection.sheet
-    values = {meta.cell(i, 1).value: meta.cell(i, 2).value for i in range(1, len(layout.META_KEYS) + 1)}
+    values = {meta.cell(i, 1).value: meta.cell(i, 2).value for i in range(1, len(workbook_layout.META_KEYS) + 1)}
     ws = Workspace.open(DATA)
-    assert values == {"format": layout.FORMAT_ID, "template_version": layout.TEMPLATE_VERSION, "bloc": BLOC, "period": PERIOD,
+    assert values == {"format": workbook_layout.FORMAT_ID, "template_version": workbook_layout.TEMPLATE_VERSION, "bloc": BLOC, "period": PERIOD,
                       "unit_id": UNIT, "unit_name": "Sở Công Thương",
-                      "covenant_digest": layout.covenant_digest(ws.covenant(BLOC, 2018))}
+                      "covenant_digest": workbook_layout.covenant_digest(ws.covenant(BLOC, 2018))}
     assert book.security.lockStructure  # sheets cannot be added, removed, renamed or unhidden
 
 
 def test_only_input_cells_are_unlocked_and_every_sheet_is_protected(book):
     for name in book.sheetnames:
         assert book[name].protection.sheet, name
-    sheet = book[layout.SHEET_SCORES]
-    at = rows_by_code(sheet, layout.CODE_CRITERION)
+    sheet = book[workbook_layout.SHEET_SCORES]
+    at = rows_by_code(sheet, workbook_layout.CODE_CRITERION)
     unlocked = {c.coordinate for row in sheet.iter_rows() for c in row if c.protection.locked is False}
-    want = {f"{layout.SCORE_COLS[k]}{r}" for r in at.values() for k in ("value", "note")}
+    want = {f"{workbook_layout.SCORE_COLS[k]}{r}" for r in at.values() for k in ("value", "note")}
     assert unlocked == want
-    guide = book[layout.SHEET_GUIDE]
+    guide = book[workbook_layout.SHEET_GUIDE]
     anchors = [c for row in guide.iter_rows() for c in row if not isinstance(c, MergedCell)]  # a merge acts as its anchor
     assert {c.coordinate for c in anchors if c.protection.locked is False} == {
         c.coordinate for row in guide.iter_rows() for c in row if c.value in ("10/12/2018", "Văn phòng khối")}
 
 
 def test_excel_validates_each_kind_of_criterion(book, ws):
-    sheet = book[layout.SHEET_SCORES]
-    at = rows_by_code(sheet, layout.CODE_CRITERION)
+    sheet = book[workbook_layout.SHEET_SCORES]
+    at = rows_by_code(sheet, workbook_layout.CODE_CRITERION)
     dv = validations(sheet)
     cov = ws.covenant(BLOC, 2018)
     for _, k in cov.criteria:
-        v = dv[f"{layout.SCORE_COLS['value']}{at[k.id]}"]
+        v = dv[f"{workbook_layout.SCORE_COLS['value']}{at[k.id]}"]
         assert v.showErrorMessage and v.errorStyle == "stop"
         if k.kind == "graded":
             assert (v.type, v.operator, v.formula1, float(v.formula2)) == ("decimal", "between", "0", k.max)
@@ -93,19 +93,19 @@ def test_excel_validates_each_kind_of_criterion(book, ws):
 
 
 def test_drop_downs_list_exactly_the_labels_valid_that_year(book, ws):
-    meta = book[layout.SHEET_META]
+    meta = book[workbook_layout.SHEET_META]
 
     def listed(name):
         ref = book.defined_names[name].attr_text.split("!")[1].replace("$", "")
         return [c.value for row in meta[ref] for c in row]
 
-    assert listed("DS_DAT") == [layout.PASS, layout.FAIL]
+    assert listed("DS_DAT") == [workbook_layout.PASS, workbook_layout.FAIL]
     party = listed("DS_DANG")
     assert sorted(party) == sorted(ws.vocab.scales["party"].valid_labels(2018))
     assert party[0] == "Trong sạch vững mạnh tiêu biểu"  # best level first
     assert sorted(listed("DS_DOANTHE")) == sorted(ws.vocab.scales["mass"].valid_labels(2018))
-    orgs = book[layout.SHEET_ORGS]
-    at = rows_by_code(orgs, layout.CODE_ORG)
+    orgs = book[workbook_layout.SHEET_ORGS]
+    at = rows_by_code(orgs, workbook_layout.CODE_ORG)
     dv = validations(orgs)
     assert dv[f"D{at['party']}"].formula1 == "=DS_DANG" and dv[f"D{at['union']}"].formula1 == "=DS_DOANTHE"
 
@@ -118,33 +118,33 @@ def test_staff_sheet_uses_the_labels_of_the_year(ws):
 
 
 def test_running_total_formulas(book, ws):
-    sheet = book[layout.SHEET_SCORES]
-    at = rows_by_code(sheet, layout.CODE_CRITERION)
+    sheet = book[workbook_layout.SHEET_SCORES]
+    at = rows_by_code(sheet, workbook_layout.CODE_CRITERION)
     codes = {c.value: c.row for c in sheet["A"] if isinstance(c.value, str)}
-    G = layout.SCORE_COLS["points"]
+    G = workbook_layout.SCORE_COLS["points"]
     assert sheet[f"{G}{at['N1.1']}"].value == "=IF(ISNUMBER(F{0}),ROUND(F{0},2),0)".format(at["N1.1"])
     assert "MIN(5,2.5*F" in sheet[f"{G}{at['N4.2']}"].value  # count: points per event, capped
     assert f'TRIM(F{at["N6.2"]})="Đạt"' in sheet[f"{G}{at['N6.2']}"].value
     assert sheet[f"{G}{codes['content:N1']}"].value == f"=SUM({G}{at['N1.1']}:{G}{at['N1.2']})"
     total = sheet[f"{G}{codes['total:all']}"].value
     assert total.startswith("=ROUND(") and "+" in total
-    events = book[layout.SHEET_EVENTS]
+    events = book[workbook_layout.SHEET_EVENTS]
     ev = {c.value: c.row for c in events["A"] if isinstance(c.value, str)}
-    assert sheet[f"{G}{codes['total:bonus']}"].value == f"='{layout.SHEET_EVENTS}'!G{ev['total:bonus']}"
+    assert sheet[f"{G}{codes['total:bonus']}"].value == f"='{workbook_layout.SHEET_EVENTS}'!G{ev['total:bonus']}"
     assert events[f"G{ev['total:bonus']}"].value.startswith("=MIN(8,SUMIF(")
     assert events[f"G{ev['total:penalty']}"].value.startswith("=MAX(-10,SUMIF(")
 
 
 def test_printed_form_a4_times_new_roman(book):
-    for name in (layout.SHEET_GUIDE, layout.SHEET_SCORES, layout.SHEET_EVENTS):
+    for name in (workbook_layout.SHEET_GUIDE, workbook_layout.SHEET_SCORES, workbook_layout.SHEET_EVENTS):
         sheet = book[name]
         assert int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4)
         assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
         assert round(sheet.page_margins.left * 25.4) == 30
-    assert book[layout.SHEET_SCORES].page_setup.orientation == "landscape"
+    assert book[workbook_layout.SHEET_SCORES].page_setup.orientation == "landscape"
     fonts = {c.font.name for name in book.sheetnames[:-1] for row in book[name].iter_rows() for c in row if c.value}
     assert fonts == {"Times New Roman"}
-    guide = book[layout.SHEET_GUIDE]
+    guide = book[workbook_layout.SHEET_GUIDE]
     texts = [c.value for row in guide.iter_rows() for c in row if isinstance(c.value, str)]
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in texts and "SỞ CÔNG THƯƠNG" in texts
 

@@ -13,14 +13,14 @@ import pandas as pd
 import pytest
 
 from conftest import covenant_dict, make_covenant
-from toolkit.engine import history as rules
+from toolkit.engine import unit_lines as rules
 from toolkit.engine.covenant_changes import Change, covenant_changes
 from toolkit.model.registry import Registry
 from toolkit.model.workspace import Workspace
-from toolkit.reports import tables, trends
+from toolkit.reports import result_tables, trends
 from toolkit.reports.analysis import analyse
-from toolkit.reports.history import history, load_history, period_range
-from toolkit.reports.results import save_tables
+from toolkit.reports.bloc_history import history, load_history, period_range
+from toolkit.reports.filed_tables import save_tables
 
 BLOC = "kinh-te-ky-thuat"
 
@@ -206,7 +206,7 @@ def test_filed_reports_give_the_same_history_as_computing(tmp_path):
     ws = Workspace.open()
     periods = period_range(ws, BLOC, "2024", "2025")
     folder = tmp_path / "2024" / BLOC
-    save_tables(tables.all_tables(analyse(ws, BLOC, "2024")), folder)  # what a bloc report files in results/
+    save_tables(result_tables.all_tables(analyse(ws, BLOC, "2024")), folder)  # what a bloc report files in results/
     filed = history(ws, BLOC, periods, {"2024": str(folder)})
     computed = history(ws, BLOC, periods)
     assert filed.read_from["2024"].startswith("đọc từ báo cáo") and computed.read_from["2024"] == "tính từ dữ liệu"
@@ -217,7 +217,7 @@ def test_filed_reports_give_the_same_history_as_computing(tmp_path):
 def test_a_filed_report_that_does_not_match_the_members_is_computed_instead(tmp_path):
     ws = Workspace.open()
     folder = tmp_path / "2025" / BLOC
-    save_tables(tables.all_tables(analyse(ws, BLOC, "2025")), folder)
+    save_tables(result_tables.all_tables(analyse(ws, BLOC, "2025")), folder)
     ranking = folder / "results" / "xep_hang.csv"
     ranking.write_text(ranking.read_text(encoding="utf-8").replace("Sở Công Thương", "Sở Công thương (sai tên)"), encoding="utf-8")
     h = history(ws, BLOC, period_range(ws, BLOC, "2025", "2025"), {"2025": str(folder)})

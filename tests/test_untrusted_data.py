@@ -243,7 +243,7 @@ def test_a_control_character_in_yaml_is_refused_with_its_line(data_copy, title, 
 
 def test_ingest_refuses_a_control_character_from_excel_naming_sheet_and_cell(tmp_path):
     import bad_workbooks
-    from toolkit.forms import layout
+    from toolkit.forms import workbook_layout
     from toolkit.forms.ingest import ingest
     from toolkit.model.workspace import Workspace
 
@@ -251,7 +251,7 @@ def test_ingest_refuses_a_control_character_from_excel_naming_sheet_and_cell(tmp
     wb = bad_workbooks.filled(ws, "so-cong-thuong", notes={"N1.1": "Quyết định_x0007_ số_x001B_ 12"})  # Excel's escapes
     folder = tmp_path / "in"
     bad_workbooks.save(wb, folder, "sct.xlsx")
-    cell = f"{layout.SHEET_SCORES}!{layout.SCORE_COLS['note']}{bad_workbooks.score_ref(wb, 'N1.1')[1:]}"
+    cell = f"{workbook_layout.SHEET_SCORES}!{workbook_layout.SCORE_COLS['note']}{bad_workbooks.score_ref(wb, 'N1.1')[1:]}"
     data = bad_workbooks.copy_data(DATA, tmp_path / "data")
     tables = data / "periods" / BLOC / "2018"
     before = (tables / "scores.csv").read_bytes()

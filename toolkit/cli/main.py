@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from toolkit import config
-from toolkit.cli.app import app_cmd
+from toolkit.cli.app_command import app_cmd
 from toolkit.cli.documents import after_run, check_documents, documents_cmd
 from toolkit.cli.locked import locked_reports
 from toolkit.cli.options import DATA_OPTION

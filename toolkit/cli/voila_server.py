@@ -16,7 +16,7 @@
   (all browsers, by the HTML standard's parsing rules) ignore its second ``<!DOCTYPE>`` and
   ``<head>``, still apply its styles and scripts, and add its ``<html>`` and ``<body>`` attributes
   to the elements already open; the explorer's output (or the end of the page, if the notebook
-  failed) removes the early view (toolkit.cli.app.INDEX).
+  failed) removes the early view (toolkit.cli.app_command.INDEX).
 - **Templates compiled once.** Voilà builds a new Jinja environment for every page and so
   compiled its templates again for each visitor (about 14 of them, the largest part of the
   server's own work per page). Its exporter here keeps them in one in-memory bytecode cache for

@@ -7,7 +7,7 @@ Run once after changing the layout, and commit the .docx files::
 The templates are ordinary Word files with docxtpl (Jinja2) tags; a province changes its
 letterhead, wording or signature block by saving its own copy under the same name in
 ``data/templates/`` (see docs/documents.md), never by editing this script. The variables a
-template may use are listed in docs/documents.md and built by :mod:`toolkit.documents.context`.
+template may use are listed in docs/documents.md and built by :mod:`toolkit.documents.template_data`.
 
 python-docx has no API for fields, so the page number (PAGE, centred in the top margin, from
 page 2: "different first page") is written into the header XML here.
@@ -27,11 +27,11 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from toolkit.documents.layout import (BODY_PT, CENTER, FIRST_LINE, FONT, JUSTIFY, LANDSCAPE_WIDTH_CM, LEFT, TABLE_PT,
+from toolkit.documents.decree30_docx import (BODY_PT, CENTER, FIRST_LINE, FONT, JUSTIFY, LANDSCAPE_WIDTH_CM, LEFT, TABLE_PT,
                                       TEXT_WIDTH_CM, add_text, cant_split, cell_text, fixed_widths, fmt_paragraph, indent_table,
                                       page_setup, repeat_header, rule, table_borders)
 from toolkit.model.files import write_file
-from toolkit.reports.exports import pin_zip_times
+from toolkit.reports.table_writer import pin_zip_times
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 BUILT = _dt.datetime(2025, 1, 1)

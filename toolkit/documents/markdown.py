@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
-from toolkit.documents.layout import add_text
+from toolkit.documents.decree30_docx import add_text
 
 # "zero" has no rule but plain paragraphs; everything not enabled here stays literal text
 _MD = MarkdownIt("zero").enable(["heading", "list", "emphasis", "newline"])

@@ -23,11 +23,11 @@ from docx.shared import Pt
 from docxtpl import DocxTemplate
 
 from toolkit.documents import markdown
-from toolkit.documents.context import Grid, Narrative
-from toolkit.documents.layout import CENTER, LEFT, grid_table
+from toolkit.documents.template_data import Grid, Narrative
+from toolkit.documents.decree30_docx import CENTER, LEFT, grid_table
 from toolkit.errors import DataError, Problem
 from toolkit.model.files import write_file
-from toolkit.reports.exports import pin_zip_times
+from toolkit.reports.table_writer import pin_zip_times
 
 SHIPPED = Path(__file__).resolve().parent / "templates"
 TEMPLATES = "templates"  # <data>/templates/<name>.docx overrides the shipped template

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.documents import context
+from toolkit.documents import template_data
 from toolkit.documents.pdf import HOW_TO_GET, soffice, to_pdf
 from toolkit.documents.render import SHIPPED, render_document, template_path
 from toolkit.engine.evaluate import PeriodResult
@@ -42,10 +42,10 @@ class Drafts:
     ballots: pd.DataFrame | None
 
     def contexts(self) -> dict[str, dict]:
-        names = context.documents_for(self.result)
+        names = template_data.documents_for(self.result)
         if self.result.period.is_annual and self.result.nominations.empty:
             names = [n for n in names if n not in ("to-trinh", "danh-sach")]  # nothing to propose
-        return {n: context.BUILDERS[n](self.result, self.inputs, self.ballots) for n in names}
+        return {n: template_data.BUILDERS[n](self.result, self.inputs, self.ballots) for n in names}
 
 
 @dataclass

@@ -3,7 +3,7 @@
 Criterion by criterion (entered values, self / verified / final points, evidence notes),
 targets with the numbers behind each verdict, every award with its reasons, bonus and penalty
 events, and the unit's history across periods following renames and mergers (a table and a
-matplotlib chart). Plain DataFrames with Vietnamese headers, like :mod:`toolkit.reports.tables`.
+matplotlib chart). Plain DataFrames with Vietnamese headers, like :mod:`toolkit.reports.result_tables`.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from toolkit.reports.tables import NA, NO, YES
+from toolkit.reports.result_tables import NA, NO, YES
 from toolkit.explorer.analyses import Analyses, Key, period_order
 from toolkit.engine.evaluate import PeriodResult
 from toolkit.errors import ThiduaError

@@ -15,7 +15,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from toolkit.explorer.html import esc, message
-from toolkit.reports.exports import write_xlsx
+from toolkit.reports.table_writer import write_xlsx
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SAFE = re.compile(r"[^A-Za-z0-9_-]")

@@ -2,7 +2,7 @@
 
 Submission text (unit names, notes, reasons) is data, not markup: everything that becomes
 HTML here goes through :func:`esc`. Tables use the same markup as the reports
-(:func:`toolkit.reports.tables.to_html`), plus a highlight for changed rows.
+(:func:`toolkit.reports.result_tables.to_html`), plus a highlight for changed rows.
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def _is_number(v) -> bool:
 
 
 def _cells(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(escaped texts, is-number flags) of one column, as :func:`toolkit.reports.tables.to_html` shows them
+    """(escaped texts, is-number flags) of one column, as :func:`toolkit.reports.result_tables.to_html` shows them
     (decimal comma, blank for missing), formatting each distinct float once."""
     if col.dtype.kind == "f":
         texts = fmt_numbers(col.to_numpy(dtype="float64", na_value=np.nan))
@@ -55,7 +55,7 @@ def _cells(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def table_html(df: pd.DataFrame, changed=None, css: str = "thidua") -> str:
-    """Escaped HTML table, the same markup as :func:`toolkit.reports.tables.to_html` (every cell is
+    """Escaped HTML table, the same markup as :func:`toolkit.reports.result_tables.to_html` (every cell is
     escaped: submission text is data, not markup); rows where ``changed`` is true get class
     ``changed`` (highlighted)."""
     head = "".join(f"<th>{esc(c)}</th>" for c in df.columns)

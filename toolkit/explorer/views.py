@@ -16,7 +16,7 @@ from toolkit.explorer.drilldown import (
 )
 from toolkit.explorer.html import esc, message, section, table_html
 from toolkit.model.text import fmt_number
-from toolkit.reports import figures, tables
+from toolkit.reports import chart_style, result_tables
 
 
 class SelectionViews:
@@ -38,8 +38,8 @@ class SelectionViews:
         """``tables`` (name -> DataFrame) and ``html`` (ranking, nominations, scorecard) of the overview tab."""
         if key not in self._overview:
             res = self.analyses.result(*key)
-            frames = {"Bảng điểm": tables.scorecard(res), "Xếp hạng": tables.ranking(res),
-                      "Đề nghị khen thưởng": tables.nominations(res), "Hạn mức khen thưởng": tables.quotas(res)}
+            frames = {"Bảng điểm": result_tables.scorecard(res), "Xếp hạng": result_tables.ranking(res),
+                      "Đề nghị khen thưởng": result_tables.nominations(res), "Hạn mức khen thưởng": result_tables.quotas(res)}
             noms = frames["Đề nghị khen thưởng"]
             nom_body = (table_html(frames["Hạn mức khen thưởng"]) + table_html(noms)) if len(noms) else \
                 message(f"Kỳ {res.period} không xét khen thưởng (giao ước chỉ xét đề nghị khen thưởng cho các kỳ đã ghi).")
@@ -94,7 +94,7 @@ class SelectionViews:
         if h["png"] is None:
             name = self.analyses.get(*key).history_rows[1][unit]["name"]
             fig = history_chart(h["hist"], f"{name}: tổng điểm và hạng")
-            h["png"] = figures.png(fig, dpi=fig.dpi)  # small, for the panel: 72 dpi
+            h["png"] = chart_style.png(fig, dpi=fig.dpi)  # small, for the panel: 72 dpi
             h["chart"] = (f'<img class="thidua-history-chart" alt="{esc("Biểu đồ lịch sử: " + name)}" style="max-width:600px" '
                           f'src="data:image/png;base64,{base64.b64encode(h["png"]).decode()}">')
 

@@ -17,7 +17,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from toolkit.engine.scenario import Scenario, compare_nominations, compare_ranking, evaluate_scenario, simplify
-from toolkit.explorer.quiet import Quiet
+from toolkit.explorer.silent_updates import Quiet
 from toolkit.explorer.scenario_files import check_name, save
 from toolkit.errors import DataError, ThiduaError
 from toolkit.explorer.analyses import Analyses, Key

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from toolkit.errors import ParameterError, Problem
 from toolkit.forms.cells import norm
-from toolkit.forms.context import PeriodContext, period_context
-from toolkit.forms.layout import SHEET_META
+from toolkit.forms.period_context import PeriodContext, period_context
+from toolkit.forms.workbook_layout import SHEET_META
 from toolkit.forms.merge import Outcome, csv_bytes, decide, load_tables, merged_files
 from toolkit.forms.reader import Submission, read_submission
 from toolkit.model.files import write_files

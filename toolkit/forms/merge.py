@@ -24,7 +24,7 @@ from pathlib import Path
 
 from toolkit.errors import DataError, Problem
 from toolkit.forms.cells import fold, norm, number_or_none
-from toolkit.forms.context import PeriodContext
+from toolkit.forms.period_context import PeriodContext
 from toolkit.forms.reader import Submission
 from toolkit.model.period_data import EVENTS, ORGS, SCORES, STAFF
 

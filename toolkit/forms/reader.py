@@ -2,9 +2,9 @@
 
 :func:`read_submission` never raises for a bad file: it opens the bytes (telling an empty,
 encrypted, old .xls, truncated or non-Excel file apart), checks the identification sheet
-against the :class:`~toolkit.forms.context.PeriodContext` (format, template version, bloc,
+against the :class:`~toolkit.forms.period_context.PeriodContext` (format, template version, bloc,
 period, unit, scoring table), then reads every data sheet, recording each problem with its
-sheet and A1 cell. Rows are found by their code in column A (:mod:`toolkit.forms.layout`).
+sheet and A1 cell. Rows are found by their code in column A (:mod:`toolkit.forms.workbook_layout`).
 
 Cells are read with python-calamine; formulas in input cells are found by
 :mod:`toolkit.forms.formulas`.
@@ -22,9 +22,9 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from toolkit.errors import Problem, ThiduaError, visible
-from toolkit.forms import layout
+from toolkit.forms import workbook_layout
 from toolkit.forms.cells import NotANumber, cell, csv_number, fold, norm, number, ref, shown, text
-from toolkit.forms.context import PeriodContext
+from toolkit.forms.period_context import PeriodContext
 from toolkit.forms.formulas import formula_inputs
 from toolkit.model.covenant import ORGANISATION_VI
 from toolkit.model.periods import Period
@@ -54,7 +54,7 @@ class Submission:
         self.problems.append(Problem(self.file, where, message, "warning"))
 
 
-_PASS_FAIL = {label_key(layout.PASS): 1.0, label_key(layout.FAIL): 0.0}
+_PASS_FAIL = {label_key(workbook_layout.PASS): 1.0, label_key(workbook_layout.FAIL): 0.0}
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
@@ -109,18 +109,18 @@ def _identify(sub: Submission, meta: list[list], ctx: PeriodContext) -> bool:
     """Check format, version, bloc, period, unit and scoring table; False stops reading."""
     found = {}
     for i, row in enumerate(meta):
-        if row and norm(row[0]) in layout.META_KEYS:
-            found[norm(row[0])] = (text(row[1]) if len(row) > 1 else "", f"{layout.SHEET_META}!B{i + 1}")
-    get = lambda k: found.get(k, ("", f"{layout.SHEET_META}!A1"))  # noqa: E731
+        if row and norm(row[0]) in workbook_layout.META_KEYS:
+            found[norm(row[0])] = (text(row[1]) if len(row) > 1 else "", f"{workbook_layout.SHEET_META}!B{i + 1}")
+    get = lambda k: found.get(k, ("", f"{workbook_layout.SHEET_META}!A1"))  # noqa: E731
     fmt, where = get("format")
-    if fmt != layout.FORMAT_ID:
+    if fmt != workbook_layout.FORMAT_ID:
         sub.error(where, "không phải mẫu tự chấm điểm do khối phát hành (thiếu thông tin nhận dạng): hãy điền vào mẫu của khối")
         return False
     version, where = get("template_version")
     ok = True
-    if version != layout.TEMPLATE_VERSION:
+    if version != workbook_layout.TEMPLATE_VERSION:
         sub.error(where, f"mẫu phiên bản {version or '?'} không còn dùng được; khối đang dùng mẫu phiên bản "
-                         f"{layout.TEMPLATE_VERSION}: hãy chép số liệu sang mẫu mới")
+                         f"{workbook_layout.TEMPLATE_VERSION}: hãy chép số liệu sang mẫu mới")
         return False
     bloc, where = get("bloc")
     if bloc != ctx.bloc:
@@ -133,14 +133,14 @@ def _identify(sub: Submission, meta: list[list], ctx: PeriodContext) -> bool:
             shown_period = f"“{Period.parse(period).label_vi}”"
         except ThiduaError:
             shown_period = f"'{period or '?'}'"
-        sub.error(f"trang “{layout.SHEET_GUIDE}”, tiêu đề",
+        sub.error(f"trang “{workbook_layout.SHEET_GUIDE}”, tiêu đề",
                   f"đây là mẫu tự chấm điểm {shown_period}, không phải {ctx.period.label_vi} đang tổng hợp: "
                   f"hãy dùng mẫu của kỳ này")
         ok = False
     unit, _where = get("unit_id")
     sub.unit_id = visible(unit)  # shown and filed in ingest_report.csv; a unit id with control characters is no member
     if ok and unit not in ctx.member_names:
-        sub.error(f"trang “{layout.SHEET_GUIDE}”, dòng “Đơn vị”",
+        sub.error(f"trang “{workbook_layout.SHEET_GUIDE}”, dòng “Đơn vị”",
                   f"mẫu của đơn vị “{get('unit_name')[0] or unit}”, không phải thành viên khối '{ctx.bloc}' năm {ctx.period.year}")
         ok = False
     digest, where = get("covenant_digest")
@@ -174,7 +174,7 @@ def _find(sub: Submission, sheet: str, index: dict[str, int], key: str, what: st
 
 
 def _read_scores(sub: Submission, rows: list[list], index: dict[str, int], ctx: PeriodContext, formulas: set[str]) -> None:
-    sheet, cols = layout.SHEET_SCORES, layout.SCORE_COLS
+    sheet, cols = workbook_layout.SHEET_SCORES, workbook_layout.SCORE_COLS
     out = []
     for _, k in ctx.covenant.criteria:
         r = _find(sub, sheet, index, k.id, f"tiêu chí {k.id}")
@@ -192,7 +192,7 @@ def _read_scores(sub: Submission, rows: list[list], index: dict[str, int], ctx: 
             else:
                 value = number(raw)
         except NotANumber:
-            want = (f"“{layout.PASS}” hoặc “{layout.FAIL}”" if k.kind == "pass_fail" else
+            want = (f"“{workbook_layout.PASS}” hoặc “{workbook_layout.FAIL}”" if k.kind == "pass_fail" else
                     "số lần (số nguyên)" if k.kind == "count" else "một số (ví dụ 8,5)")
             sub.error(where, f"tiêu chí {k.id}: cần {want}, nhận được '{shown(raw)}'")
             continue
@@ -207,7 +207,7 @@ def _read_scores(sub: Submission, rows: list[list], index: dict[str, int], ctx: 
         elif k.kind == "graded" and value > k.max + 1e-9:
             sub.error(where, f"tiêu chí {k.id}: điểm {shown(raw)} vượt điểm chuẩn {k.max:g}; cần từ 0 đến {k.max:g}")
         elif k.kind == "pass_fail" and value not in (0.0, 1.0):
-            sub.error(where, f"tiêu chí {k.id}: cần “{layout.PASS}” hoặc “{layout.FAIL}”, nhận được '{shown(raw)}'")
+            sub.error(where, f"tiêu chí {k.id}: cần “{workbook_layout.PASS}” hoặc “{workbook_layout.FAIL}”, nhận được '{shown(raw)}'")
         elif k.kind == "count" and not value.is_integer():
             sub.error(where, f"tiêu chí {k.id}: số lần phải là số nguyên, nhận được '{shown(raw)}'")
         elif k.kind != "graded" and not lo <= value <= hi:
@@ -236,7 +236,7 @@ def _whole_cell(sub: Submission, rows, r: int, sheet: str, col: str, what: str) 
 
 
 def _read_staff(sub: Submission, rows: list[list], index: dict[str, int], ctx: PeriodContext, formulas: set[str]) -> None:
-    sheet, cols = layout.SHEET_STAFF, layout.STAFF_COLS
+    sheet, cols = workbook_layout.SHEET_STAFF, workbook_layout.STAFF_COLS
     year = ctx.period.year
     scale = ctx.vocab.scales["staff"]
     labels = scale.labels_for(year)
@@ -274,7 +274,7 @@ def _canonical(scale, label: str, year: int) -> str:
 
 
 def _read_orgs(sub: Submission, rows: list[list], index: dict[str, int], ctx: PeriodContext, formulas: set[str]) -> None:
-    sheet, cols = layout.SHEET_ORGS, layout.ORG_COLS
+    sheet, cols = workbook_layout.SHEET_ORGS, workbook_layout.ORG_COLS
     year = ctx.period.year
     required = {t.organisation for t in ctx.covenant.targets.organisations if t.required}
     out = []
@@ -302,7 +302,7 @@ def _read_orgs(sub: Submission, rows: list[list], index: dict[str, int], ctx: Pe
 
 
 def _read_events(sub: Submission, rows: list[list], index: dict[str, int], ctx: PeriodContext, formulas: set[str]) -> None:
-    sheet, cols = layout.SHEET_EVENTS, layout.EVENT_COLS
+    sheet, cols = workbook_layout.SHEET_EVENTS, workbook_layout.EVENT_COLS
     out = []
     for e in ctx.covenant.adjustments.events:
         r = _find(sub, sheet, index, e.id, f"'{e.title}'")
@@ -317,15 +317,15 @@ def _read_events(sub: Submission, rows: list[list], index: dict[str, int], ctx: 
     sub.rows[EVENTS] = out
 
 
-_READERS = {layout.SHEET_SCORES: _read_scores, layout.SHEET_STAFF: _read_staff, layout.SHEET_ORGS: _read_orgs,
-            layout.SHEET_EVENTS: _read_events}
+_READERS = {workbook_layout.SHEET_SCORES: _read_scores, workbook_layout.SHEET_STAFF: _read_staff, workbook_layout.SHEET_ORGS: _read_orgs,
+            workbook_layout.SHEET_EVENTS: _read_events}
 
 
 def _input_cells(indexes: dict[str, dict[str, int]]) -> dict[str, tuple[set[str], frozenset]]:
     """A1 refs of the input cells actually present, per sheet (rows located by code)."""
     out = {}
     for sheet, index in indexes.items():
-        cols = layout.INPUT_COLS[sheet]
+        cols = workbook_layout.INPUT_COLS[sheet]
         out[sheet] = ({f"{c}{i + 1}" for i in index.values() for c in cols}, frozenset(cols))
     return out
 
@@ -343,7 +343,7 @@ def _controls(sub: Submission, sheet: str, rows: list[list], index: dict[str, in
     """Input cells holding a control character (Excel saves a pasted BEL or ESC as ``_x0007_``): each an error, then not read."""
     bad = set()
     for r in index.values():
-        for col in layout.INPUT_COLS[sheet]:
+        for col in workbook_layout.INPUT_COLS[sheet]:
             value = cell(rows, r, col)
             if isinstance(value, str) and REFUSED.search(norm(value)):
                 sub.problems.append(control_problem(sub.file, ref(sheet, col, r), norm(value)))
@@ -376,14 +376,14 @@ def _read_sheets(sub: Submission, wb: CalamineWorkbook, zf: zipfile.ZipFile, ctx
             sub.error(f"{name}!A1", f"không đọc được trang (tệp bị hỏng?): {type(exc).__name__}")
             return []
 
-    meta = rows_of(layout.SHEET_META)
+    meta = rows_of(workbook_layout.SHEET_META)
     if meta is None:
         sub.error("", "không phải mẫu tự chấm điểm do khối phát hành (không có trang thông tin nhận dạng): "
                       "hãy điền vào mẫu của khối")
         return
     if not _identify(sub, meta, ctx):
         return
-    wanted = [layout.SHEET_SCORES, layout.SHEET_EVENTS] + ([layout.SHEET_STAFF, layout.SHEET_ORGS] if ctx.period.is_annual else [])
+    wanted = [workbook_layout.SHEET_SCORES, workbook_layout.SHEET_EVENTS] + ([workbook_layout.SHEET_STAFF, workbook_layout.SHEET_ORGS] if ctx.period.is_annual else [])
     rows_by_sheet = {}
     for name in wanted:
         rows = rows_of(name)
@@ -391,7 +391,7 @@ def _read_sheets(sub: Submission, wb: CalamineWorkbook, zf: zipfile.ZipFile, ctx
             sub.error(f"{name}!A1", f"thiếu trang “{name}” của mẫu: hãy dùng lại mẫu gốc, không xóa hay đổi tên trang")
         else:
             rows_by_sheet[name] = rows
-    indexes = {name: _rows_by_code(sub, name, rows, layout.ROW_CODES[name]) for name, rows in rows_by_sheet.items()}
+    indexes = {name: _rows_by_code(sub, name, rows, workbook_layout.ROW_CODES[name]) for name, rows in rows_by_sheet.items()}
     formulas = _formulas(sub, zf, indexes)
     for name, rows in rows_by_sheet.items():
         skip = formulas.get(name, set()) | _controls(sub, name, rows, indexes[name])  # each reported once

@@ -14,7 +14,7 @@ from openpyxl.styles.borders import DEFAULT_BORDER
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from toolkit.forms.layout import CODE_COL
+from toolkit.forms.workbook_layout import CODE_COL
 
 FONT = "Times New Roman"
 INPUT_FILL = "FFF2CC"  # pale yellow: "type here"

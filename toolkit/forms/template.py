@@ -8,7 +8,7 @@ that year). A very hidden sheet carries the unit, bloc, period, template version
 of the scoring table, so a returned file is recognised whatever it was renamed to.
 
 Where everything goes (sheet names, columns, row codes, identification keys) is
-:mod:`toolkit.forms.layout`, the contract shared with :mod:`toolkit.forms.reader`; how a
+:mod:`toolkit.forms.workbook_layout`, the contract shared with :mod:`toolkit.forms.reader`; how a
 sheet is drawn (styles, A4 pages, protection, validation) is :mod:`toolkit.forms.sheet`.
 
 Why this module is longer than 400 lines: it is one function per sheet, in the order of the
@@ -25,8 +25,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 
-from toolkit.forms.context import period_context
-from toolkit.forms.layout import (
+from toolkit.forms.period_context import period_context
+from toolkit.forms.workbook_layout import (
     CODE_CRITERION, CODE_EVENT, CODE_ORG, CODE_STAFF, EVENT_COLS, FAIL, FORMAT_ID, META_KEYS, ORG_COLS, PASS,
     SCORE_COLS, SHEET_EVENTS, SHEET_GUIDE, SHEET_META, SHEET_ORGS, SHEET_SCORES, SHEET_STAFF, STAFF_COLS, TEMPLATE_VERSION,
     covenant_digest,

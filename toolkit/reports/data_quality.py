@@ -28,8 +28,8 @@ from toolkit.model.period_data import EVENTS, INGEST_REPORT, ORGS, SCORES, STAFF
 from toolkit.model.readers import read_own_csv, parse_numbers, read_csv_checked
 from toolkit.model.rounding import round_half_up
 from toolkit.reports.display import SYNTHETIC
-from toolkit.reports.results import Table
-from toolkit.reports.tables import plain
+from toolkit.reports.filed_tables import Table
+from toolkit.reports.result_tables import plain
 
 # Defaults of the history check: a value is "far" when it is more than HISTORY_K robust
 # standard deviations (1.4826 x median absolute deviation) and at least HISTORY_MIN_SHARE of
@@ -323,7 +323,7 @@ TABLES = {
 
 
 def all_tables(q: Quality) -> dict[str, Table]:
-    """stem -> :class:`~toolkit.reports.results.Table`, in the order of the report."""
+    """stem -> :class:`~toolkit.reports.filed_tables.Table`, in the order of the report."""
     return {stem: Table(stem, title, fn(q), ids) for stem, (title, fn, ids) in TABLES.items()}
 
 

@@ -15,8 +15,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from toolkit.reports import figures
-from toolkit.reports.tables import Formats, as_text, to_html
+from toolkit.reports import chart_style
+from toolkit.reports.result_tables import Formats, as_text, to_html
 
 NOTHING = "Không có nội dung cần báo cáo."  # what an empty table says when its caller gives no sentence
 SYNTHETIC = "- **Dữ liệu mẫu** (tổng hợp, không phải số liệu thật của đơn vị nào)"  # every report of sample data says so
@@ -60,8 +60,8 @@ class Chart:
     """
 
     def __init__(self, fig: Figure):
-        self.png = figures.png(fig)
-        self.description = figures.description(fig)
+        self.png = chart_style.png(fig)
+        self.description = chart_style.description(fig)
         plt.close(fig)
 
     def _repr_mimebundle_(self, include=None, exclude=None):

@@ -4,7 +4,7 @@ The overview must agree with what each bloc filed, so the period's tables are bu
 files in ``reports/<period>/<bloc>/results/`` of complete reports (those with a manifest), read by
 their column ids (docs/results.md); the tables it shows have the bloc reports' Vietnamese headers
 and name blocs by their names (``blocs.csv`` of the data folder). The view over the years is each
-bloc's :class:`~toolkit.reports.history.History` up to the period, as the trends report builds it
+bloc's :class:`~toolkit.reports.bloc_history.History` up to the period, as the trends report builds it
 (filed bloc reports that are current are read, other periods computed from the data).
 """
 from __future__ import annotations
@@ -15,16 +15,16 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit import config
-from toolkit.engine import history as rules
+from toolkit.engine import unit_lines as rules
 from toolkit.errors import DataError, ParameterError
 from toolkit.model.period_data import read_source
 from toolkit.model.periods import Period
 from toolkit.model.text import sort_key
 from toolkit.model.workspace import Workspace
 from toolkit.reports.display import SYNTHETIC
-from toolkit.reports.history import History, history, period_range
-from toolkit.reports.results import BOOLEANS, NA, read_results
-from toolkit.reports.tables import plain
+from toolkit.reports.bloc_history import History, history, period_range
+from toolkit.reports.filed_tables import BOOLEANS, NA, read_results
+from toolkit.reports.result_tables import plain
 
 FOLDER = "province_overview"
 TABLES = ("xep_hang", "de_nghi_khen_thuong", "chi_tieu", "tran_xuat_sac", "tu_cham_tham_dinh")
@@ -286,6 +286,6 @@ def targets_missed_by_year(ov: Overview) -> pd.DataFrame:
 
 def totals_formats(ov: Overview) -> dict:
     """How :func:`totals_by_year` numbers are written: points, or percentages of the maximum when maxima differ."""
-    from toolkit.reports.tables import percent
+    from toolkit.reports.result_tables import percent
 
     return {} if same_maximum(ov) else {c: percent for c in ("Thấp nhất", "Trung vị", "Cao nhất")}

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.patches import Patch
 
 from toolkit.reports.overview import Overview, same_maximum, year_labels
-from toolkit.reports.figures import COMMA, PERCENT
+from toolkit.reports.chart_style import COMMA, PERCENT
 
 _COLORS = plt.get_cmap("tab10").colors
 

@@ -1,6 +1,6 @@
 """Charts of the trends report (matplotlib, Vietnamese labels): a bloc across the periods at a glance.
 
-Every chart takes a :class:`~toolkit.reports.history.History`. A period without data keeps its
+Every chart takes a :class:`~toolkit.reports.bloc_history.History`. A period without data keeps its
 place on the axis, shaded and labelled "không có dữ liệu"; no line is drawn across it. A chart
 with nothing to draw (no targets over halves, no awards) is None: the section's table says why.
 """
@@ -16,10 +16,10 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from toolkit.engine import history as rules
+from toolkit.engine import unit_lines as rules
 from toolkit.model.text import fmt_number, fmt_percent
-from toolkit.reports.history import History
-from toolkit.reports.figures import COMMA, PERCENT
+from toolkit.reports.bloc_history import History
+from toolkit.reports.chart_style import COMMA, PERCENT
 
 _COLORS = list(plt.get_cmap("tab10").colors) + list(plt.get_cmap("Dark2").colors)
 # low shares red, the full maximum a light green (dark cells would hide their numbers)

@@ -1,6 +1,6 @@
 """What the trends report shows: a bloc over the years, as tables with Vietnamese headers and sentences.
 
-Every function takes a :class:`~toolkit.reports.history.History` (``load_history``). Wide tables
+Every function takes a :class:`~toolkit.reports.bloc_history.History` (``load_history``). Wide tables
 (units × periods) are for reading; :func:`all_tables` files the same figures in long form (one row
 per period and unit, content, target...) in ``results.xlsx`` and ``results/*.csv`` (docs/results.md).
 A period of the range without data keeps its column, headed "(không có dữ liệu)", with empty
@@ -17,14 +17,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from toolkit.engine import history as rules
+from toolkit.engine import unit_lines as rules
 from toolkit.model.registry import ROLES
 from toolkit.model.rounding import ROUNDING_VI
 from toolkit.model.text import fmt_number, fmt_percent, sort_key
 from toolkit.reports.display import SYNTHETIC
-from toolkit.reports.history import History
-from toolkit.reports.results import Table
-from toolkit.reports.tables import plain
+from toolkit.reports.bloc_history import History
+from toolkit.reports.filed_tables import Table
+from toolkit.reports.result_tables import plain
 
 NA = "—"
 NOT_MEMBER = ""  # a unit that was not a member that period
@@ -221,7 +221,7 @@ def totals(h: History) -> pd.DataFrame:
 
 def total_formats(h: History) -> dict:
     """How :func:`totals` cells are written: points, or percentages when the maxima differ."""
-    from toolkit.reports.tables import percent
+    from toolkit.reports.result_tables import percent
 
     if same_maximum(h):
         return {}

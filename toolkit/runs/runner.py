@@ -196,7 +196,7 @@ def _run_spanning(nb_in: Path, ws, bloc: str, last: Period, params: dict, report
     data). Each period whose bloc report in ``reports_dir`` is current (the fingerprint a bloc
     report of that period would have now) is read from that report instead of being recomputed.
     """
-    from toolkit.reports.history import period_range
+    from toolkit.reports.bloc_history import period_range
 
     periods = period_range(ws, bloc, "", str(last))
     inputs = spanning_inputs(ws, bloc, periods)
@@ -233,7 +233,7 @@ def run_overview(period: str, reports_dir: Path | str | None = None, timeout: in
 
 def overview_filed(ws, reports_dir: Path, period: str, data_arg: str) -> dict[str, dict[str, str]]:
     """Bloc -> period -> folder of each current bloc report the province overview reads instead of recomputing."""
-    from toolkit.reports.history import period_range
+    from toolkit.reports.bloc_history import period_range
     from toolkit.reports.overview import bloc_folders
 
     return {folder.name: current_reports(ws, folder.name, period_range(ws, folder.name, "", period), reports_dir, data_arg)
@@ -247,7 +247,7 @@ def spanning_inputs(ws, bloc: str, periods: list[Period]) -> dict[str, str]:
 
 def overview_inputs(reports_dir: Path, period: str, ws) -> dict[str, str]:
     """sha256 of the province overview's inputs: the period's filed bloc results, and each bloc's data up to the period."""
-    from toolkit.reports.history import period_range
+    from toolkit.reports.bloc_history import period_range
     from toolkit.reports.overview import bloc_folders, input_files
 
     inputs = manifest.hashes(input_files(reports_dir, period), reports_dir)

@@ -124,7 +124,7 @@ def rerun_parameters(m: _Manifest, folder: Path, data_dir: Path | None):
         out["reports_dir"] = str(reports_dir)
     if "filed" in out:  # the filed reports a run would read now, as `thidua run` finds them
         if name in SPANNING:
-            from toolkit.reports.history import period_range
+            from toolkit.reports.bloc_history import period_range
 
             out["filed"] = current_reports(ws, bloc, period_range(ws, bloc, out["first"], out["last"]), reports_dir, out["data_dir"])
         else:
@@ -144,7 +144,7 @@ def verify(folder: Path, data_dir: Path | None = None) -> Verdict:
     if nb.stem == "province_overview":
         current = overview_inputs(Path(params["reports_dir"]), params["period"], ws)
     elif nb.stem in SPANNING:  # every period from first to last (trends)
-        from toolkit.reports.history import period_range
+        from toolkit.reports.bloc_history import period_range
 
         current = spanning_inputs(ws, params["bloc"], period_range(ws, params["bloc"], params["first"], params["last"]))
     else:

@@ -1,6 +1,6 @@
 """Every period of a bloc in one call: tidy frames of units, contents, targets, caps and awards, with lineage.
 
-    from toolkit.reports.history import load_history
+    from toolkit.reports.bloc_history import load_history
     h = load_history("kinh-te-ky-thuat")              # every year with data; or first="2020", last="2025-H1"
     h.units                                           # one row per period and unit, one column per figure
     h.units.pivot(index="line_name", columns="period", values="rank")
@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from toolkit.engine import history as rules
+from toolkit.engine import unit_lines as rules
 from toolkit.engine.covenant_changes import Change, covenant_changes
 from toolkit.engine.evaluate import PeriodResult
 from toolkit.errors import DataError, ParameterError
@@ -32,7 +32,7 @@ from toolkit.model.periods import Period
 from toolkit.model.text import sort_key
 from toolkit.model.workspace import Workspace
 from toolkit.reports.analysis import analyse
-from toolkit.reports.results import read_results
+from toolkit.reports.filed_tables import read_results
 
 UNIT_COLUMNS = ["period", "year", "unit_id", "name", "short_name", "role", "line_id", "line_name", "line_short", "line_event",
                 "lineage", "org_id", "org_name", "submitted", "rank", "members", "total", "max_total", "total_share", "criteria_total",
@@ -158,7 +158,7 @@ def _latest(data_dir: str, bloc: str) -> str:
 
 
 def history(ws: Workspace, bloc: str, periods: list[Period], filed: dict[str, str] | None = None) -> History:
-    """Every figure of ``bloc`` in ``periods``, with each unit's line (see :mod:`toolkit.engine.history`)."""
+    """Every figure of ``bloc`` in ``periods``, with each unit's line (see :mod:`toolkit.engine.unit_lines`)."""
     filed = filed or {}
     parts: dict[str, list[pd.DataFrame]] = {k: [] for k in ("units", "contents", "targets", "cap", "awards")}
     missing: dict[str, str] = {}

@@ -1,6 +1,6 @@
 """A bloc across periods: unit lines through renames and mergers, and what the trends report counts.
 
-Pure functions over the tidy frames of :mod:`toolkit.reports.history` (one row per period and
+Pure functions over the tidy frames of :mod:`toolkit.reports.bloc_history` (one row per period and
 unit, content, target or award). Lines are what the charts draw; what is counted per unit (periods
 led, awards in a row, over-claims) is counted per organisation, which follows renames but not
 mergers: two departments merged in 2025 do not add up their earlier flags. Nothing is interpolated: a period without data is a gap, a

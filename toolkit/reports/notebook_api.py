@@ -1,7 +1,7 @@
 """What the report notebooks call: the checked result, display helpers, and filing the tables.
 
 Notebooks stay thin: each section is one call here, and no rule is computed in a notebook.
-``save_tables(tables, output_dir)`` (from :mod:`toolkit.reports.results`) files any report's
+``save_tables(tables, output_dir)`` (from :mod:`toolkit.reports.filed_tables`) files any report's
 tables: ``report.save_tables(tables.all_tables(result), output_dir)``, ``report.save_tables(data_quality.all_tables(q), output_dir)``.
 """
 from __future__ import annotations
@@ -14,11 +14,11 @@ from matplotlib.figure import Figure
 
 from toolkit.engine.evaluate import PeriodResult
 from toolkit.model.parameters import check_parameters
-from toolkit.reports import tables as presentation
+from toolkit.reports import result_tables as presentation
 from toolkit.reports.display import NOTHING, SYNTHETIC, Chart, ReportTable, Sentence
 from toolkit.reports.analysis import analyse
-from toolkit.reports.results import save_tables
-from toolkit.reports.tables import PERCENT, Formats, percent, plain
+from toolkit.reports.filed_tables import save_tables
+from toolkit.reports.result_tables import PERCENT, Formats, percent, plain
 from toolkit.model.text import fmt_date
 
 __all__ = ["load", "title_block", "markdown", "notes", "show", "chart", "comparison", "change_chart", "save_tables", "PERCENT", "percent"]
@@ -57,9 +57,9 @@ def change_chart(res: PeriodResult):
     """The change chart, or nothing when there is no previous period (:func:`comparison` says so)."""
     if isinstance(comparison(res), Sentence):
         return None
-    from toolkit.reports import charts
+    from toolkit.reports import period_charts
 
-    return charts.change_chart(res)
+    return period_charts.change_chart(res)
 
 
 def chart(fig):
@@ -70,7 +70,7 @@ def chart(fig):
 def markdown(text: str):
     """Markdown for display, safe for the names and reasons from submissions it carries.
 
-    The text's builders write each value from data through :func:`~toolkit.reports.tables.plain`
+    The text's builders write each value from data through :func:`~toolkit.reports.result_tables.plain`
     (its Markdown marks escaped, so a name keeps the bold around it and a URL in it is no link);
     here '<', '>' and '&' are escaped (no HTML), and so is every "](": the reports write no links
     or pictures, and a unit name like ``![x](http://...)`` would otherwise become a picture that

@@ -16,8 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from toolkit.documents.layout import LANDSCAPE_WIDTH_CM
-from toolkit.documents.vn import (clock, count_text, doc_number, join_names, long_date, ordinal_roman, place_date,
+from toolkit.documents.decree30_docx import LANDSCAPE_WIDTH_CM
+from toolkit.documents.vietnamese_format import (clock, count_text, doc_number, join_names, long_date, ordinal_roman, place_date,
                                   recipient_lines)
 from toolkit.documents.voting import ballot_rows, result_text, tie_notes
 from toolkit.engine.evaluate import PeriodResult

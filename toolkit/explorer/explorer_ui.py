@@ -26,7 +26,7 @@ import pandas as pd
 from toolkit import config
 from toolkit.engine.evaluate import PeriodResult
 from toolkit.errors import ThiduaError
-from toolkit.explorer.quiet import Quiet
+from toolkit.explorer.silent_updates import Quiet
 from toolkit.explorer.analyses import Analyses, FramesAnalyses, Key, Prefetcher, WorkspaceAnalyses, lineage_ids, period_order
 from toolkit.explorer.export import ExportButton, export_stem, info_table
 from toolkit.explorer.first_view import FirstView, publish
@@ -38,7 +38,7 @@ from toolkit.model.period_data import PeriodData
 from toolkit.model.periods import Period
 from toolkit.model.text import fmt_number
 from toolkit.model.workspace import Workspace
-from toolkit.reports import tables
+from toolkit.reports import result_tables
 
 OVERVIEW_TAB, UNIT_TAB = 0, 1  # the what-if tab (2) is never redrawn on a selection change
 
@@ -377,7 +377,7 @@ class Explorer(Quiet):
 
     def ranking_text(self) -> str:
         res = self.result
-        return f"{res.bloc_name}, {res.period.label_vi}\n" + tables.as_text(tables.ranking(res))
+        return f"{res.bloc_name}, {res.period.label_vi}\n" + result_tables.as_text(result_tables.ranking(res))
 
 
 __all__ = ["Explorer", "FirstView"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 
 from toolkit.errors import ParameterError
-from toolkit.forms.layout import covenant_digest
+from toolkit.forms.workbook_layout import covenant_digest
 from toolkit.model.covenant import Covenant
 from toolkit.model.period_data import period_dir
 from toolkit.model.periods import Period

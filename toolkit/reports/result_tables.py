@@ -4,7 +4,7 @@ Each function takes a :class:`~toolkit.engine.evaluate.PeriodResult` and returns
 whose numbers stay numbers (the xlsx applies number formats; the notebook formats with a
 decimal comma), in rank order and Vietnamese name order. :data:`TABLES` gives each filed
 table its file stem, sheet title and the column ids of its ``results/<stem>.csv`` form
-(see :mod:`toolkit.reports.results` and docs/results.md).
+(see :mod:`toolkit.reports.filed_tables` and docs/results.md).
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from toolkit.engine.evaluate import PeriodResult
 from toolkit.model.ids import KEYS
 from toolkit.model.rounding import round_half_up
 from toolkit.model.text import fmt_number, fmt_percent, sort_key
-from toolkit.reports.results import Table
+from toolkit.reports.filed_tables import Table
 
 YES, NO, NA = "Đạt", "Không đạt", "—"
 
@@ -226,7 +226,7 @@ TABLES = {
 
 
 def all_tables(res: PeriodResult) -> dict[str, Table]:
-    """Every filed result table, in report order: stem -> :class:`~toolkit.reports.results.Table`."""
+    """Every filed result table, in report order: stem -> :class:`~toolkit.reports.filed_tables.Table`."""
     contents = {header: f"content_{cid}" for cid, header in _content_headers(res).items()}
     return {stem: Table(stem, title, fn(res), {**ids, **contents} if fn is scorecard else ids)
             for stem, (title, fn, ids) in TABLES.items()}

@@ -1,6 +1,6 @@
 """How every chart looks and how it becomes a picture: one style, one PNG renderer.
 
-The report charts (:mod:`charts`, :mod:`trend_charts`, :mod:`province_charts`) and the
+The report charts (:mod:`period_charts`, :mod:`trend_charts`, :mod:`province_charts`) and the
 explorer's history chart share the style below, the axis number formats of the reports
 (Vietnamese decimal comma) and :func:`png`. A report shows a chart as a
 :class:`~toolkit.reports.display.Chart`: rendered here once, with its title as the picture's

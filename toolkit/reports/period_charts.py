@@ -7,7 +7,7 @@ import pandas as pd
 
 from toolkit.engine.evaluate import PeriodResult
 from toolkit.model.text import fmt_number
-from toolkit.reports.figures import COMMA
+from toolkit.reports.chart_style import COMMA
 
 _COLORS = plt.get_cmap("tab10").colors
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit.model.readers import read_own_csv
-from toolkit.reports.exports import write_csvs, write_xlsx
+from toolkit.reports.table_writer import write_csvs, write_xlsx
 
 NA = "—"  # what a display table shows for "not applicable"
 BOOLEANS = {  # column id -> display value -> machine value
