@@ -18,9 +18,12 @@ from toolkit.cli.options import DATA_OPTION
 @click.option("--unit", "units", multiple=True, help="Chỉ tạo mẫu cho đơn vị này (repeatable).")
 @click.option("--deadline", default="", help="Hạn gửi, shown on the instructions sheet (dd/mm/yyyy).")
 @click.option("--contact", default="", help="Đầu mối liên hệ của khối, shown on the instructions sheet.")
+@click.option("--registration", is_flag=True,
+              help="Write the registration forms (bản đăng ký thi đua) of the year instead: titles to tick, figures "
+                   "committed for the target criteria, commitments in words. --period must be a year.")
 @DATA_OPTION
 def template_cmd(bloc: str, period: str, out_dir: Path | None, units: tuple[str, ...], deadline: str, contact: str,
-                 data_dir: Path) -> None:
+                 registration: bool, data_dir: Path) -> None:
     """Write one self-assessment workbook (.xlsx, Vietnamese) per member unit.
 
     Each workbook comes from the year's covenant: instructions, the scoring table with the
@@ -35,11 +38,20 @@ def template_cmd(bloc: str, period: str, out_dir: Path | None, units: tuple[str,
       thidua template --bloc kinh-te-ky-thuat --period 2018 --out mau-2018 \\
           --deadline 10/12/2018 --contact "Văn phòng Sở GTVT, 0222 3822 xxx"
       thidua template --bloc kinh-te-ky-thuat --period 2018 --unit so-xay-dung
+      thidua template --registration --bloc kinh-te-ky-thuat --period 2026 --deadline 31/01/2026
     """
     from toolkit.model.workspace import Workspace
+    from toolkit.forms.registration_form import write_registrations
     from toolkit.forms.template import write_templates
 
     ws = Workspace.open(data_dir)
+    if registration:
+        out_dir = out_dir or config.REPORTS_DIR / "templates" / bloc / f"{period}-dang-ky"
+        paths = write_registrations(ws, bloc, period, out_dir, list(units) or None, deadline=deadline, contact=contact)
+        click.echo(f"Đã ghi {len(paths)} bản đăng ký thi đua vào {out_dir}:")
+        for p in paths:
+            click.echo(f"  {p.name}")
+        return
     out_dir = out_dir or config.REPORTS_DIR / "templates" / bloc / str(period)
     paths = write_templates(ws, bloc, period, out_dir, list(units) or None, deadline=deadline, contact=contact)
     click.echo(f"Đã ghi {len(paths)} mẫu tự chấm điểm vào {out_dir}:")

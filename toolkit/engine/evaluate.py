@@ -44,6 +44,7 @@ class PeriodResult:
     notes: list[str] = field(default_factory=list)
     source: dict = field(default_factory=dict)
     inputs: list[Path] = field(default_factory=list)
+    registrations: pd.DataFrame | None = None  # the year's registrations.csv as loaded; None: the year has none
 
     @property
     def ranking(self) -> pd.DataFrame:
@@ -101,6 +102,7 @@ def evaluate(cov: Covenant, data: PeriodData, vocab: Vocabulary) -> dict[str, pd
         units = units.merge(missed.reset_index(), on=KEYS, how="left")
     else:
         units["targets_missed"] = np.nan
-    eligibility, quotas = nominate(units, cov, targets, cap, events, data.period.kind)
+    regs = None if data.registrations is None else data.registrations.astype(ids)
+    eligibility, quotas = nominate(units, cov, targets, cap, events, data.period.kind, regs)
     return {"criteria": criteria_table(cov), "scores": crit, "contents": contents, "units": units,
             "targets": targets, "cap": cap, "eligibility": eligibility, "quotas": quotas}

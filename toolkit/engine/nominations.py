@@ -34,8 +34,17 @@ def _joined_per_unit(units: pd.DataFrame, rows: pd.DataFrame, column: str) -> pd
     return units[KEYS].merge(joined, on=KEYS, how="left")["_joined"].set_axis(units.index)
 
 
+def _registered(units: pd.DataFrame, registrations: pd.DataFrame | None, award_id: str) -> pd.Series:
+    """Whether each unit registered for the award: its ``award`` row holds 1 (no file: nobody did)."""
+    if registrations is None or registrations.empty:
+        return pd.Series(False, index=units.index)
+    r = registrations
+    yes = r.loc[r["kind"].eq("award") & r["item"].eq(award_id) & r["value"].eq(1), KEYS]
+    return pd.Series(pd.MultiIndex.from_frame(units[KEYS]).isin(pd.MultiIndex.from_frame(yes)), index=units.index)
+
+
 def _reasons(units: pd.DataFrame, award: Award, cov: Covenant, targets: pd.DataFrame, cap: pd.DataFrame,
-             events: pd.DataFrame, band_rank: dict[str, int]) -> pd.Series:
+             events: pd.DataFrame, band_rank: dict[str, int], registrations: pd.DataFrame | None = None) -> pd.Series:
     """Semicolon-joined reasons why each unit is not eligible ('' when eligible)."""
     parts: list[pd.Series] = []  # one text per unit for each rule ('' where the rule does not apply)
 
@@ -46,6 +55,8 @@ def _reasons(units: pd.DataFrame, award: Award, cov: Covenant, targets: pd.DataF
         parts.append(pd.Series(text, index=units.index, dtype=object).where(mask.fillna(False).astype(bool), ""))
 
     why(~units["submitted"], "chưa nộp bảng tự chấm điểm")
+    if award.requires_registration:
+        why(~_registered(units, registrations, award.id), "chưa đăng ký thi đua")
     if award.min_total is not None:
         low = units["submitted"] & (units["total"] < award.min_total - 1e-9)
         need = fmt_number(award.min_total)
@@ -90,8 +101,12 @@ def _reasons(units: pd.DataFrame, award: Award, cov: Covenant, targets: pd.DataF
 
 
 def nominate(units: pd.DataFrame, cov: Covenant, targets: pd.DataFrame, cap: pd.DataFrame,
-             events: pd.DataFrame, period_kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return (eligibility long table, quota table) for every award of the covenant."""
+             events: pd.DataFrame, period_kind: str, registrations: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (eligibility long table, quota table) for every award of the covenant.
+
+    ``registrations`` (the year's registrations.csv: bloc_id, unit_id, kind, item, value) matters
+    only to awards with ``requires_registration``; None means the year has no file, so nobody registered.
+    """
     band_rank = {b.id: i for i, b in enumerate(cov.bands)}
     rows, quotas = [], []
     unit_keys = pd.MultiIndex.from_frame(units[KEYS])
@@ -100,7 +115,7 @@ def nominate(units: pd.DataFrame, cov: Covenant, targets: pd.DataFrame, cap: pd.
     for award in cov.awards:
         if period_kind not in award.periods:
             continue
-        reasons_text = _reasons(units, award, cov, targets, cap, events, band_rank).to_numpy(dtype=object)
+        reasons_text = _reasons(units, award, cov, targets, cap, events, band_rank, registrations).to_numpy(dtype=object)
         reasons = pd.Series(reasons_text, index=units.index)  # pandas ``str``
         excluded = pd.Series(False, index=units.index)
         excl_text = pd.Series("", index=units.index)

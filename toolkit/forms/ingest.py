@@ -20,11 +20,14 @@ from toolkit.forms.period_context import PeriodContext, period_context
 from toolkit.forms.workbook_layout import SHEET_META
 from toolkit.forms.merge import Outcome, csv_bytes, decide, load_tables, merged_files
 from toolkit.forms.reader import Submission, read_submission
+from toolkit.forms import registration_layout
+from toolkit.forms.registration_reader import merge_registrations, read_registration
 from toolkit.model.files import write_files
 from toolkit.model.periods import Period
 
 from toolkit.model.period_data import INGEST_REPORT as REPORT  # the data-quality report reads it too
 REPORT_COLUMNS = ["file", "sha256", "unit_id", "status", "errors", "warnings", "problems"]
+OTHER_FORMS = {registration_layout.FORMAT_ID: read_registration}  # format id -> reader of the other kinds of workbook
 STATUS_VI = {"accepted": "Chấp nhận", "rejected": "Từ chối"}
 ACTION_VI = {"added": "thêm mới", "replaced": "thay thế", "unchanged": "không thay đổi", "": "—"}
 
@@ -65,11 +68,11 @@ def candidate_files(directory: Path) -> list[Path]:
 
 def _flag_duplicates(subs: list[Submission], ctx: PeriodContext) -> None:
     """Two identified files of one unit: both are refused, each naming the other."""
-    by_unit: dict[str, list[Submission]] = {}
+    by_unit: dict[tuple[str, str], list[Submission]] = {}
     for s in subs:
         if s.unit_id in ctx.member_names and not any(p.where.startswith(SHEET_META) for p in s.problems if p.severity == "error"):
-            by_unit.setdefault(s.unit_id, []).append(s)
-    for unit, group in by_unit.items():
+            by_unit.setdefault((s.kind, s.unit_id), []).append(s)  # a unit's registration and its self-assessment may travel together
+    for (_kind, unit), group in by_unit.items():
         if len(group) > 1:
             for s in group:
                 others = ", ".join(o.file for o in group if o is not s)
@@ -87,11 +90,15 @@ def ingest(directory: Path | str, workspace, bloc: str, period: str | Period, re
     files = candidate_files(directory)
     if not files:
         raise ParameterError(f"Thư mục '{directory}' không có tệp nào để đọc.")
-    subs = [read_submission(f, ctx) for f in files]
+    subs = [read_submission(f, ctx, OTHER_FORMS) for f in files]
     _flag_duplicates(subs, ctx)
 
+    registrations = [s for s in subs if s.kind == registration_layout.FORMAT_ID]
     tables = load_tables(ctx)
-    outcomes, changes = decide(ctx, subs, tables, replace)
+    outcomes, changes = decide(ctx, [s for s in subs if s.kind != registration_layout.FORMAT_ID], tables, replace)
+    reg_outcomes, reg_files = merge_registrations(ctx, registrations, replace)
+    order = {id(s): i for i, s in enumerate(subs)}
+    outcomes = sorted(outcomes + reg_outcomes, key=lambda o: order[id(o.submission)])
     notices = []
     submitted = {o.submission.unit_id for o in outcomes}
     for unit in replace:
@@ -99,7 +106,7 @@ def ingest(directory: Path | str, workspace, bloc: str, period: str | Period, re
             notices.append(Problem(str(directory), "", f"--replace {unit}: không có tệp nào của đơn vị này trong thư mục", "warning"))
 
     result = IngestResult(ctx.bloc, ctx.period, ctx.folder, outcomes, notices, dry_run=dry_run, names=ctx.member_names)
-    files_out = merged_files(ctx, tables, changes)
+    files_out = merged_files(ctx, tables, changes) | reg_files
     files_out[ctx.folder / REPORT] = report_csv(result)
     if not dry_run:
         current = {p: (p.read_bytes() if p.exists() else None) for p in files_out}

@@ -26,9 +26,10 @@ from toolkit.errors import DataError, Problem
 from toolkit.forms.cells import fold, norm, number_or_none
 from toolkit.forms.period_context import PeriodContext
 from toolkit.forms.reader import Submission
-from toolkit.model.period_data import EVENTS, ORGS, SCORES, STAFF
+from toolkit.model.period_data import EVENTS, ORGS, REGISTRATIONS, SCORES, STAFF
 
 COLUMNS = {
+    REGISTRATIONS: ["unit_id", "kind", "item", "value", "text"],  # merged by toolkit.forms.registration_reader
     SCORES: ["unit_id", "criterion_id", "self_value", "verified_value", "note"],
     EVENTS: ["unit_id", "event_id", "count", "reason"],
     STAFF: ["unit_id", "rating", "count"],

@@ -42,6 +42,7 @@ class Submission:
     unit_id: str = ""
     problems: list[Problem] = field(default_factory=list)
     rows: dict[str, list[list[str]]] = field(default_factory=dict)
+    kind: str = workbook_layout.FORMAT_ID  # the format id of its identification sheet: which kind of workbook it is
 
     @property
     def ok(self) -> bool:
@@ -351,19 +352,23 @@ def _controls(sub: Submission, sheet: str, rows: list[list], index: dict[str, in
     return bad
 
 
-def read_submission(path: Path, ctx: PeriodContext) -> Submission:
-    """Read and check one returned workbook; never raises for a bad file, records problems."""
+def read_submission(path: Path, ctx: PeriodContext, others: dict | None = None) -> Submission:
+    """Read and check one returned workbook; never raises for a bad file, records problems.
+
+    ``others`` maps the format id of another kind of workbook (the registration form) to its
+    reader, called as ``read(sub, meta_rows, rows_of, zf, ctx)`` once the file is open.
+    """
     data = path.read_bytes()
     sub = Submission(visible(path.name), hashlib.sha256(data).hexdigest())  # a file name is shown, and filed in a CSV
     opened = _open(sub, data)
     if opened is not None:
         wb, zf = opened
         with zf:
-            _read_sheets(sub, wb, zf, ctx)
+            _read_sheets(sub, wb, zf, ctx, others or {})
     return sub
 
 
-def _read_sheets(sub: Submission, wb: CalamineWorkbook, zf: zipfile.ZipFile, ctx: PeriodContext) -> None:
+def _read_sheets(sub: Submission, wb: CalamineWorkbook, zf: zipfile.ZipFile, ctx: PeriodContext, others: dict) -> None:
     sheets = {norm(n): n for n in wb.sheet_names}
 
     def rows_of(name: str) -> list[list] | None:
@@ -380,6 +385,11 @@ def _read_sheets(sub: Submission, wb: CalamineWorkbook, zf: zipfile.ZipFile, ctx
     if meta is None:
         sub.error("", "không phải mẫu tự chấm điểm do khối phát hành (không có trang thông tin nhận dạng): "
                       "hãy điền vào mẫu của khối")
+        return
+    fmt = next((text(row[1]) for row in meta if len(row) > 1 and norm(row[0]) == "format"), "")
+    if fmt in others:
+        sub.kind = fmt
+        others[fmt](sub, meta, rows_of, zf, ctx)
         return
     if not _identify(sub, meta, ctx):
         return

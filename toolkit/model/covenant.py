@@ -162,6 +162,8 @@ class Award(Model):
     min_vote_share: float | None = Field(None, gt=0, le=1)
     vote_rule: Literal["at_least", "more_than"] = Field("at_least", description="share ≥ min_vote_share, or share > it")
     excludes: list[str] = Field([], description="awards whose nominees are not nominated for this one")
+    requires_registration: bool = Field(False, description="only units that registered for this award at the start "
+                                                           "of the year (registrations.csv) are considered")
     basis: str = ""
 
 

@@ -26,6 +26,8 @@ EVENTS = "events.csv"
 STAFF = "staff_ratings.csv"
 ORGS = "org_ratings.csv"
 VOTES = "votes.csv"
+REGISTRATIONS = "registrations.csv"  # in the year's folder, for every period of the year
+REGISTRATION_KINDS = ("award", "criterion", "commitment")
 SOURCE = "source.yaml"
 INGEST_REPORT = "ingest_report.csv"  # what the last `thidua ingest` accepted and rejected (written by forms.ingest)
 
@@ -44,6 +46,8 @@ class PeriodData:
     warnings: list[Problem] = field(default_factory=list)
     source: dict = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+    # bloc_id, unit_id, kind, item, value, text; None: the year has no registrations.csv (docs/data.md)
+    registrations: pd.DataFrame | None = None
 
 
 def period_dir(data_dir: Path, bloc: str, period: Period | str) -> Path:
@@ -202,6 +206,56 @@ def _load_votes(path: Path, members: pd.DataFrame, bloc: str, year: int, problem
     return df[["unit_id", "approve", "voters"]]
 
 
+def _load_registrations(path: Path, cov: Covenant, members: pd.DataFrame, bloc: str, year: int,
+                        problems: list[Problem]) -> pd.DataFrame | None:
+    """The year's registrations, or None without a file: "not registered" must stay apart from "no file"."""
+    if not path.exists():
+        return None
+    chk = RowChecker(path, problems)
+    df = read_csv_checked(path, ["unit_id", "kind", "item", "value", "text"], problems)
+    _member_check(chk, df, set(members.unit_id), bloc, year)
+    df = _once(chk, df, ["unit_id", "kind", "item"], "item", lambda r: f"mục đăng ký '{r.kind}' '{r['item']}' của '{r.unit_id}'")
+    chk.rows(df, ~df.kind.isin(REGISTRATION_KINDS), "kind",
+             lambda r: f"loại '{r.kind}' không hợp lệ; dùng {', '.join(REGISTRATION_KINDS)}")
+    awards = [a.id for a in cov.awards]
+    targets = {k.id: k for _, k in cov.criteria if k.kind == "target"}
+    value = parse_numbers(df["value"])
+    raw = df["value"].astype(str).str.strip()
+    award, crit, words = df.kind.eq("award"), df.kind.eq("criterion"), df.kind.eq("commitment")
+    chk.rows(df, award & ~df["item"].isin(awards), "item",
+             lambda r: f"danh hiệu '{r['item']}' không có trong giao ước {cov.year} (mã hợp lệ: {', '.join(awards) or 'không có'})")
+    chk.rows(df, award & ~value.isin([0, 1]), "value", lambda r: f"cần 1 (đăng ký) hoặc 0 (không đăng ký), nhận được '{r.value}'")
+    chk.rows(df, crit & ~df["item"].isin(targets), "item",
+             lambda r: f"'{r['item']}' không phải tiêu chí chấm theo chỉ tiêu của giao ước {cov.year} "
+                       f"(mã hợp lệ: {', '.join(targets) or 'không có'})")
+    lo = df["item"].map({k: c.plausible_range()[0] for k, c in targets.items()})
+    hi = df["item"].map({k: c.plausible_range()[1] for k, c in targets.items()})
+    chk.rows(df, crit & value.isna(), "value", lambda r: f"cần một số (mức cam kết), nhận được '{r.value}'")
+    chk.rows(df, crit & ((value < lo) | (value > hi)), "value",
+             lambda r: f"mức cam kết '{r.value}' nằm ngoài khoảng hợp lý {_range_text(targets[r['item']])} của tiêu chí '{r['item']}'")
+    chk.rows(df, words & ~df["item"].str.fullmatch(r"[1-9][0-9]*"), "item",
+             lambda r: f"số thứ tự cam kết cần là số nguyên từ 1, nhận được '{r['item']}'")
+    chk.rows(df, words & (df["text"].astype(str).str.strip() == ""), "text", "cam kết để trống: ghi nội dung cam kết")
+    chk.rows(df, words & (raw != ""), "value", lambda r: f"cam kết bằng lời không có giá trị số; để trống cột value (nhận được '{r.value}')")
+    return df.assign(value=value)[["unit_id", "kind", "item", "value", "text"]]
+
+
+def _registration_warnings(regs: pd.DataFrame | None, cov: Covenant, period: Period, members: pd.DataFrame,
+                           path: Path, problems: list[Problem]) -> None:
+    """Say who is left out by an award that requires registration; silent for covenants without one."""
+    needing = [a.title for a in cov.awards if a.requires_registration and period.kind in a.periods]
+    if not needing:
+        return
+    if regs is None:
+        problems.append(Problem(str(path), "", f"không có tệp đăng ký thi đua của năm {period.year}: không đơn vị nào được coi "
+                                               f"là đã đăng ký ({'; '.join(needing)} yêu cầu đăng ký)", "warning"))
+        return
+    for m in members.itertuples(index=False):
+        if m.unit_id not in set(regs.unit_id):
+            problems.append(Problem(str(path), f"đơn vị {m.unit_id}",
+                                    f"{m.name} chưa nộp phiếu đăng ký thi đua: không được xét {'; '.join(needing)}", "warning"))
+
+
 def read_source(data_dir: Path, bloc: str, period: Period | str) -> dict:
     """The period's ``source.yaml`` (where the data came from; ``synthetic: true`` for generated data), {} without one."""
     path = period_dir(data_dir, bloc, period) / SOURCE
@@ -225,6 +279,8 @@ def load_period_data(data_dir: Path, bloc: str, period: Period, cov: Covenant, v
     staff = _load_staff(folder / STAFF, vocab, members, bloc, year, problems) if annual else empty.assign(level=None, count=None)
     orgs = _load_orgs(folder / ORGS, vocab, members, bloc, year, problems) if annual else empty.assign(organisation=None, level=None, label=None)
     votes = _load_votes(folder / VOTES, members, bloc, year, problems) if annual else empty.assign(approve=None, voters=None)
+    reg_path = period_dir(data_dir, bloc, str(year)) / REGISTRATIONS
+    registrations = _load_registrations(reg_path, cov, members, bloc, year, problems)
     if any(p.severity == "error" for p in problems):
         raise DataError([p for p in problems if p.severity == "error"] + [p for p in problems if p.severity != "error"])
     scores = _complete_grid(scores, cov, members, str(folder / SCORES), problems)
@@ -233,11 +289,14 @@ def load_period_data(data_dir: Path, bloc: str, period: Period, cov: Covenant, v
         if m.unit_id not in submitted:
             problems.append(Problem(str(folder / SCORES), f"đơn vị {m.unit_id}",
                                     f"{m.name} chưa nộp bảng tự chấm điểm: không được xếp hạng và không được xét khen thưởng", "warning"))
+    _registration_warnings(registrations, cov, period, members, reg_path, problems)
     source = read_source(data_dir, bloc, period)
     files = sorted(p for p in folder.iterdir() if p.is_file())
+    if registrations is not None and reg_path not in files:  # a half or quarter reads its year's registrations
+        files = sorted(files + [reg_path])
 
     def tag(df: pd.DataFrame) -> pd.DataFrame:
         return df.assign(bloc_id=bloc)
 
     return PeriodData(period, tag(members), tag(scores), tag(events), tag(staff), tag(orgs), tag(votes),
-                      problems, source, files)
+                      problems, source, files, None if registrations is None else tag(registrations))

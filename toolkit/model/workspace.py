@@ -12,7 +12,7 @@ from toolkit import config
 from toolkit.errors import DataError, ParameterError, Problem
 from toolkit.model.calendar import Calendar, load_calendar
 from toolkit.model.covenant import Covenant, load_covenant
-from toolkit.model.period_data import PeriodData, available_periods, load_period_data, period_dir
+from toolkit.model.period_data import REGISTRATIONS, PeriodData, available_periods, load_period_data, period_dir
 from toolkit.model.periods import Period
 from toolkit.model.registry import Registry, load_registry
 from toolkit.model.vocabulary import Vocabulary, load_vocabulary
@@ -71,4 +71,6 @@ class Workspace:
         files.append(self.covenant_path(bloc, period.year))
         folder = period_dir(self.data_dir, bloc, period)
         files += sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+        if not period.is_annual:  # a half or a quarter reads its year's registrations
+            files.append(period_dir(self.data_dir, bloc, str(period.year)) / REGISTRATIONS)
         return [f for f in files if f.exists()]

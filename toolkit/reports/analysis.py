@@ -32,7 +32,7 @@ def analyse_with_data(ws: Workspace, bloc: str, period: str | Period, compare: b
         notes.append("Chỉ tiêu xếp loại công chức và tổ chức là số liệu năm: không áp dụng cho kỳ này.")
     result = PeriodResult(bloc, ws.registry.bloc_name(bloc), p, cov, warnings=data.warnings, notes=notes,
                           source={**data.source, "synthetic": bool(data.source.get("synthetic") or cov.synthetic)},
-                          inputs=[ws.covenant_path(bloc, p.year), *data.files], **frames)
+                          inputs=[ws.covenant_path(bloc, p.year), *data.files], registrations=data.registrations, **frames)
     if compare:
         result.comparison = _compare(ws, bloc, p, result)
     return result, data

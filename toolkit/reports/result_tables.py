@@ -183,6 +183,52 @@ def comparison(res: PeriodResult) -> pd.DataFrame:
     })
 
 
+REGISTRATION_COLUMNS = ["Hạng", "Đơn vị", "Danh hiệu đăng ký", "Đề nghị khen thưởng", "Chỉ tiêu đăng ký và kết quả", "Cam kết khác"]
+
+
+def _commitment_vs_result(k, committed: float, actual: float | None, annual: bool) -> str:
+    """"N1.2: đăng ký 98 %, đạt 97,5 % (chưa đạt)": a figure is compared only with a year's figure."""
+    unit = k.unit if k.unit.strip() == "%" else f" {k.unit}" if k.unit else ""
+    text = f"{k.id}: đăng ký {fmt_number(committed).rstrip('0').rstrip(',')}{unit}"
+    if not annual:
+        return text
+    if actual is None or pd.isna(actual):
+        return text + ", chưa có số liệu"
+    met = actual <= committed + 1e-9 if k.lower_is_better else actual >= committed - 1e-9
+    return text + f", thực hiện {fmt_number(actual).rstrip('0').rstrip(',')}{unit} ({'đạt' if met else 'chưa đạt'})"
+
+
+def registrations(res: PeriodResult) -> pd.DataFrame:
+    """What each unit registered at the start of the year beside what it achieved (Đăng ký và kết quả)."""
+    regs = res.registrations
+    if regs is None or regs.empty:
+        return pd.DataFrame(columns=REGISTRATION_COLUMNS)
+    cov, order = res.covenant, _order(res)
+    titles = {a.id: a.title for a in cov.awards}
+    targets = {k.id: k for _, k in cov.criteria if k.kind == "target"}
+    final = res.scores.set_index(["unit_id", "criterion_id"])["final_value"] if len(res.scores) else pd.Series(dtype=float)
+    e = res.eligibility
+    nominated = e[e["nominated"]].groupby("unit_id")["award"].agg("; ".join) if len(e) else pd.Series(dtype=object)
+    considered = set(e["award_id"]) if len(e) else set()
+    rows = []
+    for u in order.itertuples(index=False):
+        mine = regs[regs["unit_id"] == u.unit_id]
+        if mine.empty:
+            rows.append([_rank_text(u.rank), u.name, "Chưa nộp bản đăng ký", NA, NA, NA])
+            continue
+        award = mine[mine["kind"].eq("award") & mine["value"].eq(1)]
+        registered = "; ".join(titles[a] for a in titles if a in set(award["item"])) or "Không đăng ký danh hiệu"
+        got = nominated.get(u.unit_id, "Không") if considered else "Không xét ở kỳ này"
+        crit = mine[mine["kind"].eq("criterion")]
+        figures = "; ".join(_commitment_vs_result(targets[c.item], c.value, final.get((u.unit_id, c.item)), res.period.is_annual)
+                            for c in crit.itertuples(index=False) if c.item in targets) or NA
+        words = mine[mine["kind"].eq("commitment")]
+        words = words.assign(_n=words["item"].astype(int)).sort_values("_n")
+        other = "; ".join(f"{n}. {t}" for n, t in zip(words["item"], words["text"])) or NA
+        rows.append([_rank_text(u.rank), u.name, registered, got, figures, other])
+    return pd.DataFrame(rows, columns=REGISTRATION_COLUMNS)
+
+
 def problems(res: PeriodResult) -> pd.DataFrame:
     """Data warnings of the period (blank self scores, members without a submission)."""
     return pd.DataFrame({"Mức": ["Cảnh báo" if p.severity == "warning" else "Lỗi" for p in res.warnings],
@@ -220,6 +266,9 @@ TABLES = {
     "so_voi_ky_truoc": ("So với kỳ trước", comparison, {
         "Đơn vị": "unit", "Hạng kỳ trước": "previous_rank", "Hạng": "rank", "Thay đổi hạng": "rank_change",
         "Tổng kỳ trước": "previous_total", "Tổng điểm": "total", "Chênh lệch": "total_change", "Ghi chú": "note"}),
+    "dang_ky_ket_qua": ("Đăng ký và kết quả", registrations, {
+        "Hạng": "rank", "Đơn vị": "unit", "Danh hiệu đăng ký": "registered_awards", "Đề nghị khen thưởng": "nominated_awards",
+        "Chỉ tiêu đăng ký và kết quả": "committed_figures", "Cam kết khác": "other_commitments"}),
     "canh_bao_du_lieu": ("Cảnh báo dữ liệu", problems, {
         "Mức": "severity", "Tệp": "file", "Vị trí": "location", "Nội dung": "message"}),
 }
