@@ -261,3 +261,18 @@ def test_cli_writes_forms_for_a_year_only(data2025, tmp_path):
                 if hasattr(c, "column_letter") and c.protection.locked is False}  # merged cells' parts left out
     # the tick of an award, the figure and note of a target criterion, the words of a commitment: nothing else
     assert unlocked == {("E", "award"), ("E", "criterion"), ("F", "criterion"), ("C", "commitment")}
+
+
+def test_the_data_quality_report_names_who_has_not_registered(data2025, forms):
+    from toolkit.reports import data_quality
+
+    q = data_quality.load(BLOC, YEAR, str(data2025))
+    missing = data_quality.missing(q)
+    rows = missing[missing["Mục"] == "Đăng ký thi đua"]
+    assert len(rows) == 10  # no registrations.csv yet: every one of the 10 members of 2025
+    assert "registrations.csv" in " ".join(data_quality.problems(q)["Tệp"])
+    ingest(forms, Workspace.open(data2025), BLOC, YEAR)  # so-cong-thuong and so-xay-dung register
+    missing = data_quality.missing(data_quality.load(BLOC, YEAR, str(data2025)))
+    rows = missing[missing["Mục"] == "Đăng ký thi đua"]
+    assert len(rows) == 8 and not set(rows["Đơn vị"]) & {"Sở Công Thương", "Sở Xây dựng"}
+    assert rows["Còn thiếu"].iloc[0] == "chưa nộp bản đăng ký: không được xét Cờ thi đua của UBND tỉnh"

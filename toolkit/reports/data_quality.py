@@ -128,7 +128,12 @@ def missing(q: Quality) -> pd.DataFrame:
     names = q.names
     s = q.scores
     crit = [k.id for _, k in q.covenant.criteria]
+    needing = [a.title for a in q.covenant.awards if a.requires_registration and q.period.kind in a.periods
+               and q.result is not None]  # without a result the registrations were not read: nothing is said
+    registered = set() if q.result is None or q.result.registrations is None else set(q.result.registrations["unit_id"])
     for unit in q.members["unit_id"]:
+        if needing and unit not in registered:  # the year's registrations.csv has no row of the unit, or there is no file
+            out.append((names[unit], "Đăng ký thi đua", "chưa nộp bản đăng ký: không được xét " + "; ".join(needing)))
         mine = s[s["unit_id"] == unit]
         if mine.empty:
             out.append((names[unit], "Bảng tự chấm", "chưa nộp"))
