@@ -276,3 +276,22 @@ def test_the_data_quality_report_names_who_has_not_registered(data2025, forms):
     rows = missing[missing["Mục"] == "Đăng ký thi đua"]
     assert len(rows) == 8 and not set(rows["Đơn vị"]) & {"Sở Công Thương", "Sở Xây dựng"}
     assert rows["Còn thiếu"].iloc[0] == "chưa nộp bản đăng ký: không được xét Cờ thi đua của UBND tỉnh"
+
+
+def test_the_bao_cao_reports_registrations_beside_the_results(data2025, forms):
+    from toolkit.documents.template_data import _registration_items
+
+    ws = Workspace.open(data2025)
+    ingest(forms, ws, BLOC, YEAR)
+    res = analyse(ws, BLOC, YEAR)
+    nominated = res.eligibility[res.eligibility.nominated]
+    # so-cong-thuong registered for the flag alone, so-xay-dung for the certificate alone (EXPECTED above)
+    flag = int(((nominated.award_id == "co_thi_dua") & (nominated.unit_id == "so-cong-thuong")).sum())
+    cert = int(((nominated.award_id == "bang_khen") & (nominated.unit_id == "so-xay-dung")).sum())
+    items = {i["id"]: i["summary"] for i in _registration_items(res)}
+    assert items["registration"] == (f"02/10 đơn vị nộp bản đăng ký thi đua; Cờ thi đua của UBND tỉnh: 01 đơn vị đăng ký, 0{flag} "
+                                     f"được đề nghị; Bằng khen của Chủ tịch UBND tỉnh: 01 đơn vị đăng ký, 0{cert} được đề nghị.")
+    # so-cong-thuong: N1.2 100 % >= 97,5 % committed; N2.2 10,9 days > 9 committed (lower is better)
+    assert items["registration:N1.2"] == "01/01 đơn vị đạt mức đã đăng ký."
+    assert items["registration:N2.2"] == "00/01 đơn vị đạt mức đã đăng ký; chưa đạt: Sở Công Thương."
+    assert _registration_items(analyse(ws, BLOC, "2025-H1")) == []  # a half year's figures are not the year's

@@ -206,6 +206,33 @@ def _target_items(res: PeriodResult) -> list[dict]:
     return items
 
 
+def _registration_items(res: PeriodResult) -> list[dict]:
+    """The year's registrations beside the results, as lines of the targets section (year periods with registrations only)."""
+    regs = res.registrations
+    if regs is None or regs.empty or not res.period.is_annual:
+        return []
+    names = dict(zip(res.units["unit_id"], res.units["name"]))
+    e = res.eligibility
+    parts = [f"{count_text(regs['unit_id'].nunique())}/{count_text(len(res.units))} đơn vị nộp bản đăng ký thi đua"]
+    for a in res.covenant.awards:
+        yes = regs[regs["kind"].eq("award") & regs["item"].eq(a.id) & regs["value"].eq(1)]["unit_id"]
+        got = e[e["award_id"].eq(a.id) & e["nominated"]]["unit_id"] if len(e) else pd.Series(dtype=object)
+        parts.append(f"{a.title}: {count_text(len(yes))} đơn vị đăng ký, {count_text(int(got.isin(set(yes)).sum()))} được đề nghị")
+    items = [{"id": "registration", "title": "Đăng ký thi đua", "summary": "; ".join(parts) + "."}]
+    final = res.scores.set_index(["unit_id", "criterion_id"])["final_value"]
+    for _, k in res.covenant.criteria:
+        rows = regs[regs["kind"].eq("criterion") & regs["item"].eq(k.id)]
+        if k.kind != "target" or rows.empty:
+            continue
+        actual = pd.Series([final.get((u, k.id)) for u in rows["unit_id"]], index=rows.index, dtype=float)
+        met = actual <= rows["value"] + 1e-9 if k.lower_is_better else actual >= rows["value"] - 1e-9
+        missed = [names.get(u, u) for u in rows.loc[actual.notna() & ~met, "unit_id"]]
+        text = f"{count_text(int((actual.notna() & met).sum()))}/{count_text(len(rows))} đơn vị đạt mức đã đăng ký"
+        items.append({"id": f"registration:{k.id}", "title": f"{k.title} (mức đơn vị đăng ký)",
+                      "summary": text + (f"; chưa đạt: {join_names(missed)}" if missed else "") + "."})
+    return items
+
+
 def _band_counts(res: PeriodResult) -> str:
     u = res.units[res.units["submitted"]]
     parts = []
@@ -294,7 +321,7 @@ def bao_cao(res: PeriodResult, doc: DocumentInputs, ballots: pd.DataFrame | None
                       f"{count_text(len(cov.criteria))} tiêu chí, tổng số {amount(cov.total)} điểm. "
                       f"Có {count_text(int(u['submitted'].sum()))}/{count_text(len(u))} đơn vị nộp bảng tự chấm điểm. "
                       "Kết quả thực hiện từng nội dung (điểm do Khối chấm) như sau:")
-    targets = _target_items(res)
+    targets = _target_items(res) + _registration_items(res)
     meeting_day = fmt_date(doc.meeting.date) if doc.meeting else fmt_date(doc.date)
     next_period = f"năm {y + 1}" if annual else ("6 tháng cuối năm " + str(y) if p.kind == "half" and p.number == 1 else f"năm {y + 1}")
     narr = doc.narrative
