@@ -7,9 +7,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from conftest import by_unit, covenant_dict, main_data, make_covenant, make_vocab
+from test_invariants import VOCAB, bloc_data, stacked
 from toolkit.cli.main import main
 from toolkit.engine.evaluate import evaluate
 from toolkit.errors import DataError
@@ -295,3 +298,54 @@ def test_the_bao_cao_reports_registrations_beside_the_results(data2025, forms):
     assert items["registration:N1.2"] == "01/01 đơn vị đạt mức đã đăng ký."
     assert items["registration:N2.2"] == "00/01 đơn vị đạt mức đã đăng ký; chưa đạt: Sở Công Thương."
     assert _registration_items(analyse(ws, BLOC, "2025-H1")) == []  # a half year's figures are not the year's
+
+
+# --------------------------------------------------------------------------- invariants (hypothesis)
+
+_REQUIRED = covenant_dict()
+for _a in _REQUIRED["awards"]:
+    _a["requires_registration"] = True
+REQUIRED, PLAIN = make_covenant(_REQUIRED), make_covenant()
+
+
+@st.composite
+def registered_blocs(draw):
+    blocs = [draw(bloc_data(f"k{i}")) for i in range(draw(st.integers(1, 2)))]
+    rows = []
+    for b in blocs:
+        for unit, _name in b["members"]:
+            for award in ("co", "bk"):
+                tick = draw(st.sampled_from([None, 0, 1]))  # None: the unit sent no row for the award
+                if tick is not None:
+                    rows.append((b["bloc"], unit, "award", award, float(tick), ""))
+    return blocs, pd.DataFrame(rows, columns=["bloc_id", "unit_id", "kind", "item", "value", "text"])
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(registered_blocs())
+def test_requiring_registration_removes_exactly_the_unregistered_and_nothing_else(drawn):
+    blocs, regs = drawn
+    data = stacked(blocs)
+    data.registrations = regs
+    plain = evaluate(PLAIN, data, VOCAB)["eligibility"].set_index(["bloc_id", "unit_id", "award_id"])
+    required = evaluate(REQUIRED, data, VOCAB)["eligibility"].set_index(["bloc_id", "unit_id", "award_id"])
+    ticked = set(map(tuple, regs.loc[regs["value"] == 1, ["bloc_id", "unit_id", "item"]].to_numpy()))
+    is_registered = pd.Series([k in ticked for k in required.index], index=required.index)
+    # eligible under the requirement = eligible without it and registered
+    assert (required["eligible"] == (plain["eligible"] & is_registered)).all()
+    # nobody unregistered is proposed, and the reason says why
+    assert not (required["nominated"] & ~is_registered).any()
+    assert required.loc[~is_registered, "reasons"].str.contains("chưa đăng ký thi đua").all()
+    assert not required.loc[is_registered, "reasons"].str.contains("chưa đăng ký thi đua").any()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(registered_blocs())
+def test_when_every_member_registered_the_requirement_changes_nothing(drawn):
+    blocs, _ = drawn
+    data = stacked(blocs)
+    m = data.members
+    data.registrations = pd.concat([m[["bloc_id", "unit_id"]].assign(kind="award", item=a, value=1.0, text="") for a in ("co", "bk")])
+    a = evaluate(PLAIN, data, VOCAB)["eligibility"]
+    b = evaluate(REQUIRED, data, VOCAB)["eligibility"]
+    pd.testing.assert_frame_equal(a, b)
