@@ -264,6 +264,14 @@ def test_cli_writes_forms_for_a_year_only(data2025, tmp_path):
                 if hasattr(c, "column_letter") and c.protection.locked is False}  # merged cells' parts left out
     # the tick of an award, the figure and note of a target criterion, the words of a commitment: nothing else
     assert unlocked == {("E", "award"), ("E", "criterion"), ("F", "criterion"), ("C", "commitment")}
+    # read back by the same ingest command: an untouched form registers for nothing, with a warning
+    run = CliRunner().invoke(main, ["ingest", str(tmp_path / "y"), "--bloc", BLOC, "--period", YEAR, "--data", str(data2025)])
+    assert run.exit_code == 0, run.output
+    assert "không đăng ký danh hiệu nào" in run.output
+    assert (data2025 / "periods" / BLOC / YEAR / "registrations.csv").read_text(encoding="utf-8") == (
+        "unit_id,kind,item,value,text\n"
+        "so-xay-dung,award,co_thi_dua,0,\n"
+        "so-xay-dung,award,bang_khen,0,\n")
 
 
 def test_the_data_quality_report_names_who_has_not_registered(data2025, forms):

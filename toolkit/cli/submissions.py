@@ -81,6 +81,7 @@ def ingest_cmd(directory: Path, bloc: str, period: str, replace: tuple[str, ...]
     \b
     Written to <data>/periods/<bloc>/<period>/:
       scores.csv, events.csv, staff_ratings.csv, org_ratings.csv, ingest_report.csv
+      registrations.csv (from registration forms, thidua template --registration; --period is then the year)
 
     A unit that already has different data is only replaced with --replace UNIT; its earlier
     verified values (điểm thẩm định) are dropped, since the template carries self scores only.
