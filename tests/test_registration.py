@@ -357,3 +357,21 @@ def test_when_every_member_registered_the_requirement_changes_nothing(drawn):
     a = evaluate(PLAIN, data, VOCAB)["eligibility"]
     b = evaluate(REQUIRED, data, VOCAB)["eligibility"]
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_a_failed_write_leaves_the_year_folder_as_it_was(data2025, forms, monkeypatch):
+    import os
+
+    folder = data2025 / "periods" / BLOC / YEAR
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    calls = []
+
+    def full_disk(fd):  # registrations.csv and ingest_report.csv are written together: the second fails
+        calls.append(fd)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(OSError):
+        ingest(forms, Workspace.open(data2025), BLOC, YEAR)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # nothing new, nothing left behind
