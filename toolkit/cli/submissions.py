@@ -18,9 +18,13 @@ from toolkit.cli.options import DATA_OPTION
 @click.option("--unit", "units", multiple=True, help="Chỉ tạo mẫu cho đơn vị này (repeatable).")
 @click.option("--deadline", default="", help="Hạn gửi, shown on the instructions sheet (dd/mm/yyyy).")
 @click.option("--contact", default="", help="Đầu mối liên hệ của khối, shown on the instructions sheet.")
+@click.option("--verification", is_flag=True,
+              help="Write the verification workbooks (bảng thẩm định) instead: one per verifier (the bloc's leader, or each "
+                   "cross-checking group's verifying unit; --unit picks verifiers), from the ingested self-assessments "
+                   "(default folder: reports/templates/<bloc>/<period>/tham-dinh).")
 @DATA_OPTION
 def template_cmd(bloc: str, period: str, out_dir: Path | None, units: tuple[str, ...], deadline: str, contact: str,
-                 data_dir: Path) -> None:
+                 verification: bool, data_dir: Path) -> None:
     """Write one self-assessment workbook (.xlsx, Vietnamese) per member unit.
 
     Each workbook comes from the year's covenant: instructions, the scoring table with the
@@ -35,11 +39,21 @@ def template_cmd(bloc: str, period: str, out_dir: Path | None, units: tuple[str,
       thidua template --bloc kinh-te-ky-thuat --period 2018 --out mau-2018 \\
           --deadline 10/12/2018 --contact "Văn phòng Sở GTVT, 0222 3822 xxx"
       thidua template --bloc kinh-te-ky-thuat --period 2018 --unit so-xay-dung
+      thidua template --verification --bloc kinh-te-ky-thuat --period 2018
     """
     from toolkit.model.workspace import Workspace
     from toolkit.forms.template import write_templates
 
     ws = Workspace.open(data_dir)
+    if verification:
+        from toolkit.forms.verification_template import write_verification_workbooks
+
+        out_dir = out_dir or config.REPORTS_DIR / "templates" / bloc / str(period) / "tham-dinh"
+        paths = write_verification_workbooks(ws, bloc, period, out_dir, list(units) or None)
+        click.echo(f"Đã ghi {len(paths)} bảng thẩm định vào {out_dir}:")
+        for p in paths:
+            click.echo(f"  {p.name}")
+        return
     out_dir = out_dir or config.REPORTS_DIR / "templates" / bloc / str(period)
     paths = write_templates(ws, bloc, period, out_dir, list(units) or None, deadline=deadline, contact=contact)
     click.echo(f"Đã ghi {len(paths)} mẫu tự chấm điểm vào {out_dir}:")
@@ -57,6 +71,11 @@ def template_cmd(bloc: str, period: str, out_dir: Path | None, units: tuple[str,
 @DATA_OPTION
 def ingest_cmd(directory: Path, bloc: str, period: str, replace: tuple[str, ...], dry_run: bool, data_dir: Path) -> None:
     """Read every returned workbook in DIRECTORY into the period's data tables.
+
+    Self-assessment forms and verification workbooks (bảng thẩm định, from `thidua template
+    --verification`) are told apart by their identification sheet; a verification workbook sets
+    verified_value and verified_note (the reason) in scores.csv, and is refused when a self value
+    changed since it was made or a changed value has no reason.
 
     Every file is checked (template version, bloc, period, unit, scores within 0..maximum,
     numbers, rating labels valid that year, formulas in input cells, damaged or
