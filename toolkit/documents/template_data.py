@@ -267,10 +267,12 @@ def _verification_lines(res: PeriodResult) -> list[str]:
         units = list(dict.fromkeys(changes["unit_id"]))
         lines.append(f"Qua thẩm định, Khối điều chỉnh kết quả tự chấm của {count_text(len(units))} đơn vị "
                      "(giá trị tự chấm → giá trị thẩm định, lý do):")
+        order = {u: i for i, u in enumerate(_ranking(res)["unit_id"])}  # the annex's order: rank
+        changes = changes.assign(_o=changes["unit_id"].map(order)).sort_values("_o", kind="stable")
         for unit, g in changes.groupby("unit_id", sort=False):
             lines.append(f"- {names.get(unit, unit)}: " + "; ".join(f"tiêu chí {c} {t}" for c, t in zip(g["criterion_id"], g["change"])) + ".")
     s = res.scores
-    todo = list(dict.fromkeys(s.loc[~s["verified"], "unit_id"]))
+    todo = [u for u in _ranking(res)["unit_id"] if u in set(s.loc[~s["verified"], "unit_id"])]
     if todo:
         lines.append(f"Chưa thẩm định đủ (dùng điểm tự chấm cho các tiêu chí chưa thẩm định): {join_names([names.get(u, u) for u in todo])}.")
     return lines
