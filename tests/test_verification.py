@@ -23,6 +23,8 @@ import pandas as pd
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolkit.cli.main import main
 from toolkit.documents.template_data import _verification_lines
@@ -352,3 +354,41 @@ def test_bad_groups_stop_the_workbooks_with_exit_2(data, tmp_path):
                                   "--out", str(tmp_path / "o"), "--data", str(data)])
     assert r.exit_code == 2 and "chưa có nhóm thẩm định các thành viên: ban-ql-do-thi" in r.output
     assert not (tmp_path / "o").exists()
+
+
+def test_a_self_assessment_accepted_in_the_same_run_refuses_the_workbook_of_its_verifier(data, tmp_path):
+    from forms_helpers import fill_workbook
+    from toolkit.forms.template import build_workbook, specs_for
+
+    books = workbooks(data, tmp_path / "out")
+    fill_as_the_groups_would(books)
+    [spec] = specs_for(Workspace.open(data), BLOC, PERIOD, ["ban-ql-kcn"])
+    wb = fill_workbook(build_workbook(spec), scores={"A1": 31, "A2": 95, "B1": 2, "B2": "Đạt"})  # A1 was 30
+    wb.save(tmp_path / "out" / "kcn-nop-lai.xlsx")
+    result = ingest(tmp_path / "out", Workspace.open(data), BLOC, PERIOD, replace=["ban-ql-kcn"])
+    by = {o.submission.file: o for o in result.outcomes}
+    assert by["kcn-nop-lai.xlsx"].action == "replaced"
+    assert by[books["so-cong-thuong"].name].status == "accepted"
+    assert "bảng tự chấm mới của Ban Quản lý các Khu công nghiệp" in refused_any(result, "so-xay-dung")
+    scores = pd.read_csv(folder_of(data) / "scores.csv", dtype=str, keep_default_na=False).set_index(["unit_id", "criterion_id"])
+    assert scores.loc[("ban-ql-kcn", "A1"), ["self_value", "verified_value"]].tolist() == ["31", ""]
+    assert scores.loc[("so-cong-thuong", "A1"), "verified_value"] == ""  # the refused workbook wrote nothing
+    assert scores.loc[("so-xay-dung", "A1"), "verified_value"] == "36"
+
+
+@given(st.lists(st.integers(0, 5), min_size=2, max_size=8))
+@settings(max_examples=200, deadline=None)
+def test_groups_made_from_any_assignment_are_valid_exactly_when_nobody_verifies_itself(picks):
+    """Invariant: members 0..n-1, member i verified by member picks[i] mod n; the groups built from that
+    assignment have no problem iff no member verifies itself, and ``verifier_of`` gives the assignment back."""
+    members = [f"u{i}" for i in range(len(picks))]
+    by = {}
+    for i, p in enumerate(picks):
+        by.setdefault(members[p % len(members)], []).append(members[i])
+    v = Verification.model_validate({"mode": "cross", "groups": [{"verifier": k, "units": u} for k, u in by.items()]})
+    selfish = [m for i, m in enumerate(members) if picks[i] % len(members) == i]
+    problems = group_problems(v, members)
+    assert (problems == []) == (selfish == [])
+    assert sorted(w for w, _ in problems) == sorted(
+        f"verification.groups[{list(by).index(m)}].units[{by[m].index(m)}]" for m in selfish)
+    assert v.verifier_of(members) == {m: members[picks[i] % len(members)] for i, m in enumerate(members)}
