@@ -392,3 +392,14 @@ def test_groups_made_from_any_assignment_are_valid_exactly_when_nobody_verifies_
     assert sorted(w for w, _ in problems) == sorted(
         f"verification.groups[{list(by).index(m)}].units[{by[m].index(m)}]" for m in selfish)
     assert v.verifier_of(members) == {m: members[picks[i] % len(members)] for i, m in enumerate(members)}
+
+
+def test_the_data_quality_summary_says_who_still_has_to_verify_what(data, tmp_path):
+    books = workbooks(data, tmp_path / "out")
+    fill_as_the_groups_would(books)
+    ingest(tmp_path / "out", Workspace.open(data), BLOC, PERIOD)
+    text = data_quality.summary(data_quality.load(BLOC, PERIOD, str(data)))
+    # 12 criterion rows of the three submitting units, 11 verified; KCN's B2 is Sở Xây dựng's to do
+    assert "- 11/12 điểm tiêu chí đã được khối thẩm định." in text
+    assert "- Sở Xây dựng còn 1 tiêu chí của 1 đơn vị chưa thẩm định: Ban Quản lý các Khu công nghiệp." in text
+    assert "Sở Công Thương còn" not in text

@@ -24,7 +24,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 
 from toolkit.engine.scoring import criterion_scores
-from toolkit.errors import ParameterError
+from toolkit.errors import DataError, ParameterError, Problem
 from toolkit.forms import verification_layout as L
 from toolkit.forms.cells import csv_number
 from toolkit.forms.period_context import PeriodContext, period_context
@@ -32,7 +32,6 @@ from toolkit.forms.sheet import CALC_FILL, HEAD_FILL, INPUT_FILL, FormSheet, exc
 from toolkit.forms.workbook_layout import FAIL, PASS
 from toolkit.model.covenant import SECRETARIAT, group_problems, verifier_name
 from toolkit.model.files import replacing
-from toolkit.errors import DataError, Problem
 from toolkit.model.text import fmt_number
 
 MISSING_FILL = "F8CBAD"  # a verified value that differs from the self value and has no reason yet

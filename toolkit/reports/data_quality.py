@@ -303,6 +303,11 @@ def summary(q: Quality) -> str:
     if q.result is not None:
         s = q.result.scores
         lines.append(f"- {int(s['verified'].sum())}/{len(s)} điểm tiêu chí đã được khối thẩm định.")
+        todo = unverified(q)
+        for verifier, g in todo.groupby("Đơn vị thẩm định", sort=False):
+            count = sum(int(str(c).split(":")[0]) for c in g["Tiêu chí chưa thẩm định"])
+            lines.append(f"- {plain(verifier or 'Chưa phân công')} còn {count} tiêu chí của {len(g)} đơn vị chưa thẩm định: "
+                         + ", ".join(map(plain, g["Đơn vị"])) + ".")
     rej = int((q.ingest_report["status"] == "rejected").sum())
     if rej:
         lines.append(f"- {rej} tệp bị từ chối ở lần tiếp nhận gần nhất.")
