@@ -403,3 +403,20 @@ def test_the_data_quality_summary_says_who_still_has_to_verify_what(data, tmp_pa
     assert "- 11/12 điểm tiêu chí đã được khối thẩm định." in text
     assert "- Sở Xây dựng còn 1 tiêu chí của 1 đơn vị chưa thẩm định: Ban Quản lý các Khu công nghiệp." in text
     assert "Sở Công Thương còn" not in text
+
+
+def test_a_cleared_cell_unverifies_with_a_warning_and_a_missing_row_is_added_in_place(data, tmp_path):
+    path = folder_of(data) / "scores.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("ban-ql-kcn,B2,1,,\n", ""), encoding="utf-8")  # KCN left B2 out
+    books = workbooks(data, tmp_path / "out")
+    fill_as_the_groups_would(books)
+    fill(books["so-xay-dung"], {("ban-ql-kcn", "B2"): ("Không đạt", "Không có báo cáo")})  # self blank: a change, with its reason
+    ingest(tmp_path / "out", Workspace.open(data), BLOC, PERIOD)
+    assert path.read_text(encoding="utf-8").splitlines()[-2:] == ["ban-ql-kcn,B1,2,2,,", "ban-ql-kcn,B2,,0,,Không có báo cáo"]
+    fill(books["so-xay-dung"], {("so-cong-thuong", "A1"): (None, "")})  # the verifier takes A1 back
+    result = ingest(tmp_path / "out", Workspace.open(data), BLOC, PERIOD)
+    [o] = [o for o in result.outcomes if o.submission.unit_id == "tham-dinh:so-xay-dung"]
+    assert o.status == "accepted" and [p.message for p in o.warnings] == [
+        "Sở Công Thương: ô thẩm định để trống, bỏ giá trị thẩm định đã ghi của tiêu chí A1 (30): "
+        "các tiêu chí này trở lại chưa thẩm định"]
+    assert "so-cong-thuong,A1,38,,Báo cáo 12/BC,\n" in path.read_text(encoding="utf-8")

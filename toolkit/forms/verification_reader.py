@@ -205,7 +205,7 @@ def _read_rows(sub: Submission, rows, index, recorded, formulas: set[str], ctx: 
     sub.rows[VERIFIED] = out
 
 
-def apply(table: Table, sub: Submission) -> tuple[int, list[Problem]]:
+def apply(table: Table, sub: Submission, names: dict[str, str]) -> tuple[int, list[Problem]]:
     """Write an accepted workbook's verified values and reasons into ``table`` (in place).
 
     Returns how many cells changed, and a warning for each stored verified value a blank cell cleared.
@@ -242,7 +242,7 @@ def apply(table: Table, sub: Submission) -> tuple[int, list[Problem]]:
             cleared.setdefault(unit, []).append(f"{cid} ({old[0]})")
         row[vcol], row[ncol] = value, reason
         changed += 1
-    notices = [Problem(sub.file, "", f"{unit}: ô thẩm định để trống, bỏ giá trị thẩm định đã ghi của tiêu chí "
+    notices = [Problem(sub.file, "", f"{names.get(unit, unit)}: ô thẩm định để trống, bỏ giá trị thẩm định đã ghi của tiêu chí "
                                      f"{', '.join(items)}: các tiêu chí này trở lại chưa thẩm định", "warning")
                for unit, items in cleared.items()]
     return changed, notices
@@ -276,7 +276,7 @@ def verified_outcomes(paths: list[Path], ctx: PeriodContext, scores: Table, chan
         if not s.ok:
             outcomes.append(Outcome(s, "rejected"))
             continue
-        n, notices = apply(scores, s)
+        n, notices = apply(scores, s, ctx.member_names)
         s.problems.extend(notices)
         total += n
         outcomes.append(Outcome(s, "accepted", "verified" if n else "unchanged"))
