@@ -407,12 +407,14 @@ def test_the_data_quality_summary_says_who_still_has_to_verify_what(data, tmp_pa
 
 def test_a_cleared_cell_unverifies_with_a_warning_and_a_missing_row_is_added_in_place(data, tmp_path):
     path = folder_of(data) / "scores.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("ban-ql-kcn,B2,1,,\n", ""), encoding="utf-8")  # KCN left B2 out
+    path.write_text(path.read_text(encoding="utf-8").replace("so-xay-dung,B2,1,,\n", ""), encoding="utf-8")  # XD left B2 out
     books = workbooks(data, tmp_path / "out")
     fill_as_the_groups_would(books)
-    fill(books["so-xay-dung"], {("ban-ql-kcn", "B2"): ("Không đạt", "Không có báo cáo")})  # self blank: a change, with its reason
+    fill(books["so-cong-thuong"], {("so-xay-dung", "B2"): ("Không đạt", "Không có báo cáo")})  # self blank: a change, with its reason
     ingest(tmp_path / "out", Workspace.open(data), BLOC, PERIOD)
-    assert path.read_text(encoding="utf-8").splitlines()[-2:] == ["ban-ql-kcn,B1,2,2,,", "ban-ql-kcn,B2,,0,,Không có báo cáo"]
+    # the new row goes after the unit's own rows, not at the end of the file
+    assert path.read_text(encoding="utf-8").splitlines()[7:10] == [
+        "so-xay-dung,B1,3,3,,", "so-xay-dung,B2,,0,,Không có báo cáo", "ban-ql-kcn,A1,30,30,,"]
     fill(books["so-xay-dung"], {("so-cong-thuong", "A1"): (None, "")})  # the verifier takes A1 back
     result = ingest(tmp_path / "out", Workspace.open(data), BLOC, PERIOD)
     [o] = [o for o in result.outcomes if o.submission.unit_id == "tham-dinh:so-xay-dung"]
