@@ -17,7 +17,7 @@ import hashlib
 from pathlib import Path
 
 from toolkit.errors import Problem, visible
-from toolkit.forms import verification_layout as L
+from toolkit.forms import verification_layout as layout
 from toolkit.forms.cells import cell, csv_number, norm, number_or_none, ref, text
 from toolkit.forms.formulas import formula_inputs
 from toolkit.forms.merge import Outcome, Table
@@ -56,11 +56,11 @@ def _identify(sub: Submission, meta: list[list], ctx: PeriodContext) -> tuple[st
     """Check version, bloc, period, verifier, groups and digests; the verifier, its units and the recorded self values."""
     found = {}
     for i, row in enumerate(meta):
-        if row and norm(row[0]) in L.META_KEYS:
-            found[norm(row[0])] = (text(row[1]) if len(row) > 1 else "", f"{L.SHEET_META}!B{i + 1}")
-    get = lambda k: found.get(k, ("", f"{L.SHEET_META}!A1"))  # noqa: E731
+        if row and norm(row[0]) in layout.META_KEYS:
+            found[norm(row[0])] = (text(row[1]) if len(row) > 1 else "", f"{layout.SHEET_META}!B{i + 1}")
+    get = lambda k: found.get(k, ("", f"{layout.SHEET_META}!A1"))  # noqa: E731
     version, where = get("template_version")
-    if version != L.TEMPLATE_VERSION:
+    if version != layout.TEMPLATE_VERSION:
         sub.error(where, f"bảng thẩm định phiên bản {version or '?'} không còn dùng được; hãy lập bảng mới (thidua template --verification)")
         return None
     ok = True
@@ -97,11 +97,11 @@ def _identify(sub: Submission, meta: list[list], ctx: PeriodContext) -> tuple[st
         return None
     recorded = []
     for row in meta:
-        vals = [text(cell([row], 0, col)) for col in L.SELF_COLS]
+        vals = [text(cell([row], 0, col)) for col in layout.SELF_COLS]
         if vals[0] and vals[1]:
             recorded.append((vals[0], vals[1], vals[2]))
     stored, where = get("self_digest")
-    if L.self_digest(recorded) != stored:
+    if layout.self_digest(recorded) != stored:
         sub.error(where, "thông tin nhận dạng của bảng thẩm định đã bị sửa (điểm tự chấm ghi trong bảng không khớp mã kiểm tra): "
                          "hãy dùng bảng do khối phát hành")
         return None
@@ -111,11 +111,11 @@ def _identify(sub: Submission, meta: list[list], ctx: PeriodContext) -> tuple[st
 def _rows_by_code(sub: Submission, rows: list[list]) -> dict[tuple[str, str], int]:
     out: dict[tuple[str, str], int] = {}
     for i, row in enumerate(rows):
-        key = L.parse_row_code(row[0]) if row and isinstance(row[0], str) else None
+        key = layout.parse_row_code(row[0]) if row and isinstance(row[0], str) else None
         if key is None:
             continue
         if key in out:
-            sub.error(f"{L.SHEET_VERIFY}!A{i + 1}", f"dòng {key[0]} / {key[1]} xuất hiện hai lần (dòng {out[key] + 1} và {i + 1})")
+            sub.error(f"{layout.SHEET_VERIFY}!A{i + 1}", f"dòng {key[0]} / {key[1]} xuất hiện hai lần (dòng {out[key] + 1} và {i + 1})")
         else:
             out[key] = i
     return out
@@ -124,7 +124,7 @@ def _rows_by_code(sub: Submission, rows: list[list]) -> dict[tuple[str, str], in
 def read_verification(path: Path, ctx: PeriodContext, scores: Table) -> Submission:
     """Read and check one returned verification workbook against ``scores`` (scores.csv as stored now)."""
     data = path.read_bytes()
-    sub = Submission(visible(path.name), hashlib.sha256(data).hexdigest(), kind=L.FORMAT_ID)
+    sub = Submission(visible(path.name), hashlib.sha256(data).hexdigest(), kind=layout.FORMAT_ID)
     opened = _open(sub, data)
     if opened is None:
         return sub
@@ -136,22 +136,22 @@ def read_verification(path: Path, ctx: PeriodContext, scores: Table) -> Submissi
             real = sheets.get(name)
             return None if real is None else wb.get_sheet_by_name(real).to_python(skip_empty_area=False)
 
-        ident = _identify(sub, rows_of(L.SHEET_META) or [], ctx)
+        ident = _identify(sub, rows_of(layout.SHEET_META) or [], ctx)
         if ident is None:
             return sub
-        rows = rows_of(L.SHEET_VERIFY)
+        rows = rows_of(layout.SHEET_VERIFY)
         if rows is None:
-            sub.error(f"{L.SHEET_VERIFY}!A1", f"thiếu trang “{L.SHEET_VERIFY}”: hãy dùng lại bảng gốc, không xóa hay đổi tên trang")
+            sub.error(f"{layout.SHEET_VERIFY}!A1", f"thiếu trang “{layout.SHEET_VERIFY}”: hãy dùng lại bảng gốc, không xóa hay đổi tên trang")
             return sub
         index = _rows_by_code(sub, rows)
-        inputs = {f"{c}{i + 1}" for i in index.values() for c in L.INPUT_COLS}
-        formulas = formula_inputs(zf, {L.SHEET_VERIFY: (inputs, frozenset(L.INPUT_COLS))}).get(L.SHEET_VERIFY, set())
+        inputs = {f"{c}{i + 1}" for i in index.values() for c in layout.INPUT_COLS}
+        formulas = formula_inputs(zf, {layout.SHEET_VERIFY: (inputs, frozenset(layout.INPUT_COLS))}).get(layout.SHEET_VERIFY, set())
     _read_rows(sub, rows, index, ident[2], formulas, ctx, _self_values(scores))
     return sub
 
 
 def _read_rows(sub: Submission, rows, index, recorded, formulas: set[str], ctx: PeriodContext, now: dict) -> None:
-    C = L.COLS
+    C = layout.COLS
     crit = {k.id: k for _, k in ctx.covenant.criteria}
     names = ctx.member_names
     recorded_keys = {(u, c) for u, c, _ in recorded}
@@ -160,20 +160,20 @@ def _read_rows(sub: Submission, rows, index, recorded, formulas: set[str], ctx: 
         r = index.get((unit, cid))
         k = crit.get(cid)
         if r is None or k is None:
-            sub.error(f"{L.SHEET_VERIFY}!A1", f"thiếu dòng tiêu chí {cid} của {names.get(unit, unit)} (dòng đã bị xóa?): hãy dùng lại bảng gốc")
+            sub.error(f"{layout.SHEET_VERIFY}!A1", f"thiếu dòng tiêu chí {cid} của {names.get(unit, unit)} (dòng đã bị xóa?): hãy dùng lại bảng gốc")
             continue
         is_now = now.get((unit, cid), "")
         if is_now != was:
-            sub.error(ref(L.SHEET_VERIFY, C["self"], r),
+            sub.error(ref(layout.SHEET_VERIFY, C["self"], r),
                       f"{names.get(unit, unit)}, tiêu chí {cid}: điểm tự chấm đã đổi từ khi lập bảng thẩm định "
                       f"({_shown_value(k.kind, was)} khi lập bảng, nay là {_shown_value(k.kind, is_now)}): "
                       "hãy lập lại bảng thẩm định cho đơn vị này (thidua template --verification)")
             continue
-        v_ref, why_ref = ref(L.SHEET_VERIFY, C["verified"], r), ref(L.SHEET_VERIFY, C["reason"], r)
+        v_ref, why_ref = ref(layout.SHEET_VERIFY, C["verified"], r), ref(layout.SHEET_VERIFY, C["reason"], r)
         if f"{C['verified']}{r + 1}" in formulas or f"{C['reason']}{r + 1}" in formulas:
-            for col in L.INPUT_COLS:
+            for col in layout.INPUT_COLS:
                 if f"{col}{r + 1}" in formulas:
-                    sub.error(ref(L.SHEET_VERIFY, col, r), "ô nhập chứa công thức: hãy nhập giá trị, không nhập công thức")
+                    sub.error(ref(layout.SHEET_VERIFY, col, r), "ô nhập chứa công thức: hãy nhập giá trị, không nhập công thức")
             continue
         raw, reason_raw = cell(rows, r, C["verified"]), cell(rows, r, C["reason"])
         bad = False
@@ -200,7 +200,7 @@ def _read_rows(sub: Submission, rows, index, recorded, formulas: set[str], ctx: 
         out.append([unit, cid, verified, reason if value is not None else ""])
     extra = sorted(k for k, v in now.items() if k[0] in {u for u, _ in recorded_keys} and k not in recorded_keys and k[1] in crit)
     for unit, cid in extra:
-        sub.error(f"{L.SHEET_VERIFY}!A1", f"{names.get(unit, unit)}, tiêu chí {cid}: có điểm tự chấm mới sau khi lập bảng "
+        sub.error(f"{layout.SHEET_VERIFY}!A1", f"{names.get(unit, unit)}, tiêu chí {cid}: có điểm tự chấm mới sau khi lập bảng "
                                          "thẩm định: hãy lập lại bảng thẩm định")
     sub.rows[VERIFIED] = out
 
@@ -258,7 +258,7 @@ def flag_duplicates(subs: list[Submission]) -> None:
         if len(group) > 1:
             for s in group:
                 others = ", ".join(o.file for o in group if o is not s)
-                s.error(f"{L.SHEET_META}!B5", f"có {len(group)} bảng thẩm định của '{verifier[len(REPORT_PREFIX):]}': "
+                s.error(f"{layout.SHEET_META}!B5", f"có {len(group)} bảng thẩm định của '{verifier[len(REPORT_PREFIX):]}': "
                                               f"tệp này và {others}; chỉ để lại một tệp rồi chạy lại")
 
 

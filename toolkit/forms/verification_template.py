@@ -25,7 +25,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 
 from toolkit.engine.scoring import criterion_scores
 from toolkit.errors import DataError, ParameterError, Problem
-from toolkit.forms import verification_layout as L
+from toolkit.forms import verification_layout as layout
 from toolkit.forms.cells import csv_number
 from toolkit.forms.period_context import PeriodContext, period_context
 from toolkit.forms.sheet import CALC_FILL, HEAD_FILL, INPUT_FILL, FormSheet, excel_number, national_header, text_lines, validation
@@ -97,7 +97,7 @@ def recorded_self(spec: VerificationSpec) -> list[tuple[str, str, str]]:
 
 def _guide_sheet(wb, spec: VerificationSpec) -> None:
     ws = wb.active
-    ws.title = L.SHEET_GUIDE
+    ws.title = layout.SHEET_GUIDE
     s = FormSheet(ws, {"A": 2, "B": 5, "C": 26, "D": 30, "E": 30})
     ctx = spec.ctx
     p = ctx.period
@@ -113,7 +113,7 @@ def _guide_sheet(wb, spec: VerificationSpec) -> None:
     units = "; ".join(ctx.member_names.get(u, u) for u in spec.units)
     info = [("Khối thi đua", ctx.bloc_name), ("Kỳ đánh giá", p.label_vi.capitalize()),
             ("Đơn vị thẩm định", spec.verifier_name), ("Các đơn vị được thẩm định", units),
-            ("Mã mẫu", f"{ctx.bloc} / {p} / {spec.verifier_id} / thẩm định, phiên bản {L.TEMPLATE_VERSION}")]
+            ("Mã mẫu", f"{ctx.bloc} / {p} / {spec.verifier_id} / thẩm định, phiên bản {layout.TEMPLATE_VERSION}")]
     for label, value in info:
         s.merge_put(f"B{r}", f"C{r}", label, bold=True, box=True)
         s.put(f"C{r}", box=True)
@@ -126,7 +126,7 @@ def _guide_sheet(wb, spec: VerificationSpec) -> None:
     r += 1
     steps = [
         "Chỉ nhập vào các ô nền vàng; các ô khác đã được khóa.",
-        f"Trang “{L.SHEET_VERIFY}”: với từng tiêu chí của từng đơn vị, đối chiếu giá trị tự chấm với minh chứng rồi "
+        f"Trang “{layout.SHEET_VERIFY}”: với từng tiêu chí của từng đơn vị, đối chiếu giá trị tự chấm với minh chứng rồi "
         "nhập giá trị thẩm định vào cột “Thẩm định” (cùng cách nhập như bảng tự chấm: điểm, số lần, kết quả thực tế, "
         f"hoặc “{PASS}” / “{FAIL}”).",
         "Khi giá trị thẩm định khác giá trị tự chấm, bắt buộc ghi lý do vào cột “Lý do điều chỉnh” (ô chuyển màu đỏ "
@@ -149,8 +149,8 @@ def _guide_sheet(wb, spec: VerificationSpec) -> None:
 
 
 def _verify_sheet(wb, spec: VerificationSpec) -> None:
-    ws = wb.create_sheet(L.SHEET_VERIFY)
-    C = L.COLS
+    ws = wb.create_sheet(layout.SHEET_VERIFY)
+    C = layout.COLS
     s = FormSheet(ws, {"A": 2, C["no"]: 7, C["title"]: 40, C["max"]: 8, C["self"]: 10, C["points"]: 10, C["note"]: 30,
                        C["verified"]: 11, C["reason"]: 30})
     ctx, cov = spec.ctx, spec.ctx.covenant
@@ -166,7 +166,7 @@ def _verify_sheet(wb, spec: VerificationSpec) -> None:
         s.put(f"{C[key]}{head}", text, bold=True, align="center", box=True, fill=HEAD_FILL)
     s.height(head, {C["max"]: "Điểm chuẩn", C["points"]: "Điểm tạm tính"})
     s.page(landscape=True, title_rows=f"{head}:{head}")
-    pass_dv = validation("list", f1=f"={L.LIST_NAME}", title="Đạt / Không đạt", prompt=f"Chọn “{PASS}” hoặc “{FAIL}”.",
+    pass_dv = validation("list", f1=f"={layout.LIST_NAME}", title="Đạt / Không đạt", prompt=f"Chọn “{PASS}” hoặc “{FAIL}”.",
                          error=f"Chỉ chọn “{PASS}” hoặc “{FAIL}”.")
     count_dv = validation("whole", operator="greaterThanOrEqual", f1="0", title="Số lần", prompt="Số lần (số nguyên, từ 0).",
                           error="Cần một số nguyên từ 0 trở lên.")
@@ -180,7 +180,7 @@ def _verify_sheet(wb, spec: VerificationSpec) -> None:
     first_input = r
     for i, unit in enumerate(spec.units, 1):
         name = ctx.member_names.get(unit, unit)
-        s.put(f"A{r}", f"{L.CODE_UNIT}{unit}")
+        s.put(f"A{r}", f"{layout.CODE_UNIT}{unit}")
         s.put(f"{C['no']}{r}", i, bold=True, align="center", box=True, fill=HEAD_FILL)
         done = unit in spec.submitted
         s.merge_put(f"{C['title']}{r}", f"{C['reason']}{r}", name if done else f"{name} (chưa nộp bảng tự chấm: không có gì để thẩm định)",
@@ -196,7 +196,7 @@ def _verify_sheet(wb, spec: VerificationSpec) -> None:
             r += 1
             for k in content.criteria:
                 row = scores.loc[(unit, k.id)]
-                s.put(f"A{r}", L.row_code(unit, k.id))
+                s.put(f"A{r}", layout.row_code(unit, k.id))
                 s.put(f"{C['no']}{r}", k.id, align="center", box=True)
                 s.put(f"{C['title']}{r}", k.title, box=True)
                 s.put(f"{C['max']}{r}", k.max, align="center", box=True, fmt="0.##")
@@ -243,7 +243,7 @@ def _verify_sheet(wb, spec: VerificationSpec) -> None:
     last = max(first_input, r - 1)
     # the reason cell turns red while a verified value differs from the self value and no reason is given
     V, E, R = C["verified"], C["self"], C["reason"]
-    rule = FormulaRule(formula=[f'AND(LEFT($A{first_input},7)="{L.CODE_ROW}",{V}{first_input}<>"",'
+    rule = FormulaRule(formula=[f'AND(LEFT($A{first_input},7)="{layout.CODE_ROW}",{V}{first_input}<>"",'
                                 f'{V}{first_input}<>{E}{first_input},TRIM({R}{first_input})="")'],
                        fill=PatternFill("solid", start_color=MISSING_FILL, end_color=MISSING_FILL))
     ws.conditional_formatting.add(f"{R}{first_input}:{R}{last}", rule)
@@ -257,19 +257,19 @@ def _verify_sheet(wb, spec: VerificationSpec) -> None:
 
 
 def _meta_sheet(wb, spec: VerificationSpec) -> None:
-    ws = wb.create_sheet(L.SHEET_META)
+    ws = wb.create_sheet(layout.SHEET_META)
     recorded = recorded_self(spec)
-    values = {"format": L.FORMAT_ID, "template_version": L.TEMPLATE_VERSION, "bloc": spec.ctx.bloc,
+    values = {"format": layout.FORMAT_ID, "template_version": layout.TEMPLATE_VERSION, "bloc": spec.ctx.bloc,
               "period": str(spec.ctx.period), "verifier_id": spec.verifier_id, "verifier_name": spec.verifier_name,
-              "units": ",".join(spec.units), "covenant_digest": spec.ctx.digest, "self_digest": L.self_digest(recorded)}
-    for i, key in enumerate(L.META_KEYS, 1):
+              "units": ",".join(spec.units), "covenant_digest": spec.ctx.digest, "self_digest": layout.self_digest(recorded)}
+    for i, key in enumerate(layout.META_KEYS, 1):
         ws.cell(i, 1, key)
         ws.cell(i, 2, values[key])
     for i, row in enumerate(recorded, 1):
-        for col, value in zip(L.SELF_COLS, row):
+        for col, value in zip(layout.SELF_COLS, row):
             ws[f"{col}{i}"] = value
-    ws[f"{L.LIST_COL}1"], ws[f"{L.LIST_COL}2"] = PASS, FAIL
-    wb.defined_names[L.LIST_NAME] = DefinedName(L.LIST_NAME, attr_text=f"'{L.SHEET_META}'!${L.LIST_COL}$1:${L.LIST_COL}$2")
+    ws[f"{layout.LIST_COL}1"], ws[f"{layout.LIST_COL}2"] = PASS, FAIL
+    wb.defined_names[layout.LIST_NAME] = DefinedName(layout.LIST_NAME, attr_text=f"'{layout.SHEET_META}'!${layout.LIST_COL}$1:${layout.LIST_COL}$2")
     ws.sheet_state = "veryHidden"
     ws.protection.sheet = True
 
@@ -294,7 +294,7 @@ def write_verification_workbooks(workspace, bloc: str, period: str, out_dir: Pat
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for spec in specs:
-        path = out_dir / L.workbook_filename(bloc, spec.ctx.period, spec.verifier_id)
+        path = out_dir / layout.workbook_filename(bloc, spec.ctx.period, spec.verifier_id)
         with replacing(path) as tmp:
             build_workbook(spec).save(tmp)
         paths.append(path)
