@@ -21,9 +21,13 @@ from toolkit.cli.options import DATA_OPTION
 @click.option("--registration", is_flag=True,
               help="Write the registration forms (bản đăng ký thi đua) of the year instead: titles to tick, figures "
                    "committed for the target criteria, commitments in words. --period must be a year.")
+@click.option("--verification", is_flag=True,
+              help="Write the verification workbooks (bảng thẩm định) instead: one per verifier (the bloc's leader, or each "
+                   "cross-checking group's verifying unit; --unit picks verifiers), from the ingested self-assessments "
+                   "(default folder: reports/templates/<bloc>/<period>/tham-dinh).")
 @DATA_OPTION
 def template_cmd(bloc: str, period: str, out_dir: Path | None, units: tuple[str, ...], deadline: str, contact: str,
-                 registration: bool, data_dir: Path) -> None:
+                 registration: bool, verification: bool, data_dir: Path) -> None:
     """Write one self-assessment workbook (.xlsx, Vietnamese) per member unit.
 
     Each workbook comes from the year's covenant: instructions, the scoring table with the
@@ -39,22 +43,30 @@ def template_cmd(bloc: str, period: str, out_dir: Path | None, units: tuple[str,
           --deadline 10/12/2018 --contact "Văn phòng Sở GTVT, 0222 3822 xxx"
       thidua template --bloc kinh-te-ky-thuat --period 2018 --unit so-xay-dung
       thidua template --registration --bloc kinh-te-ky-thuat --period 2026 --deadline 31/01/2026
+      thidua template --verification --bloc kinh-te-ky-thuat --period 2018
     """
     from toolkit.model.workspace import Workspace
     from toolkit.forms.registration_form import write_registrations
     from toolkit.forms.template import write_templates
 
     ws = Workspace.open(data_dir)
+    if registration and verification:
+        raise click.UsageError("Chọn một trong --registration và --verification.")
     if registration:
         out_dir = out_dir or config.REPORTS_DIR / "templates" / bloc / f"{period}-dang-ky"
         paths = write_registrations(ws, bloc, period, out_dir, list(units) or None, deadline=deadline, contact=contact)
-        click.echo(f"Đã ghi {len(paths)} bản đăng ký thi đua vào {out_dir}:")
-        for p in paths:
-            click.echo(f"  {p.name}")
-        return
-    out_dir = out_dir or config.REPORTS_DIR / "templates" / bloc / str(period)
-    paths = write_templates(ws, bloc, period, out_dir, list(units) or None, deadline=deadline, contact=contact)
-    click.echo(f"Đã ghi {len(paths)} mẫu tự chấm điểm vào {out_dir}:")
+        what = "bản đăng ký thi đua"
+    elif verification:
+        from toolkit.forms.verification_template import write_verification_workbooks
+
+        out_dir = out_dir or config.REPORTS_DIR / "templates" / bloc / str(period) / "tham-dinh"
+        paths = write_verification_workbooks(ws, bloc, period, out_dir, list(units) or None)
+        what = "bảng thẩm định"
+    else:
+        out_dir = out_dir or config.REPORTS_DIR / "templates" / bloc / str(period)
+        paths = write_templates(ws, bloc, period, out_dir, list(units) or None, deadline=deadline, contact=contact)
+        what = "mẫu tự chấm điểm"
+    click.echo(f"Đã ghi {len(paths)} {what} vào {out_dir}:")
     for p in paths:
         click.echo(f"  {p.name}")
 
@@ -69,6 +81,11 @@ def template_cmd(bloc: str, period: str, out_dir: Path | None, units: tuple[str,
 @DATA_OPTION
 def ingest_cmd(directory: Path, bloc: str, period: str, replace: tuple[str, ...], dry_run: bool, data_dir: Path) -> None:
     """Read every returned workbook in DIRECTORY into the period's data tables.
+
+    Self-assessment forms and verification workbooks (bảng thẩm định, from `thidua template
+    --verification`) are told apart by their identification sheet; a verification workbook sets
+    verified_value and verified_note (the reason) in scores.csv, and is refused when a self value
+    changed since it was made or a changed value has no reason.
 
     Every file is checked (template version, bloc, period, unit, scores within 0..maximum,
     numbers, rating labels valid that year, formulas in input cells, damaged or

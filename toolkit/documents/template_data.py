@@ -25,6 +25,7 @@ from toolkit.model.ballots import threshold_text
 from toolkit.model.covenant import Award
 from toolkit.model.secretariat import DocumentInputs
 from toolkit.model.text import fmt_date, fmt_number, fmt_percent
+from toolkit.reports.result_tables import verification_changes
 
 
 @dataclass(frozen=True)
@@ -279,7 +280,28 @@ def _scoring_summary(res: PeriodResult, doc: DocumentInputs) -> list[str]:
                      f"{fmt_number(mean(sub['total'], res.covenant.decimals))} điểm; thấp nhất: {last['name']} "
                      f"({fmt_number(last['total'])} điểm).")
         lines += _tie_lines(res)
+        lines += _verification_lines(res)
     lines.append("Kết quả chấm điểm chi tiết của từng đơn vị tại Phụ lục kèm theo Báo cáo này.")
+    return lines
+
+
+def _verification_lines(res: PeriodResult) -> list[str]:
+    """What the verification changed, "self → verified (reason)" per criterion, one line per unit; and what is not verified."""
+    changes = verification_changes(res.scores)
+    names = dict(zip(res.units["unit_id"], res.units["name"]))
+    lines = []
+    if len(changes):
+        units = list(dict.fromkeys(changes["unit_id"]))
+        lines.append(f"Qua thẩm định, Khối điều chỉnh kết quả tự chấm của {count_text(len(units))} đơn vị "
+                     "(giá trị tự chấm → giá trị thẩm định, lý do):")
+        order = {u: i for i, u in enumerate(_ranking(res)["unit_id"])}  # the annex's order: rank
+        changes = changes.assign(_o=changes["unit_id"].map(order)).sort_values("_o", kind="stable")
+        for unit, g in changes.groupby("unit_id", sort=False):
+            lines.append(f"- {names.get(unit, unit)}: " + "; ".join(f"tiêu chí {c} {t}" for c, t in zip(g["criterion_id"], g["change"])) + ".")
+    s = res.scores
+    todo = [u for u in _ranking(res)["unit_id"] if u in set(s.loc[~s["verified"], "unit_id"])]
+    if todo:
+        lines.append(f"Chưa thẩm định đủ (dùng điểm tự chấm cho các tiêu chí chưa thẩm định): {join_names([names.get(u, u) for u in todo])}.")
     return lines
 
 

@@ -20,16 +20,18 @@ from toolkit.forms.period_context import PeriodContext, period_context
 from toolkit.forms.workbook_layout import SHEET_META
 from toolkit.forms.merge import Outcome, csv_bytes, decide, load_tables, merged_files
 from toolkit.forms.reader import Submission, read_submission
-from toolkit.forms import registration_layout
+from toolkit.forms import registration_layout, verification_layout, verification_reader
 from toolkit.forms.registration_reader import merge_registrations, read_registration
+from toolkit.forms.workbook_layout import FORMAT_ID
+from toolkit.model.covenant import verifier_name
 from toolkit.model.files import write_files
 from toolkit.model.periods import Period
 
-from toolkit.model.period_data import INGEST_REPORT as REPORT  # the data-quality report reads it too
+from toolkit.model.period_data import SCORES, INGEST_REPORT as REPORT  # the data-quality report reads it too
 REPORT_COLUMNS = ["file", "sha256", "unit_id", "status", "errors", "warnings", "problems"]
 OTHER_FORMS = {registration_layout.FORMAT_ID: read_registration}  # format id -> reader of the other kinds of workbook
 STATUS_VI = {"accepted": "Chấp nhận", "rejected": "Từ chối"}
-ACTION_VI = {"added": "thêm mới", "replaced": "thay thế", "unchanged": "không thay đổi", "": "—"}
+ACTION_VI = {"added": "thêm mới", "replaced": "thay thế", "unchanged": "không thay đổi", "verified": "ghi điểm thẩm định", "": "—"}
 
 # --------------------------------------------------------------------------- the run
 
@@ -91,6 +93,13 @@ def ingest(directory: Path | str, workspace, bloc: str, period: str | Period, re
     if not files:
         raise ParameterError(f"Thư mục '{directory}' không có tệp nào để đọc.")
     subs = [read_submission(f, ctx, OTHER_FORMS) for f in files]
+    # a small dispatch on the workbook's kind (its identification sheet): registration forms are read by their
+    # reader inside read_submission; verification workbooks need the period's scores and are read below
+    verifying = [f for f, s in zip(files, subs) if s.kind == verification_layout.FORMAT_ID]
+    for s in subs:
+        if s.kind not in (FORMAT_ID, verification_layout.FORMAT_ID, *OTHER_FORMS):
+            s.error("", f"mẫu loại '{s.kind}' không đọc được ở đây")
+    subs = [s for s in subs if s.kind != verification_layout.FORMAT_ID]
     _flag_duplicates(subs, ctx)
 
     registrations = [s for s in subs if s.kind == registration_layout.FORMAT_ID]
@@ -99,14 +108,20 @@ def ingest(directory: Path | str, workspace, bloc: str, period: str | Period, re
     reg_outcomes, reg_files = merge_registrations(ctx, registrations, replace)
     order = {id(s): i for i, s in enumerate(subs)}
     outcomes = sorted(outcomes + reg_outcomes, key=lambda o: order[id(o.submission)])
+    verified, touched = verification_reader.verified_outcomes(verifying, ctx, tables[SCORES], set(changes)) if verifying else ([], 0)
+    outcomes += verified
     notices = []
     submitted = {o.submission.unit_id for o in outcomes}
     for unit in replace:
         if unit not in submitted:
             notices.append(Problem(str(directory), "", f"--replace {unit}: không có tệp nào của đơn vị này trong thư mục", "warning"))
 
-    result = IngestResult(ctx.bloc, ctx.period, ctx.folder, outcomes, notices, dry_run=dry_run, names=ctx.member_names)
-    files_out = merged_files(ctx, tables, changes) | reg_files
+    names = dict(ctx.member_names)
+    for o in verified:  # a verification workbook is listed under its verifier
+        verifier = o.submission.unit_id[len(verification_reader.REPORT_PREFIX):]
+        names[o.submission.unit_id] = f"Thẩm định: {verifier_name(verifier, ctx.members)}"
+    result = IngestResult(ctx.bloc, ctx.period, ctx.folder, outcomes, notices, dry_run=dry_run, names=names)
+    files_out = merged_files(ctx, tables, changes, {SCORES} if touched else set()) | reg_files
     files_out[ctx.folder / REPORT] = report_csv(result)
     if not dry_run:
         current = {p: (p.read_bytes() if p.exists() else None) for p in files_out}

@@ -185,13 +185,16 @@ def _merged(table: Table, replace: dict[str, list[list[str]]], order: list[str])
     return out
 
 
-def merged_files(ctx: PeriodContext, tables: dict[str, Table], changes: dict[str, dict[str, list[list[str]]]]) -> dict[Path, bytes]:
-    """The new content of every table that ``changes`` alters (path -> bytes)."""
+def merged_files(ctx: PeriodContext, tables: dict[str, Table], changes: dict[str, dict[str, list[list[str]]]],
+                 touched: set[str] = frozenset()) -> dict[Path, bytes]:
+    """The new content of every table that ``changes`` alters, or whose rows were changed in place (``touched``)."""
     files: dict[Path, bytes] = {}
-    if not changes:
+    if not changes and not touched:
         return files
     order = list(ctx.members["unit_id"])
     for name, table in tables.items():
+        if not changes and name not in touched:
+            continue
         replace_rows = {u: rows.get(name, []) for u, rows in changes.items()}
         content = csv_bytes(table.header, _merged(table, replace_rows, order))
         if content != table.original:

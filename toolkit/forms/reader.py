@@ -114,6 +114,9 @@ def _identify(sub: Submission, meta: list[list], ctx: PeriodContext) -> bool:
             found[norm(row[0])] = (text(row[1]) if len(row) > 1 else "", f"{workbook_layout.SHEET_META}!B{i + 1}")
     get = lambda k: found.get(k, ("", f"{workbook_layout.SHEET_META}!A1"))  # noqa: E731
     fmt, where = get("format")
+    if fmt.startswith("thidua-") and fmt != workbook_layout.FORMAT_ID:
+        sub.kind = fmt  # :func:`toolkit.forms.ingest.ingest` hands it to the reader of its kind
+        return False
     if fmt != workbook_layout.FORMAT_ID:
         sub.error(where, "không phải mẫu tự chấm điểm do khối phát hành (thiếu thông tin nhận dạng): hãy điền vào mẫu của khối")
         return False
@@ -174,6 +177,47 @@ def _find(sub: Submission, sheet: str, index: dict[str, int], key: str, what: st
     return r
 
 
+def criterion_value(k, raw) -> tuple[float | None, Problem | None]:
+    """A typed value of criterion ``k`` (a self or a verified one) and what is wrong with it, if anything.
+
+    The problem has no file and cell: the caller knows them. None for a blank cell.
+    """
+    def bad(message: str, severity: str = "error") -> tuple[float | None, Problem]:
+        return value, Problem("", "", message, severity)
+
+    value = None
+    try:
+        if k.kind == "pass_fail" and isinstance(raw, str) and fold(raw) in _PASS_FAIL:
+            value = _PASS_FAIL[fold(raw)]
+        else:
+            value = number(raw)
+    except NotANumber:
+        want = (f"“{workbook_layout.PASS}” hoặc “{workbook_layout.FAIL}”" if k.kind == "pass_fail" else
+                "số lần (số nguyên)" if k.kind == "count" else "một số (ví dụ 8,5)")
+        return bad(f"tiêu chí {k.id}: cần {want}, nhận được '{shown(raw)}'")
+    lo, hi = k.plausible_range()
+    if value is None:
+        return None, None
+    if not math.isfinite(value):
+        return bad(f"tiêu chí {k.id}: '{shown(raw)}' không phải một số hữu hạn")
+    if value < 0:
+        return bad(f"tiêu chí {k.id}: giá trị âm '{shown(raw)}' không hợp lệ; cần từ 0 trở lên")
+    if k.kind == "graded" and value > k.max + 1e-9:
+        return bad(f"tiêu chí {k.id}: điểm {shown(raw)} vượt điểm chuẩn {k.max:g}; cần từ 0 đến {k.max:g}")
+    if k.kind == "pass_fail" and value not in (0.0, 1.0):
+        return bad(f"tiêu chí {k.id}: cần “{workbook_layout.PASS}” hoặc “{workbook_layout.FAIL}”, nhận được '{shown(raw)}'")
+    if k.kind == "count" and not value.is_integer():
+        return bad(f"tiêu chí {k.id}: số lần phải là số nguyên, nhận được '{shown(raw)}'")
+    if k.kind != "graded" and not lo <= value <= hi:
+        unit = f" {k.unit}" if k.unit else ""
+        span = f"từ {lo:g} đến {hi:g}{unit}" if math.isfinite(hi) else f"từ {lo:g}{unit} trở lên"
+        return bad(f"tiêu chí {k.id}: giá trị '{shown(raw)}' nằm ngoài khoảng hợp lý ({span})")
+    if k.kind == "target" and k.unit == "%" and 0 < value <= 1 < k.target:
+        return bad(f"tiêu chí {k.id}: kết quả {shown(raw)} rất thấp so với chỉ tiêu {k.target:g}%: "
+                   f"có phải đã nhập dạng phần trăm (ví dụ 98%) thay vì số (98)?", "warning")
+    return value, None
+
+
 def _read_scores(sub: Submission, rows: list[list], index: dict[str, int], ctx: PeriodContext, formulas: set[str]) -> None:
     sheet, cols = workbook_layout.SHEET_SCORES, workbook_layout.SCORE_COLS
     out = []
@@ -186,38 +230,14 @@ def _read_scores(sub: Submission, rows: list[list], index: dict[str, int], ctx: 
         if f"{cols['value']}{r + 1}" in formulas:
             continue  # reported once as a formula
         raw = cell(rows, r, cols["value"])
-        value = None
-        try:
-            if k.kind == "pass_fail" and isinstance(raw, str) and fold(raw) in _PASS_FAIL:
-                value = _PASS_FAIL[fold(raw)]
-            else:
-                value = number(raw)
-        except NotANumber:
-            want = (f"“{workbook_layout.PASS}” hoặc “{workbook_layout.FAIL}”" if k.kind == "pass_fail" else
-                    "số lần (số nguyên)" if k.kind == "count" else "một số (ví dụ 8,5)")
-            sub.error(where, f"tiêu chí {k.id}: cần {want}, nhận được '{shown(raw)}'")
-            continue
-        lo, hi = k.plausible_range()
+        value, problem = criterion_value(k, raw)
+        if problem is not None:
+            (sub.warn if problem.severity == "warning" else sub.error)(where, problem.message)
+            if problem.severity == "error":
+                continue
         if value is None:
             sub.warn(where, f"tiêu chí {k.id} để trống: không có số liệu, 0 điểm (và không tính vào mức vượt chỉ tiêu "
                             f"cao nhất của khối); nếu giá trị đúng là 0 hãy nhập 0")
-        elif not math.isfinite(value):
-            sub.error(where, f"tiêu chí {k.id}: '{shown(raw)}' không phải một số hữu hạn")
-        elif value < 0:
-            sub.error(where, f"tiêu chí {k.id}: giá trị âm '{shown(raw)}' không hợp lệ; cần từ 0 trở lên")
-        elif k.kind == "graded" and value > k.max + 1e-9:
-            sub.error(where, f"tiêu chí {k.id}: điểm {shown(raw)} vượt điểm chuẩn {k.max:g}; cần từ 0 đến {k.max:g}")
-        elif k.kind == "pass_fail" and value not in (0.0, 1.0):
-            sub.error(where, f"tiêu chí {k.id}: cần “{workbook_layout.PASS}” hoặc “{workbook_layout.FAIL}”, nhận được '{shown(raw)}'")
-        elif k.kind == "count" and not value.is_integer():
-            sub.error(where, f"tiêu chí {k.id}: số lần phải là số nguyên, nhận được '{shown(raw)}'")
-        elif k.kind != "graded" and not lo <= value <= hi:
-            unit = f" {k.unit}" if k.unit else ""
-            span = f"từ {lo:g} đến {hi:g}{unit}" if math.isfinite(hi) else f"từ {lo:g}{unit} trở lên"
-            sub.error(where, f"tiêu chí {k.id}: giá trị '{shown(raw)}' nằm ngoài khoảng hợp lý ({span})")
-        elif k.kind == "target" and k.unit == "%" and 0 < value <= 1 < k.target:
-            sub.warn(where, f"tiêu chí {k.id}: kết quả {shown(raw)} rất thấp so với chỉ tiêu {k.target:g}%: "
-                            f"có phải đã nhập dạng phần trăm (ví dụ 98%) thay vì số (98)?")
         out.append([sub.unit_id, k.id, csv_number(value), "", note])
     sub.rows[SCORES] = out
 

@@ -167,6 +167,54 @@ class Award(Model):
     basis: str = ""
 
 
+class VerificationGroup(Model):
+    """Cross-checking (chấm chéo): the team of ``verifier`` verifies the self-assessments of ``units``."""
+
+    verifier: str
+    units: list[str] = Field(min_length=1)
+
+
+SECRETARIAT = "truong-khoi"  # the verifier id of secretariat mode: the bloc's leader verifies every member
+
+
+class Verification(Model):
+    """Who verifies the self-assessments: the bloc's leader for everyone, or cross-checking groups."""
+
+    mode: Literal["secretariat", "cross"] = "secretariat"
+    groups: list[VerificationGroup] = []
+
+    def assignments(self, members: list[str]) -> dict[str, list[str]]:
+        """Verifier id -> the members it verifies, in membership order (one workbook each)."""
+        if self.mode == "secretariat":
+            return {SECRETARIAT: list(members)}
+        order = {u: i for i, u in enumerate(members)}
+        return {g.verifier: sorted(g.units, key=lambda u: order.get(u, len(order))) for g in self.groups}
+
+    def verifier_of(self, members: list[str]) -> dict[str, str]:
+        """Member -> the id of who is due to verify it."""
+        return {u: v for v, units in self.assignments(members).items() for u in units}
+
+    @model_validator(mode="after")
+    def _groups(self):
+        if self.mode == "cross" and not self.groups:
+            raise ValueError("chấm chéo ('mode: cross') cần 'groups': đơn vị thẩm định và các đơn vị được thẩm định")
+        if self.mode == "secretariat" and self.groups:
+            raise ValueError("'groups' chỉ dùng khi chấm chéo ('mode: cross')")
+        return self
+
+
+def verifier_name(verifier: str, members) -> str:
+    """How a verifier is named to people: its unit's name, or the leader for the secretariat.
+
+    ``members`` is the registry's members frame of the year (unit_id, name, role).
+    """
+    if verifier != SECRETARIAT:
+        name = members.loc[members["unit_id"] == verifier, "name"]
+        return name.iloc[0] if len(name) else verifier
+    leader = members.loc[members["role"] == "leader", "name"]
+    return f"Trưởng khối ({leader.iloc[0]})" if len(leader) else "Trưởng khối"
+
+
 TIE_BREAK_HELP = (
     "total | content:<id> | criterion:<id> | bonus | penalty | self_gap | vote_share | name"
 )
@@ -190,6 +238,7 @@ class Covenant(Model):
     targets: Targets = Targets()
     awards: list[Award] = []
     tie_break: list[str] = ["total"]
+    verification: Verification = Verification()
     notes: list[str] = []
 
     @property
@@ -202,6 +251,40 @@ class Covenant(Model):
     def target_ids(self) -> list[str]:
         t = self.targets
         return [x.id for x in t.staff] + [x.id for x in t.organisations]
+
+
+def group_problems(v: Verification, members: list[str] | None = None) -> list[tuple[str, str]]:
+    """(key path, message) for cross-checking groups that do not verify every member exactly once, by someone else.
+
+    Without ``members`` (the covenant alone) only what the groups say among themselves is checked;
+    with that year's members, also that every id is a member and every member is verified.
+    """
+    out: list[tuple[str, str]] = []
+    seen: dict[str, int] = {}
+    verifiers: dict[str, int] = {}
+    known = set(members) if members is not None else None
+    for i, g in enumerate(v.groups):
+        where = f"verification.groups[{i}]"
+        if g.verifier in verifiers:
+            out.append((f"{where}.verifier", f"đơn vị '{g.verifier}' đã là đơn vị thẩm định của nhóm {verifiers[g.verifier] + 1}: "
+                                             "gộp các đơn vị được thẩm định vào một nhóm"))
+        verifiers.setdefault(g.verifier, i)
+        if known is not None and g.verifier not in known:
+            out.append((f"{where}.verifier", f"đơn vị thẩm định '{g.verifier}' không phải thành viên khối năm này"))
+        for j, u in enumerate(g.units):
+            if u == g.verifier:
+                out.append((f"{where}.units[{j}]", f"đơn vị '{u}' không được tự thẩm định bảng tự chấm của mình"))
+            if u in seen:
+                out.append((f"{where}.units[{j}]", f"đơn vị '{u}' đã được nhóm {seen[u] + 1} thẩm định: "
+                                                   "mỗi đơn vị chỉ được một nhóm thẩm định"))
+            seen.setdefault(u, i)
+            if known is not None and u not in known:
+                out.append((f"{where}.units[{j}]", f"đơn vị '{u}' không phải thành viên khối năm này"))
+    if known is not None and v.mode == "cross":
+        left = [u for u in members if u not in seen]
+        if left:
+            out.append(("verification.groups", "chưa có nhóm thẩm định các thành viên: " + ", ".join(left)))
+    return out
 
 
 def _semantic_problems(cov: Covenant, file: str, levels: dict[str, set[str]]) -> list[Problem]:
@@ -273,6 +356,7 @@ def _semantic_problems(cov: Covenant, file: str, levels: dict[str, set[str]]) ->
             kind == "content" and ref in content_ids) or (kind == "criterion" and ref in seen)
         if not ok:
             add(f"tie_break[{i}]", f"tiêu chí phân hạng '{key}' không hợp lệ; dùng {TIE_BREAK_HELP}")
+    probs += [Problem(file, where, msg) for where, msg in group_problems(cov.verification)]
     if cov.tie_break[:1] != ["total"]:
         add("tie_break[0]", "tiêu chí phân hạng đầu tiên phải là 'total' (tổng điểm)")
     return probs

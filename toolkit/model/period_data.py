@@ -38,7 +38,7 @@ class PeriodData:
 
     period: Period
     members: pd.DataFrame  # bloc_id, unit_id, name, short_name, kind, role
-    scores: pd.DataFrame  # bloc_id, unit_id, criterion_id, self_value, verified_value, note
+    scores: pd.DataFrame  # bloc_id, unit_id, criterion_id, self_value, verified_value, note, verified_note (the reason)
     events: pd.DataFrame  # bloc_id, unit_id, event_id, count, reason
     staff: pd.DataFrame  # bloc_id, unit_id, level, count
     orgs: pd.DataFrame  # bloc_id, unit_id, organisation, level, label
@@ -92,8 +92,9 @@ def _whole(chk: RowChecker, df: pd.DataFrame, column: str, default: float | None
 def _load_scores(path: Path, cov: Covenant, members: pd.DataFrame, bloc: str, year: int, problems: list[Problem]) -> pd.DataFrame:
     chk = RowChecker(path, problems)
     df = read_csv_checked(path, ["unit_id", "criterion_id", "self_value", "verified_value"], problems)
-    if "note" not in df.columns:
-        df["note"] = ""
+    for col in ("note", "verified_note"):  # optional: files written before the verification workbook lack verified_note
+        if col not in df.columns:
+            df[col] = ""
     crit = {k.id: k for _, k in cov.criteria}
     df = _once(chk, df, ["unit_id", "criterion_id"], "criterion_id",
                lambda r: f"điểm tiêu chí '{r.criterion_id}' của đơn vị '{r.unit_id}'")
@@ -124,7 +125,7 @@ def _load_scores(path: Path, cov: Covenant, members: pd.DataFrame, bloc: str, ye
     blank_self = blank_self & df.unit_id.isin(members.unit_id) & df.criterion_id.isin(crit)
     chk.rows(df, blank_self, "self_value",
              lambda r: f"ô tự chấm tiêu chí '{r.criterion_id}' của '{r.unit_id}' để trống: không có số liệu, 0 điểm", "warning")
-    return df[["unit_id", "criterion_id", "self_value", "verified_value", "note"]]
+    return df[["unit_id", "criterion_id", "self_value", "verified_value", "note", "verified_note"]]
 
 
 def _range_text(criterion) -> str:
@@ -147,6 +148,7 @@ def _complete_grid(scores: pd.DataFrame, cov: Covenant, members: pd.DataFrame, f
     for r in missing.itertuples(index=False):
         problems.append(Problem(file, f"đơn vị {r.unit_id}", f"thiếu dòng điểm tiêu chí '{r.criterion_id}': không có số liệu, 0 điểm", "warning"))
     merged["note"] = merged.note.fillna("")
+    merged["verified_note"] = merged.verified_note.fillna("")
     return merged.drop(columns="_merge")
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.model.covenant import ORGANISATION_VI, Covenant
+from toolkit.model.covenant import ORGANISATION_VI, Covenant, verifier_name
 from toolkit.engine.evaluate import PeriodResult
 from toolkit.model.workspace import Workspace
 from toolkit.reports.analysis import analyse
@@ -29,7 +29,7 @@ from toolkit.model.readers import read_own_csv, parse_numbers, read_csv_checked
 from toolkit.model.rounding import round_half_up
 from toolkit.reports.display import SYNTHETIC
 from toolkit.reports.filed_tables import Table
-from toolkit.reports.result_tables import plain
+from toolkit.reports.result_tables import plain, verification_changes
 
 # Defaults of the history check: a value is "far" when it is more than HISTORY_K robust
 # standard deviations (1.4826 x median absolute deviation) and at least HISTORY_MIN_SHARE of
@@ -178,30 +178,35 @@ def problems(q: Quality) -> pd.DataFrame:
 
 
 def self_vs_verified(q: Quality, min_gap: float = 0.0) -> pd.DataFrame:
-    """Criteria whose verified points differ from the self-assessed ones, largest gap first."""
-    cols = ["Đơn vị", "Tiêu chí", "Điểm chuẩn", "Tự chấm", "Thẩm định", "Chênh lệch"]
+    """Criteria whose verified points differ from the self-assessed ones, largest gap first, with "self → verified (reason)"."""
+    cols = ["Đơn vị", "Tiêu chí", "Điểm chuẩn", "Tự chấm", "Thẩm định", "Chênh lệch", "Tự chấm → thẩm định (lý do)"]
     if q.result is None:
         return pd.DataFrame(columns=cols)
     s = q.result.scores
     s = s[s["verified"] & ((s["self_score"] - s["verified_score"]).abs() > min_gap + 1e-9)].copy()
     s["gap"] = s["self_score"] - s["verified_score"]
+    s = s.merge(verification_changes(s), on=["unit_id", "criterion_id"], how="left")
     s = s.assign(_a=s["gap"].abs()).sort_values(["_a", "unit_id", "order"], ascending=[False, True, True], kind="stable")
     names = q.names
     return pd.DataFrame({
         "Đơn vị": s["unit_id"].map(names).to_numpy(), "Tiêu chí": s["criterion_id"].to_numpy(),
         "Điểm chuẩn": s["max"].to_numpy(), "Tự chấm": s["self_score"].to_numpy(),
         "Thẩm định": s["verified_score"].to_numpy(), "Chênh lệch": round_half_up(s["gap"], q.covenant.decimals).to_numpy(),
+        "Tự chấm → thẩm định (lý do)": s["change"].fillna("").to_numpy(),
     }, columns=cols)
 
 
 def unverified(q: Quality) -> pd.DataFrame:
-    """Units whose scores are not (fully) verified yet: their self scores are used."""
-    cols = ["Đơn vị", "Tiêu chí chưa thẩm định"]
+    """Verification progress: units whose scores are not (fully) verified yet (their self scores are used), and
+    who is due to verify them (the covenant's cross-checking groups, or the bloc's leader)."""
+    cols = ["Đơn vị", "Tiêu chí chưa thẩm định", "Đơn vị thẩm định"]
     if q.result is None:
         return pd.DataFrame(columns=cols)
     s = q.result.scores
+    due = q.covenant.verification.verifier_of(list(q.members["unit_id"]))
     todo = s[~s["verified"]].groupby("unit_id")["criterion_id"].apply(list)
-    return pd.DataFrame([(q.names[u], f"{len(c)}: " + ", ".join(c)) for u, c in todo.items()], columns=cols)
+    return pd.DataFrame([(q.names[u], f"{len(c)}: " + ", ".join(c), verifier_name(due[u], q.members) if u in due else "")
+                         for u, c in todo.items()], columns=cols)
 
 
 def history(q: Quality, k: float = HISTORY_K, min_share: float = HISTORY_MIN_SHARE,
@@ -303,6 +308,11 @@ def summary(q: Quality) -> str:
     if q.result is not None:
         s = q.result.scores
         lines.append(f"- {int(s['verified'].sum())}/{len(s)} điểm tiêu chí đã được khối thẩm định.")
+        todo = unverified(q)
+        for verifier, g in todo.groupby("Đơn vị thẩm định", sort=False):
+            count = sum(int(str(c).split(":")[0]) for c in g["Tiêu chí chưa thẩm định"])
+            lines.append(f"- {plain(verifier or 'Chưa phân công')} còn {count} tiêu chí của {len(g)} đơn vị chưa thẩm định: "
+                         + ", ".join(map(plain, g["Đơn vị"])) + ".")
     rej = int((q.ingest_report["status"] == "rejected").sum())
     if rej:
         lines.append(f"- {rej} tệp bị từ chối ở lần tiếp nhận gần nhất.")
@@ -318,8 +328,9 @@ TABLES = {
     "loi_canh_bao": ("Lỗi và cảnh báo", problems, {"Mức": "severity", "Tệp": "file", "Vị trí": "location", "Nội dung": "message"}),
     "tu_cham_tham_dinh": ("Tự chấm - thẩm định", self_vs_verified, {
         "Đơn vị": "unit", "Tiêu chí": "criterion_id", "Điểm chuẩn": "max", "Tự chấm": "self_score",
-        "Thẩm định": "verified_score", "Chênh lệch": "gap"}),
-    "chua_tham_dinh": ("Chưa thẩm định", unverified, {"Đơn vị": "unit", "Tiêu chí chưa thẩm định": "unverified_criteria"}),
+        "Thẩm định": "verified_score", "Chênh lệch": "gap", "Tự chấm → thẩm định (lý do)": "change"}),
+    "chua_tham_dinh": ("Chưa thẩm định", unverified, {"Đơn vị": "unit", "Tiêu chí chưa thẩm định": "unverified_criteria",
+                                                       "Đơn vị thẩm định": "verifier"}),
     "khac_lich_su": ("Khác các kỳ trước", history, {
         "Đơn vị": "unit", "Tiêu chí": "criterion_id", "Kỳ này": "share_now", "Trung vị các kỳ trước": "share_median_before",
         "Số kỳ so sánh": "periods_compared", "Các kỳ trước": "shares_before"}),

@@ -157,16 +157,42 @@ def excellent_cap(res: PeriodResult) -> pd.DataFrame:
                          "Trần": c["cap"].to_numpy(), "Phép tính": c["arithmetic"].to_numpy(), "Đánh giá": verdict})
 
 
+def value_text(kind: str, value) -> str:
+    """A self or verified value as the unit typed it: 'Đạt', '9,25', '98,4'; 'trống' when blank."""
+    if value is None or pd.isna(value):
+        return "trống"
+    if kind == "pass_fail":
+        return YES if value >= 1 else NO
+    return fmt_number(value, 4).rstrip("0").rstrip(",")
+
+
+def verification_changes(scores: pd.DataFrame) -> pd.DataFrame:
+    """The verified values that differ from the self values: unit_id, criterion_id and "self → verified (reason)".
+
+    ``scores`` is the engine's criterion scores; a criterion not verified yet is not a change.
+    """
+    s = scores[scores["verified"] & ~np.isclose(scores["self_value"].astype(float), scores["verified_value"].astype(float),
+                                               rtol=0, atol=1e-9)]
+    reasons = s["verified_note"] if "verified_note" in s.columns else pd.Series("", index=s.index)
+    text = [f"{value_text(k, a)} → {value_text(k, b)}" + (f" ({r})" if isinstance(r, str) and r.strip() else "")
+            for k, a, b, r in zip(s["kind"], s["self_value"], s["verified_value"], reasons.fillna(""))]
+    return pd.DataFrame({"unit_id": s["unit_id"].to_numpy(), "criterion_id": s["criterion_id"].to_numpy(),
+                         "change": np.array(text, dtype=object)}, columns=["unit_id", "criterion_id", "change"])
+
+
 def self_vs_verified(res: PeriodResult) -> pd.DataFrame:
     u = res.ranking[res.ranking["submitted"]]
     s = res.scores
     over = (s["self_score"] > s["final_score"] + 1e-9).groupby(s["unit_id"]).sum()
+    ch = verification_changes(s)
+    changes = (ch["criterion_id"] + ": " + ch["change"]).groupby(ch["unit_id"], sort=False).agg("; ".join)
     return pd.DataFrame({
         "Đơn vị": u["name"].to_numpy(),
         "Tự chấm": u["self_criteria"].to_numpy(),
         "Thẩm định": u["criteria_total"].to_numpy(),
         "Chênh lệch": u["self_gap"].to_numpy(),
         "Số tiêu chí tự chấm cao hơn": over.reindex(u["unit_id"]).fillna(0).astype(int).to_numpy(),
+        "Điều chỉnh khi thẩm định": changes.reindex(u["unit_id"]).fillna("").to_numpy(),
     })
 
 
@@ -262,7 +288,7 @@ TABLES = {
         "Căn cứ": "basis"}),
     "tu_cham_tham_dinh": ("Tự chấm - thẩm định", self_vs_verified, {
         "Đơn vị": "unit", "Tự chấm": "self_total", "Thẩm định": "verified_total", "Chênh lệch": "gap",
-        "Số tiêu chí tự chấm cao hơn": "criteria_self_higher"}),
+        "Số tiêu chí tự chấm cao hơn": "criteria_self_higher", "Điều chỉnh khi thẩm định": "changes"}),
     "so_voi_ky_truoc": ("So với kỳ trước", comparison, {
         "Đơn vị": "unit", "Hạng kỳ trước": "previous_rank", "Hạng": "rank", "Thay đổi hạng": "rank_change",
         "Tổng kỳ trước": "previous_total", "Tổng điểm": "total", "Chênh lệch": "total_change", "Ghi chú": "note"}),

@@ -220,6 +220,14 @@ def covenant(bloc: str, year: int) -> dict:
         "tie_break": ["total", "content:N1", "penalty", "self_gap"] + (["name"] if bloc == "noi-chinh-tong-hop" else []),
         "notes": ["Số liệu mẫu, tổng hợp ngẫu nhiên có kiểm soát: không phải kết quả thật của tỉnh."],
     }
+    if (bloc, year) == ("noi-chinh-tong-hop", 2025):  # cross-checking (chấm chéo): says who verifies whom, changes no score
+        notes = cov.pop("notes")
+        cov["verification"] = {"mode": "cross", "groups": [
+            {"verifier": "thanh-tra-tinh", "units": ["so-noi-vu", "so-tu-phap"]},
+            {"verifier": "so-tai-chinh", "units": ["thanh-tra-tinh", "van-phong-ubnd"]},
+            {"verifier": "so-noi-vu", "units": ["so-tai-chinh"]},
+        ]}
+        cov["notes"] = notes
     return cov
 
 
