@@ -155,3 +155,10 @@ def test_bad_violation_rows_are_named_by_cell_and_nothing_is_written(blank, tmp_
     assert [o.status for o in result.outcomes] == ["rejected"]
     assert sorted(p.name for p in period.iterdir()) == sorted(before + ["ingest_report.csv"])  # the verdict only
     assert not (period / "violations.csv").exists() and not (period / "scores.csv").exists()
+
+
+def test_the_guide_says_how_to_fill_parts_and_violations(blank):
+    _, form = blank
+    texts = [c.value for row in load_workbook(form)[L.SHEET_GUIDE].iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(t.startswith("Tiêu chí có tiêu chí thành phần") for t in texts)
+    assert any(t.startswith("Tiêu chí chấm trừ: kê từng lần vi phạm") for t in texts)

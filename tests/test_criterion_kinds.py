@@ -332,3 +332,11 @@ def test_covenant_changes_name_parts_and_deductions():
         ("A2.c", "thêm", "6 điểm, tính theo số lần, thuộc nội dung A"),
         ("B1", "đổi", "điểm trừ mỗi lần vi phạm: 2 → 3"),
     ]
+
+
+def test_a_what_if_maximum_of_a_part_moves_its_parent_and_the_total():
+    from toolkit.engine.scenario import Scenario, apply
+    # A2.a 8 -> 10: A2 = 10 + 6 + 6 = 22, total 50 + 2 = 52
+    new = apply(COV, Scenario(maxima={"A2.a": 10}), VOCAB.levels())
+    assert (new.top_criteria[1][1].max, new.total) == (22.0, 52.0)
+    assert [p.max for p in new.top_criteria[1][1].parts] == [10.0, 6.0, 6.0]

@@ -139,6 +139,13 @@ def _guide_sheet(wb, spec: TemplateSpec, sheets: list[str]) -> None:
         "Tiêu chí có dấu (*) chấm theo chỉ tiêu: nhập kết quả thực tế đạt được; đạt chỉ tiêu được một nửa điểm "
         "chuẩn, phần còn lại khối tính khi tổng hợp theo mức vượt chỉ tiêu so với đơn vị vượt cao nhất.",
     ]
+    if any(k.parts for _, k in cov.top_criteria):
+        steps.append("Tiêu chí có tiêu chí thành phần (dòng in đậm, ví dụ N2.3): chấm từng tiêu chí thành phần ở các dòng "
+                     "ngay dưới; điểm của tiêu chí là tổng điểm các phần.")
+    if any(k.kind == "deduction" for _, k in cov.criteria):
+        steps.append("Tiêu chí chấm trừ: kê từng lần vi phạm ở các dòng “Vi phạm” ngay dưới tiêu chí (số lần ở cột "
+                     "“Tự chấm”, để trống là 1 lần; lý do, số và ngày văn bản ở cột “Minh chứng, ghi chú”). Không vi phạm "
+                     "thì để trống các dòng này: tiêu chí được đủ điểm.")
     if annual:
         steps += [
             f"Trang “{SHEET_STAFF}”: số cán bộ, công chức, viên chức theo từng mức xếp loại {p.label_vi}.",

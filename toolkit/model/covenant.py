@@ -56,8 +56,10 @@ class Criterion(Model):
     def _kind_fields(self):
         if self.parts:
             # A parent is scored through its parts only: a kind or a value rule of its own would be ignored.
-            own = sorted(self.model_fields_set & {"kind", "points_per_event", "points_per_violation", "target", "unit",
-                                                  "lower_is_better", "min_value", "max_value", "max_excess"})
+            # judged on values, not on keys written: a covenant dumped and parsed again (a what-if) writes every default
+            rules = ("kind", "points_per_event", "points_per_violation", "target", "unit", "lower_is_better", "min_value",
+                     "max_value", "max_excess")
+            own = [f for f in rules if getattr(self, f) != type(self).model_fields[f].default]
             if own:
                 raise ValueError(f"tiêu chí '{self.id}' có tiêu chí thành phần (parts) nên được chấm qua từng phần: "
                                  f"bỏ {', '.join(repr(x) for x in own)} ở tiêu chí này, khai báo ở từng phần")
