@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import by_unit, make_covenant, make_vocab, period_data
+from conftest import _shared_unless_mutating, by_unit, make_covenant, make_vocab, period_data
 from toolkit.engine.evaluate import evaluate
 from toolkit.engine.scoring import group_scores
 from toolkit.errors import DataError
@@ -77,7 +77,7 @@ def main_scores() -> list[tuple]:
     )  # u5 did not submit
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=_shared_unless_mutating)  # per test under mutation testing, so every test meets the mutant
 def result():
     return evaluate(COV, period_data(MEMBERS, main_scores(), period="2024-H1"), VOCAB)
 
