@@ -31,7 +31,8 @@ def criteria_table(cov: Covenant) -> pd.DataFrame:
             "points_per_violation": k.points_per_violation, "parent_id": parent.id if parent else "",
             "group_id": parent.id if parent else k.id,
         })
-    return pd.DataFrame(rows)
+    # merged onto every unit's rows: a float and two categories cost far less there than Python objects
+    return pd.DataFrame(rows).astype({"points_per_violation": float, "parent_id": "category", "group_id": "category"})
 
 
 def _points(v: np.ndarray, rows: pd.DataFrame, max_excess: np.ndarray) -> np.ndarray:
@@ -164,15 +165,17 @@ def adjustments(events: pd.DataFrame, cov: Covenant) -> pd.DataFrame:
 
 def unit_totals(crit_scores: pd.DataFrame, events: pd.DataFrame, cov: Covenant) -> pd.DataFrame:
     """Per unit: self and final criteria totals, bonus, penalty, total, lowest criterion share (a parent's, not its parts')."""
-    out = crit_scores.groupby(KEYS, sort=False, observed=True).agg(
+    cs = crit_scores.assign(share=crit_scores["final_score"] / crit_scores["max"])
+    out = cs.groupby(KEYS, sort=False, observed=True).agg(
         self_criteria=("self_score", "sum"),
         criteria_total=("final_score", "sum"),
+        min_share=("share", "min"),
         verified_rows=("verified", "sum"),
         rows=("verified", "size"),
     ).reset_index()
-    shares = group_scores(crit_scores, cov).groupby(KEYS, sort=False, observed=True)["share"].min()
-    out = out.merge(shares.rename("min_share").reset_index(), on=KEYS, how="left")
-    out = out[KEYS + ["self_criteria", "criteria_total", "min_share", "verified_rows", "rows"]]
+    if any(k.parts for _, k in cov.top_criteria):  # the floor reads a parent's share, not its parts'
+        shares = group_scores(crit_scores, cov).groupby(KEYS, sort=False, observed=True)["share"].min()
+        out["min_share"] = pd.MultiIndex.from_frame(out[KEYS]).map(shares)
     out["fully_verified"] = out["verified_rows"] == out["rows"]
     out = out.drop(columns=["verified_rows", "rows"])
     adj = adjustments(events, cov)

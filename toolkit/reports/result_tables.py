@@ -79,7 +79,7 @@ def _with_parents(res: PeriodResult, s: pd.DataFrame) -> pd.DataFrame:
 
     g = group_scores(res.scores, res.covenant)
     titles = {k.id: k.title for _, k in res.covenant.top_criteria}
-    first = s[s["parent_id"] != ""].groupby("parent_id")["order"].min()
+    first = s[s["parent_id"] != ""].groupby("parent_id", observed=True)["order"].min()
     g = g[g["criterion_id"].isin(first.index)]
     rows = g.assign(content_id=g["criterion_id"].map(dict(zip(s["parent_id"], s["content_id"]))),
                     criterion_title=g["criterion_id"].map(titles), order=g["criterion_id"].map(first) - 0.5,
