@@ -340,3 +340,14 @@ def test_a_what_if_maximum_of_a_part_moves_its_parent_and_the_total():
     new = apply(COV, Scenario(maxima={"A2.a": 10}), VOCAB.levels())
     assert (new.top_criteria[1][1].max, new.total) == (22.0, 52.0)
     assert [p.max for p in new.top_criteria[1][1].parts] == [10.0, 6.0, 6.0]
+
+
+def test_a_parent_keeps_the_covenants_decimals():
+    # decimals 3: parts A2.a 1.125 and A2.c 1 event x 2 = 2 -> the parent 3.125 (rounded to 2 decimals it would read 3.13)
+    raw = kinds_dict()
+    raw["decimals"] = 3
+    cov = make_covenant(raw)
+    scores = _rows("p", {"A1": 0, "A2.a": 1.125, "A2.b": 0, "A2.c": 1, "B1": 0, "B2": 0})
+    r = evaluate(cov, period_data([("p", "Ban A")], scores, period="2024-H1"), VOCAB)
+    g = group_scores(r["scores"], cov).set_index("criterion_id")
+    assert (g.loc["A2", "self_score"], g.loc["A2", "final_score"]) == (3.125, 3.125)
