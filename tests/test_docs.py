@@ -62,14 +62,17 @@ def _model_of(annotation) -> tuple[type[BaseModel] | None, bool]:
     return None, False
 
 
-def covenant_fields(model: type[BaseModel] = Covenant, path: str = "") -> list[tuple[str, str]]:
-    """(parent path, field) for every field of the covenant, recursively: ('', 'bands'), ('bands[]', 'min_total')..."""
+def covenant_fields(model: type[BaseModel] = Covenant, path: str = "", within: tuple = ()) -> list[tuple[str, str]]:
+    """(parent path, field) for every field of the covenant, recursively: ('', 'bands'), ('bands[]', 'min_total')...
+
+    A model nested in itself (a criterion's ``parts`` are criteria) is walked once: its fields are
+    documented where it first appears."""
     out = []
     for name, info in model.model_fields.items():
         out.append((path, name))
         nested, many = _model_of(info.annotation)
-        if nested is not None:
-            out += covenant_fields(nested, f"{path}.{name}".lstrip(".") + ("[]" if many else ""))
+        if nested is not None and nested not in within + (model,):
+            out += covenant_fields(nested, f"{path}.{name}".lstrip(".") + ("[]" if many else ""), within + (model,))
     return out
 
 

@@ -301,7 +301,7 @@ def test_covenant_schema_errors_name_their_key_path_all_at_once(data_copy):
     assert got == {
         "contents[2].criteria[0].max": "cần một số, nhận được 'mười'",
         "contents[1].criteria[1].kind": "giá trị 'muc_tieu' không hợp lệ; dùng một trong: 'graded', 'pass_fail', 'count', "
-                                        "'target'",
+                                        "'target', 'deduction'",
         "awards[1].quota.rouding": "trường không được khai báo trong lược đồ giao ước (gõ nhầm tên?)",
     }
 

@@ -81,6 +81,8 @@ def base(tmp_path_factory) -> Path:
     data = tmp_path_factory.mktemp("base") / "data"
     shutil.copytree(DATA, data)
     (data / "covenants" / BLOC / f"{YEAR}.yaml").write_text(yaml.safe_dump(covenant(), allow_unicode=True), encoding="utf-8")
+    # the sample's registrations name the sample covenant's awards; this hand-made covenant has none
+    (data / "periods" / BLOC / str(YEAR) / "registrations.csv").unlink(missing_ok=True)
     folder = data / "periods" / BLOC / PERIOD
     folder.mkdir(parents=True)
     (folder / "scores.csv").write_text(SCORES, encoding="utf-8")  # written before verified_note existed: no such column

@@ -61,13 +61,15 @@ def _quota(q: dict) -> str:
     return f"{_share(q.get('share'))} số thành viên ({_rounding(q.get('rounding'))})"
 
 
-KINDS_VI = {"graded": "chấm điểm", "pass_fail": "đạt/không đạt", "count": "tính theo số lần", "target": "so với chỉ tiêu"}
+KINDS_VI = {"graded": "chấm điểm", "pass_fail": "đạt/không đạt", "count": "tính theo số lần", "target": "so với chỉ tiêu",
+            "deduction": "chấm trừ theo số lần vi phạm"}
 
 # field -> (Vietnamese name, how its values are written); fields not listed are compared as text
 FIELDS: dict[str, tuple[str, Callable[[object], str]]] = {
     "title": ("tên", _text), "label": ("tên", _text),
     "max": ("điểm chuẩn", _num), "kind": ("cách chấm", lambda v: KINDS_VI.get(v, str(v))), "target": ("mức chỉ tiêu", _num),
-    "points_per_event": ("điểm mỗi lần", _num), "unit": ("đơn vị tính", _text), "lower_is_better": ("càng thấp càng tốt", _yes),
+    "points_per_event": ("điểm mỗi lần", _num), "points_per_violation": ("điểm trừ mỗi lần vi phạm", _num),
+    "parent": ("thuộc tiêu chí", _text), "unit": ("đơn vị tính", _text), "lower_is_better": ("càng thấp càng tốt", _yes),
     "min_value": ("giá trị nhỏ nhất hợp lệ", _num), "max_value": ("giá trị lớn nhất hợp lệ", _num),
     "max_excess": ("mức vượt chỉ tiêu tối đa được tính", _share),
     "points": ("điểm", _num), "cap": ("mức trần", _num),
@@ -130,6 +132,18 @@ def _get(d: dict, path: tuple[str, ...]):
     return d or []
 
 
+def _criteria(dump: dict) -> list[dict]:
+    """Criteria and their parts as one list matched by id: a part keeps its parent's id, so a part moved,
+    added or split off is named as such; a parent's parts are compared one by one, not as one field."""
+    out = []
+    for c in dump["contents"]:
+        for k in c["criteria"]:
+            parts = k.get("parts") or []
+            out.append({**{f: v for f, v in k.items() if f != "parts"}, "content": c["id"]})
+            out += [{**{f: v for f, v in p.items() if f != "parts"}, "content": c["id"], "parent": k["id"]} for p in parts]
+    return out
+
+
 def covenant_changes(old: Covenant, new: Covenant) -> list[Change]:
     """Every rule that differs between two covenants of a bloc (``new`` is the later year), in covenant order."""
     year = new.year
@@ -144,8 +158,7 @@ def covenant_changes(old: Covenant, new: Covenant) -> list[Change]:
     out += _keyed([{k: v for k, v in c.items() if k != "criteria"} for c in a["contents"]],
                   [{k: v for k, v in c.items() if k != "criteria"} for c in b["contents"]], year, "Nội dung", True, numbered,
                   lambda c: f"{_num(sum(k['max'] for k in c.get('criteria', [])))} điểm" if c.get("criteria") else "")
-    crit_a = [{**k, "content": c["id"]} for c in a["contents"] for k in c["criteria"]]
-    crit_b = [{**k, "content": c["id"]} for c in b["contents"] for k in c["criteria"]]
+    crit_a, crit_b = _criteria(a), _criteria(b)
     out += _keyed(crit_a, crit_b, year, "Tiêu chí", True, numbered,
                   lambda k: f"{_num(k['max'])} điểm, {KINDS_VI.get(k['kind'], k['kind'])}, thuộc nội dung {k['content']}")
     for key, name in (("bonus_cap", "trần điểm thưởng"), ("penalty_cap", "trần điểm trừ")):

@@ -40,6 +40,7 @@ class PeriodResult:
     eligibility: pd.DataFrame
     quotas: pd.DataFrame
     comparison: pd.DataFrame = field(default_factory=pd.DataFrame)
+    violations: pd.DataFrame = field(default_factory=pd.DataFrame)  # the reasons behind deduction criteria, shown with them
     warnings: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     source: dict = field(default_factory=dict)
@@ -105,4 +106,4 @@ def evaluate(cov: Covenant, data: PeriodData, vocab: Vocabulary) -> dict[str, pd
     regs = None if data.registrations is None else data.registrations.astype(ids)
     eligibility, quotas = nominate(units, cov, targets, cap, events, data.period.kind, regs)
     return {"criteria": criteria_table(cov), "scores": crit, "contents": contents, "units": units,
-            "targets": targets, "cap": cap, "eligibility": eligibility, "quotas": quotas}
+            "targets": targets, "cap": cap, "eligibility": eligibility, "quotas": quotas, "violations": data.violations}

@@ -43,8 +43,12 @@ def key_values(units: pd.DataFrame, contents: pd.DataFrame, crit_scores: pd.Data
         return units["vote_share"].astype(float).fillna(-np.inf)
     if kind == "name":
         return -pd.Series(collation_rank(units["name"]), index=units.index, dtype=float)
-    source, col = (contents, "content_id") if kind == "content" else (crit_scores, "criterion_id")
-    sel = source.loc[source[col] == ref, ["bloc_id", "unit_id", "final_score"]].set_index(["bloc_id", "unit_id"])["final_score"]
+    if kind == "content":
+        sel = contents.loc[contents["content_id"] == ref, ["bloc_id", "unit_id", "final_score"]].set_index(["bloc_id", "unit_id"])["final_score"]
+    else:  # a criterion with parts (its id is every part's group_id) counts the sum of its parts
+        hit = crit_scores.loc[crit_scores["group_id"] == ref, ["bloc_id", "unit_id", "final_score"]]
+        # parts keep 2-4 decimals; rounding the sum far below them keeps 0.15 + 0.15 equal to 0.1 + 0.2
+        sel = hit.groupby(["bloc_id", "unit_id"], sort=False)["final_score"].sum().round(9)
     idx = pd.MultiIndex.from_frame(units[["bloc_id", "unit_id"]])
     return pd.Series(sel.reindex(idx).to_numpy(dtype=float), index=units.index)
 

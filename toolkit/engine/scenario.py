@@ -88,8 +88,13 @@ def apply(cov: Covenant, scenario: Scenario, levels: dict[str, set[str]] | None 
     awards = [a.model_copy(update={"quota": scenario.quotas[a.id]}) if a.id in scenario.quotas else a for a in cov.awards]
     bands = [b.model_copy(update={"min_total": float(scenario.bands[b.id][0]), "min_criterion_share": float(scenario.bands[b.id][1])})
              if b.id in scenario.bands else b for b in cov.bands]
-    contents = [c.model_copy(update={"criteria": [k.model_copy(update={"max": float(scenario.maxima[k.id])}) if k.id in scenario.maxima else k
-                                                  for k in c.criteria]}) for c in cov.contents]
+    def scaled(k):  # a part's new maximum moves its parent's, which is their sum
+        if k.parts:
+            parts = [scaled(x) for x in k.parts]
+            return k.model_copy(update={"parts": parts, "max": float(sum(x.max for x in parts))}) if parts != list(k.parts) else k
+        return k.model_copy(update={"max": float(scenario.maxima[k.id])}) if k.id in scenario.maxima else k
+
+    contents = [c.model_copy(update={"criteria": [scaled(k) for k in c.criteria]}) for c in cov.contents]
     update: dict = {"awards": awards, "bands": bands, "contents": contents}
     if scenario.maxima:
         update["total"] = float(sum(k.max for c in contents for k in c.criteria))

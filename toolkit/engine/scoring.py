@@ -15,16 +15,24 @@ from toolkit.model.rounding import round_half_up
 
 
 def criteria_table(cov: Covenant) -> pd.DataFrame:
-    """One row per criterion, in covenant order."""
-    rows = [
-        {
+    """One row per scored criterion (a part in place of its parent), in covenant order.
+
+    ``group_id`` is the criterion of the scoring table a row counts towards: its parent for a
+    part (``parent_id``), itself otherwise. Floors and tie-breaks name those.
+    """
+    parents = {p.id: k for _, k in cov.top_criteria for p in k.parts}
+    rows = []
+    for i, (c, k) in enumerate(cov.criteria):
+        parent = parents.get(k.id)
+        rows.append({
             "content_id": c.id, "content_title": c.title, "criterion_id": k.id, "criterion_title": k.title,
             "max": float(k.max), "kind": k.kind, "points_per_event": k.points_per_event, "target": k.target,
             "target_unit": k.unit, "lower_is_better": k.lower_is_better, "order": i,
-        }
-        for i, (c, k) in enumerate(cov.criteria)
-    ]
-    return pd.DataFrame(rows)
+            "points_per_violation": k.points_per_violation, "parent_id": parent.id if parent else "",
+            "group_id": parent.id if parent else k.id,
+        })
+    # merged onto every unit's rows: a float and two categories cost far less there than Python objects
+    return pd.DataFrame(rows).astype({"points_per_violation": float, "parent_id": "category", "group_id": "category"})
 
 
 def _points(v: np.ndarray, rows: pd.DataFrame, max_excess: np.ndarray) -> np.ndarray:
@@ -47,6 +55,8 @@ def _points(v: np.ndarray, rows: pd.DataFrame, max_excess: np.ndarray) -> np.nda
     out[pf] = np.where(v[pf] >= 1, mx[pf], 0.0)
     cnt = kind.eq("count").to_numpy(dtype=bool)
     out[cnt] = np.minimum(v[cnt] * rows["points_per_event"].to_numpy(dtype="float64")[cnt, None], mx[cnt])
+    ded = kind.eq("deduction").to_numpy(dtype=bool)  # chấm trừ: the maximum less each violation, never below 0
+    out[ded] = np.maximum(mx[ded] - v[ded] * rows["points_per_violation"].to_numpy(dtype="float64")[ded, None], 0.0)
     tgt = kind.eq("target").to_numpy(dtype=bool)
     if tgt.any():
         vt = v[tgt]
@@ -111,6 +121,21 @@ def content_scores(crit_scores: pd.DataFrame, cov: Covenant) -> pd.DataFrame:
     return out
 
 
+def group_scores(crit_scores: pd.DataFrame, cov: Covenant) -> pd.DataFrame:
+    """Points per unit and criterion of the scoring table: a criterion with parts sums them.
+
+    ``share`` (final points over the maximum) is what a band's ``min_criterion_share`` floor
+    reads: the floor applies to the criterion the covenant lists, so a weak part may be made
+    up by a strong one of the same criterion, as the scoring table adds them.
+    """
+    g = crit_scores.groupby(KEYS + ["group_id"], sort=False, observed=True)
+    out = g.agg(self_score=("self_score", "sum"), final_score=("final_score", "sum"), max=("max", "sum")).reset_index()
+    for c in ("self_score", "final_score"):
+        out[c] = round_half_up(out[c], cov.decimals)
+    out["share"] = out["final_score"] / out["max"]
+    return out.rename(columns={"group_id": "criterion_id"})
+
+
 def adjustments(events: pd.DataFrame, cov: Covenant) -> pd.DataFrame:
     """Bonus and penalty points per unit after per-kind and overall caps.
 
@@ -139,7 +164,7 @@ def adjustments(events: pd.DataFrame, cov: Covenant) -> pd.DataFrame:
 
 
 def unit_totals(crit_scores: pd.DataFrame, events: pd.DataFrame, cov: Covenant) -> pd.DataFrame:
-    """Per unit: self and final criteria totals, bonus, penalty, total, lowest criterion share."""
+    """Per unit: self and final criteria totals, bonus, penalty, total, lowest criterion share (a parent's, not its parts')."""
     cs = crit_scores.assign(share=crit_scores["final_score"] / crit_scores["max"])
     out = cs.groupby(KEYS, sort=False, observed=True).agg(
         self_criteria=("self_score", "sum"),
@@ -148,6 +173,9 @@ def unit_totals(crit_scores: pd.DataFrame, events: pd.DataFrame, cov: Covenant) 
         verified_rows=("verified", "sum"),
         rows=("verified", "size"),
     ).reset_index()
+    if any(k.parts for _, k in cov.top_criteria):  # the floor reads a parent's share, not its parts'
+        shares = group_scores(crit_scores, cov).groupby(KEYS, sort=False, observed=True)["share"].min()
+        out["min_share"] = pd.MultiIndex.from_frame(out[KEYS]).map(shares)
     out["fully_verified"] = out["verified_rows"] == out["rows"]
     out = out.drop(columns=["verified_rows", "rows"])
     adj = adjustments(events, cov)

@@ -31,6 +31,8 @@ def _how_scored(row) -> str:
         return "đạt (1) / không đạt (0)"
     if row["kind"] == "count":
         return f"{fmt_number(row['points_per_event'])} điểm/lần, tối đa {fmt_number(row['max'])}"
+    if row["kind"] == "deduction":
+        return f"trừ {fmt_number(row['points_per_violation'])} điểm/lần vi phạm từ {fmt_number(row['max'])}, thấp nhất 0"
     unit = f" {row['target_unit']}" if row.get("target_unit") else ""
     better = "thấp hơn là tốt" if row["lower_is_better"] else "cao hơn là tốt"
     return f"chỉ tiêu {fmt_number(row['target'])}{unit} ({better})"

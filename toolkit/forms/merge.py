@@ -26,7 +26,7 @@ from toolkit.errors import DataError, Problem
 from toolkit.forms.cells import fold, norm, number_or_none
 from toolkit.forms.period_context import PeriodContext
 from toolkit.forms.reader import Submission
-from toolkit.model.period_data import EVENTS, ORGS, REGISTRATIONS, SCORES, STAFF
+from toolkit.model.period_data import EVENTS, ORGS, REGISTRATIONS, SCORES, STAFF, VIOLATIONS
 
 COLUMNS = {
     REGISTRATIONS: ["unit_id", "kind", "item", "value", "text"],  # merged by toolkit.forms.registration_reader
@@ -34,6 +34,7 @@ COLUMNS = {
     EVENTS: ["unit_id", "event_id", "count", "reason"],
     STAFF: ["unit_id", "rating", "count"],
     ORGS: ["unit_id", "organisation", "rating"],
+    VIOLATIONS: ["unit_id", "criterion_id", "count", "reason"],
 }
 
 
@@ -101,6 +102,8 @@ def load_table(folder: Path, name: str) -> Table:
 def load_tables(ctx: PeriodContext) -> dict[str, Table]:
     """The period's tables that the template fills (staff and organisation ratings: years only)."""
     names = [SCORES, EVENTS] + ([STAFF, ORGS] if ctx.period.is_annual else [])
+    if any(k.kind == "deduction" for _, k in ctx.covenant.criteria):  # no empty violations.csv for the others
+        names.append(VIOLATIONS)
     return {name: load_table(ctx.folder, name) for name in names}
 
 
@@ -116,6 +119,9 @@ def _fingerprint(ctx: PeriodContext, tables: dict[str, Table], unit: str, new: d
     events = sorted((r["event_id"], number_or_none(r.get("count", "")) or 1.0, norm(r.get("reason", "")))
                     for r in rows(EVENTS) if (number_or_none(r.get("count", "")) or 1.0) != 0)
     out = {"scores": scores, "events": events}
+    if VIOLATIONS in tables:
+        out["violations"] = sorted((r["criterion_id"], number_or_none(r.get("count", "")) or 1.0, norm(r.get("reason", "")))
+                                   for r in rows(VIOLATIONS))
     if ctx.period.is_annual:
         staff_labels = ctx.vocab.scales["staff"].labels_for(year)
         staff: dict[str, float] = {}

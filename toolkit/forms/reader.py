@@ -24,11 +24,12 @@ from python_calamine import CalamineWorkbook
 from toolkit.errors import Problem, ThiduaError, visible
 from toolkit.forms import workbook_layout
 from toolkit.forms.cells import NotANumber, cell, csv_number, fold, norm, number, ref, shown, text
+from toolkit.forms.criterion_rows import read_violations, score_input_rows
 from toolkit.forms.period_context import PeriodContext
 from toolkit.forms.formulas import formula_inputs
 from toolkit.model.covenant import ORGANISATION_VI
 from toolkit.model.periods import Period
-from toolkit.model.period_data import EVENTS, ORGS, SCORES, STAFF
+from toolkit.model.period_data import EVENTS, ORGS, SCORES, STAFF, VIOLATIONS
 from toolkit.model.readers import REFUSED, control_problem
 from toolkit.model.text import label_key
 
@@ -220,10 +221,17 @@ def criterion_value(k, raw) -> tuple[float | None, Problem | None]:
 
 def _read_scores(sub: Submission, rows: list[list], index: dict[str, int], ctx: PeriodContext, formulas: set[str]) -> None:
     sheet, cols = workbook_layout.SHEET_SCORES, workbook_layout.SCORE_COLS
-    out = []
+    out, listed = [], []
+    deductions = any(k.kind == "deduction" for _, k in ctx.covenant.criteria)
+    violations = _rows_by_code(sub, sheet, rows, workbook_layout.CODE_VIOLATION) if deductions else {}
     for _, k in ctx.covenant.criteria:
         r = _find(sub, sheet, index, k.id, f"tiêu chí {k.id}")
         if r is None:
+            continue
+        if k.kind == "deduction":  # the number of violations listed below it; a unit that lists none declares none
+            count, found = read_violations(sub, rows, violations, k, formulas)
+            listed += found
+            out.append([sub.unit_id, k.id, csv_number(count), "", ""])
             continue
         where = ref(sheet, cols["value"], r)
         note = text(cell(rows, r, cols["note"]))
@@ -240,6 +248,8 @@ def _read_scores(sub: Submission, rows: list[list], index: dict[str, int], ctx: 
                             f"cao nhất của khối); nếu giá trị đúng là 0 hãy nhập 0")
         out.append([sub.unit_id, k.id, csv_number(value), "", note])
     sub.rows[SCORES] = out
+    if deductions:
+        sub.rows[VIOLATIONS] = listed
 
 
 def _whole_cell(sub: Submission, rows, r: int, sheet: str, col: str, what: str) -> float | None:
@@ -422,7 +432,12 @@ def _read_sheets(sub: Submission, wb: CalamineWorkbook, zf: zipfile.ZipFile, ctx
         else:
             rows_by_sheet[name] = rows
     indexes = {name: _rows_by_code(sub, name, rows, workbook_layout.ROW_CODES[name]) for name, rows in rows_by_sheet.items()}
-    formulas = _formulas(sub, zf, indexes)
+    inputs = dict(indexes)
+    if workbook_layout.SHEET_SCORES in inputs:
+        deductions = {k.id for _, k in ctx.covenant.criteria if k.kind == "deduction"}
+        inputs[workbook_layout.SHEET_SCORES] = score_input_rows(rows_by_sheet[workbook_layout.SHEET_SCORES],
+                                                                indexes[workbook_layout.SHEET_SCORES], deductions)
+    formulas = _formulas(sub, zf, inputs)
     for name, rows in rows_by_sheet.items():
-        skip = formulas.get(name, set()) | _controls(sub, name, rows, indexes[name])  # each reported once
+        skip = formulas.get(name, set()) | _controls(sub, name, rows, inputs[name])  # each reported once
         _READERS[name](sub, rows, indexes[name], ctx, skip)

@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 
+from toolkit.forms.criterion_rows import deduction_points, how_to_deduct, write_parent, write_violations
 from toolkit.forms.period_context import period_context
 from toolkit.forms.workbook_layout import (
     CODE_CRITERION, CODE_EVENT, CODE_ORG, CODE_STAFF, EVENT_COLS, FAIL, FORMAT_ID, META_KEYS, ORG_COLS, PASS,
@@ -138,6 +139,13 @@ def _guide_sheet(wb, spec: TemplateSpec, sheets: list[str]) -> None:
         "Tiêu chí có dấu (*) chấm theo chỉ tiêu: nhập kết quả thực tế đạt được; đạt chỉ tiêu được một nửa điểm "
         "chuẩn, phần còn lại khối tính khi tổng hợp theo mức vượt chỉ tiêu so với đơn vị vượt cao nhất.",
     ]
+    if any(k.parts for _, k in cov.top_criteria):
+        steps.append("Tiêu chí có tiêu chí thành phần (dòng in đậm, ví dụ N2.3): chấm từng tiêu chí thành phần ở các dòng "
+                     "ngay dưới; điểm của tiêu chí là tổng điểm các phần.")
+    if any(k.kind == "deduction" for _, k in cov.criteria):
+        steps.append("Tiêu chí chấm trừ: kê từng lần vi phạm ở các dòng “Vi phạm” ngay dưới tiêu chí (số lần ở cột "
+                     "“Tự chấm”, để trống là 1 lần; lý do, số và ngày văn bản ở cột “Minh chứng, ghi chú”). Không vi phạm "
+                     "thì để trống các dòng này: tiêu chí được đủ điểm.")
     if annual:
         steps += [
             f"Trang “{SHEET_STAFF}”: số cán bộ, công chức, viên chức theo từng mức xếp loại {p.label_vi}.",
@@ -195,6 +203,70 @@ def _scores_sheet(wb, spec: TemplateSpec, names: dict[str, str]) -> dict[str, st
     graded: dict[float, object] = {}
     for dv in (pass_dv, count_dv, target_dv, note_dv):
         ws.add_data_validation(dv)
+    points: list[str] = []  # the points cells of the current content's criteria scored one by one (parts, not a parent)
+
+    def leaf(k: Criterion, r: int) -> int:
+        """One criterion scored on its own (a part too), with a deduction's violation rows; returns the next free row."""
+        v = f"{C['value']}{r}"
+        s.put(f"A{r}", f"{CODE_CRITERION}{k.id}")
+        s.put(f"{C['no']}{r}", k.id, align="center", box=True)
+        s.put(f"{C['title']}{r}", k.title, box=True)
+        s.put(f"{C['max']}{r}", k.max, align="center", box=True, fmt="0.##")
+        how = how_to_deduct(k) if k.kind == "deduction" else how_to_score(k)
+        s.put(f"{C['how']}{r}", how, box=True, size=11, italic=True)
+        s.put(v, None, box=True, fill=INPUT_FILL, locked=False, align="center",
+              fmt="0" if k.kind == "count" else "General")
+        if k.kind == "deduction":  # counted from the violation rows below it, not typed
+            count, after = write_violations(s, r + 1, k)
+            s.put(v, count, box=True, fill=CALC_FILL, align="center", fmt="0")
+            s.put(f"{C['note']}{r}", box=True)
+            s.put(f"{C['points']}{r}", deduction_points(v, k, d), align="center", box=True, fill=CALC_FILL, fmt="0.00")
+            s.height(r, {C["title"]: k.title, C["how"]: how}, sizes={C["how"]: 11})
+            points.append(f"{C['points']}{r}")
+            return after
+        s.put(f"{C['note']}{r}", None, box=True, fill=INPUT_FILL, locked=False)
+        note_dv.add(f"{C['note']}{r}")
+        if k.kind == "graded":
+            dv = graded.get(k.max)
+            if dv is None:
+                dv = graded[k.max] = validation("decimal", operator="between", f1="0", f2=excel_number(k.max), title="Điểm tự chấm",
+                                         prompt=f"Nhập điểm từ 0 đến {k.max:g}.", error=f"Điểm phải từ 0 đến {k.max:g} (điểm chuẩn).")
+                ws.add_data_validation(dv)
+            dv.add(v)
+            formula = f"=IF(ISNUMBER({v}),ROUND({v},{d}),0)"
+        elif k.kind == "pass_fail":
+            pass_dv.add(v)
+            formula = f'=IF(TRIM({v})="{PASS}",{excel_number(k.max)},IF(AND(ISNUMBER({v}),{v}>=1),{excel_number(k.max)},0))'
+        elif k.kind == "count":
+            count_dv.add(v)
+            formula = f"=IF(ISNUMBER({v}),ROUND(MIN({excel_number(k.max)},{excel_number(k.points_per_event)}*{v}),{d}),0)"
+        else:
+            lo, hi = k.plausible_range()
+            if (lo, hi) == (0.0, float("inf")):
+                target_dv.add(v)
+            else:  # the covenant's plausible range (a '%' is 0..100): Excel refuses 924 as the reader would
+                dv = graded.get(("range", lo, hi))
+                if dv is None:
+                    unit = f" {k.unit}" if k.unit else ""
+                    span = (f"từ {lo:g} đến {hi:g}{unit}" if hi != float("inf") else f"từ {lo:g}{unit} trở lên")
+                    dv = graded[("range", lo, hi)] = (
+                        validation("decimal", operator="between", f1=excel_number(lo), f2=excel_number(hi), title="Kết quả thực tế",
+                                   prompt=f"Nhập kết quả thực tế đạt được ({span}).", error=f"Cần một số {span}.")
+                        if hi != float("inf") else
+                        validation("decimal", operator="greaterThanOrEqual", f1=excel_number(lo), title="Kết quả thực tế",
+                                   prompt=f"Nhập kết quả thực tế đạt được ({span}).", error=f"Cần một số {span}."))
+                    ws.add_data_validation(dv)
+                dv.add(v)
+            half, t = excel_number(k.max / 2), excel_number(k.target)
+            if k.lower_is_better:
+                formula = f"=IF(ISNUMBER({v}),ROUND(IF({v}<={t},{half},{half}*{t}/{v}),{d}),0)"
+            else:
+                formula = f"=IF(ISNUMBER({v}),ROUND(MIN(1,{v}/{t})*{half},{d}),0)"
+        s.put(f"{C['points']}{r}", formula, align="center", box=True, fill=CALC_FILL, fmt="0.00")
+        s.height(r, {C["title"]: k.title, C["how"]: how}, sizes={C["how"]: 11})
+        points.append(f"{C['points']}{r}")
+        return r + 1
+
     content_rows: list[int] = []
     for content in cov.contents:
         cr = r
@@ -208,59 +280,18 @@ def _scores_sheet(wb, spec: TemplateSpec, names: dict[str, str]) -> dict[str, st
         s.height(cr, {C["title"]: content.title})
         r += 1
         first = r
-        for k in content.criteria:
-            v = f"{C['value']}{r}"
-            s.put(f"A{r}", f"{CODE_CRITERION}{k.id}")
-            s.put(f"{C['no']}{r}", k.id, align="center", box=True)
-            s.put(f"{C['title']}{r}", k.title, box=True)
-            s.put(f"{C['max']}{r}", k.max, align="center", box=True, fmt="0.##")
-            how = how_to_score(k)
-            s.put(f"{C['how']}{r}", how, box=True, size=11, italic=True)
-            s.put(v, None, box=True, fill=INPUT_FILL, locked=False, align="center",
-                  fmt="0" if k.kind == "count" else "General")
-            s.put(f"{C['note']}{r}", None, box=True, fill=INPUT_FILL, locked=False)
-            note_dv.add(f"{C['note']}{r}")
-            if k.kind == "graded":
-                dv = graded.get(k.max)
-                if dv is None:
-                    dv = graded[k.max] = validation("decimal", operator="between", f1="0", f2=excel_number(k.max), title="Điểm tự chấm",
-                                             prompt=f"Nhập điểm từ 0 đến {k.max:g}.", error=f"Điểm phải từ 0 đến {k.max:g} (điểm chuẩn).")
-                    ws.add_data_validation(dv)
-                dv.add(v)
-                formula = f"=IF(ISNUMBER({v}),ROUND({v},{d}),0)"
-            elif k.kind == "pass_fail":
-                pass_dv.add(v)
-                formula = f'=IF(TRIM({v})="{PASS}",{excel_number(k.max)},IF(AND(ISNUMBER({v}),{v}>=1),{excel_number(k.max)},0))'
-            elif k.kind == "count":
-                count_dv.add(v)
-                formula = f"=IF(ISNUMBER({v}),ROUND(MIN({excel_number(k.max)},{excel_number(k.points_per_event)}*{v}),{d}),0)"
-            else:
-                lo, hi = k.plausible_range()
-                if (lo, hi) == (0.0, float("inf")):
-                    target_dv.add(v)
-                else:  # the covenant's plausible range (a '%' is 0..100): Excel refuses 924 as the reader would
-                    dv = graded.get(("range", lo, hi))
-                    if dv is None:
-                        unit = f" {k.unit}" if k.unit else ""
-                        span = (f"từ {lo:g} đến {hi:g}{unit}" if hi != float("inf") else f"từ {lo:g}{unit} trở lên")
-                        dv = graded[("range", lo, hi)] = (
-                            validation("decimal", operator="between", f1=excel_number(lo), f2=excel_number(hi), title="Kết quả thực tế",
-                                       prompt=f"Nhập kết quả thực tế đạt được ({span}).", error=f"Cần một số {span}.")
-                            if hi != float("inf") else
-                            validation("decimal", operator="greaterThanOrEqual", f1=excel_number(lo), title="Kết quả thực tế",
-                                       prompt=f"Nhập kết quả thực tế đạt được ({span}).", error=f"Cần một số {span}."))
-                        ws.add_data_validation(dv)
-                    dv.add(v)
-                half, t = excel_number(k.max / 2), excel_number(k.target)
-                if k.lower_is_better:
-                    formula = f"=IF(ISNUMBER({v}),ROUND(IF({v}<={t},{half},{half}*{t}/{v}),{d}),0)"
-                else:
-                    formula = f"=IF(ISNUMBER({v}),ROUND(MIN(1,{v}/{t})*{half},{d}),0)"
-            s.put(f"{C['points']}{r}", formula, align="center", box=True, fill=CALC_FILL, fmt="0.00")
-            s.height(r, {C["title"]: k.title, C["how"]: how}, sizes={C["how"]: 11})
-            r += 1
-        s.put(f"{C['points']}{cr}", f"=SUM({C['points']}{first}:{C['points']}{r - 1})", bold=True, align="center",
-              box=True, fill=CALC_FILL, fmt="0.00")
+        points.clear()
+        for top in content.criteria:
+            if not top.parts:
+                r = leaf(top, r)
+                continue
+            parent, r, mark = r, r + 1, len(points)
+            for part in top.parts:
+                r = leaf(part, r)
+            write_parent(s, parent, top, points[mark:], d)
+        plain = all(not k.parts and k.kind != "deduction" for k in content.criteria)  # each row below is a criterion's points
+        total = f"=SUM({C['points']}{first}:{C['points']}{r - 1})" if plain else f"=SUM({','.join(points)})"
+        s.put(f"{C['points']}{cr}", total, bold=True, align="center", box=True, fill=CALC_FILL, fmt="0.00")
     pts = C["points"]
     crit_sum = "+".join(f"{pts}{x}" for x in content_rows)
     ev = f"'{SHEET_EVENTS}'"

@@ -38,6 +38,8 @@ CODE_CRITERION = "crit:"
 CODE_STAFF = "staff:"
 CODE_ORG = "org:"
 CODE_EVENT = "event:"
+CODE_PARENT = "parent:"  # the subtotal row of a criterion with parts (no input)
+CODE_VIOLATION = "viol:"  # "viol:<criterion id>:<n>": the n-th violation row of a deduction criterion
 
 # The data sheets: the code prefix of their rows and their input (yellow, unlocked) columns.
 ROW_CODES = {SHEET_SCORES: CODE_CRITERION, SHEET_STAFF: CODE_STAFF, SHEET_ORGS: CODE_ORG, SHEET_EVENTS: CODE_EVENT}
@@ -64,7 +66,9 @@ def covenant_digest(cov: Covenant) -> str:
     do not change the digest.
     """
     spec = {
-        "criteria": [[k.id, k.max, k.kind, k.points_per_event, k.target, k.lower_is_better] for _, k in cov.criteria],
+        # a deduction's points per violation only where there is one, so earlier forms keep their digest
+        "criteria": [[k.id, k.max, k.kind, k.points_per_event, k.target, k.lower_is_better]
+                     + ([k.points_per_violation] if k.kind == "deduction" else []) for _, k in cov.criteria],
         "events": [[e.id, e.points, e.cap] for e in cov.adjustments.events],
         "caps": [cov.adjustments.bonus_cap, cov.adjustments.penalty_cap],
     }

@@ -29,12 +29,20 @@ ORGANISATION_VI = {
 }
 
 
+CriterionKind = Literal["graded", "pass_fail", "count", "target", "deduction"]
+
+
 class Criterion(Model):
     id: str
     title: str
     max: Annotated[float, Field(gt=0)]
-    kind: Literal["graded", "pass_fail", "count", "target"] = "graded"
+    kind: CriterionKind = "graded"
     points_per_event: float | None = Field(None, gt=0, description="count: points per event, capped at max")
+    points_per_violation: float | None = Field(
+        None, gt=0, description="deduction (chấm trừ): points taken off the maximum per violation, never below 0")
+    parts: list[Criterion] = Field(
+        [], description="sub-criteria (tiêu chí thành phần), each with its own kind, maximum and value in "
+                        "scores.csv; the criterion's maximum must be their sum")
     target: float | None = Field(None, gt=0, description="target: the value that earns half the maximum")
     unit: str = ""
     lower_is_better: bool = False
@@ -46,12 +54,29 @@ class Criterion(Model):
 
     @model_validator(mode="after")
     def _kind_fields(self):
+        if self.parts:
+            # A parent is scored through its parts only: a kind or a value rule of its own would be ignored.
+            # judged on values, not on keys written: a covenant dumped and parsed again (a what-if) writes every default
+            rules = ("kind", "points_per_event", "points_per_violation", "target", "unit", "lower_is_better", "min_value",
+                     "max_value", "max_excess")
+            own = [f for f in rules if getattr(self, f) != type(self).model_fields[f].default]
+            if own:
+                raise ValueError(f"tiêu chí '{self.id}' có tiêu chí thành phần (parts) nên được chấm qua từng phần: "
+                                 f"bỏ {', '.join(repr(x) for x in own)} ở tiêu chí này, khai báo ở từng phần")
+            nested = [p.id for p in self.parts if p.parts]
+            if nested:
+                raise ValueError(f"tiêu chí thành phần {', '.join(nested)} của '{self.id}' không được có phần con (chỉ một cấp)")
+            return self
         if self.kind == "count" and self.points_per_event is None:
             raise ValueError("tiêu chí loại 'count' cần 'points_per_event' (số điểm mỗi lần)")
         if self.kind == "target" and self.target is None:
             raise ValueError("tiêu chí loại 'target' cần 'target' (giá trị chỉ tiêu, > 0)")
         if self.max_excess is not None and self.kind != "target":
             raise ValueError("'max_excess' chỉ dùng cho tiêu chí loại 'target'")
+        if self.kind == "deduction" and self.points_per_violation is None:
+            raise ValueError("tiêu chí loại 'deduction' (chấm trừ) cần 'points_per_violation' (số điểm trừ mỗi lần vi phạm)")
+        if self.points_per_violation is not None and self.kind != "deduction":
+            raise ValueError("'points_per_violation' chỉ dùng cho tiêu chí loại 'deduction' (chấm trừ)")
         lo, hi = self.plausible_range()
         if hi < lo:
             raise ValueError(f"khoảng giá trị hợp lý rỗng: min_value {lo:g} > max_value {hi:g}")
@@ -62,7 +87,8 @@ class Criterion(Model):
     def plausible_range(self) -> tuple[float, float]:
         """The values a unit can really enter; anything outside is a typing or export error, refused on load.
 
-        Defaults: points of a graded criterion 0..max; pass/fail 0..1; counts from 0; a target
+        Defaults: points of a graded criterion 0..max; pass/fail 0..1; counts (of events or of
+        violations) from 0; a target
         in '%' 0..100, any other target from 0. A covenant sets ``min_value``/``max_value`` for
         anything else (e.g. days to settle a procedure: 0..365).
         """
@@ -72,6 +98,11 @@ class Criterion(Model):
         lo = 0.0 if self.min_value is None else self.min_value
         hi = default_hi if self.max_value is None else self.max_value
         return lo, hi
+
+    @property
+    def leaves(self) -> list[Criterion]:
+        """The criteria scored one by one for this one: its parts, or itself when it has none."""
+        return list(self.parts) or [self]
 
 
 class Content(Model):
@@ -243,7 +274,17 @@ class Covenant(Model):
 
     @property
     def criteria(self) -> list[tuple[Content, Criterion]]:
+        """The criteria that take a value each in scores.csv and on the form: a criterion's parts stand in its place."""
+        return [(c, leaf) for c in self.contents for k in c.criteria for leaf in k.leaves]
+
+    @property
+    def top_criteria(self) -> list[tuple[Content, Criterion]]:
+        """The criteria as the scoring table lists them: a criterion with parts once, as itself."""
         return [(c, k) for c in self.contents for k in c.criteria]
+
+    def parent_of(self, criterion_id: str) -> Criterion | None:
+        """The criterion whose part ``criterion_id`` is, or None for a criterion that is no part."""
+        return next((k for _, k in self.top_criteria for p in k.parts if p.id == criterion_id), None)
 
     def event(self, event_id: str) -> Event | None:
         return next((e for e in self.adjustments.events if e.id == event_id), None)
@@ -294,17 +335,25 @@ def _semantic_problems(cov: Covenant, file: str, levels: dict[str, set[str]]) ->
     def add(where: str, msg: str) -> None:
         probs.append(Problem(file, where, msg))
 
-    total_max = sum(Decimal(str(k.max)) for _, k in cov.criteria)
+    total_max = sum(Decimal(str(k.max)) for _, k in cov.top_criteria)
     if total_max != Decimal(str(cov.total)):
         # maxima are floats, so the Decimal sum reads "102.0": print it as written ("102", "99.5")
         add("total", f"tổng điểm khai báo {cov.total:g} khác tổng điểm chuẩn các tiêu chí {total_max.normalize():f}")
     seen: dict[str, str] = {}
     for i, content in enumerate(cov.contents):
         for j, crit in enumerate(content.criteria):
-            where = f"contents[{i}].criteria[{j}].id"
-            if crit.id in seen:
-                add(where, f"mã tiêu chí '{crit.id}' bị trùng (đã dùng ở {seen[crit.id]})")
-            seen[crit.id] = where
+            where = f"contents[{i}].criteria[{j}]"
+            for k, item in [(None, crit)] + list(enumerate(crit.parts)):
+                at = f"{where}.id" if k is None else f"{where}.parts[{k}].id"
+                if item.id in seen:
+                    add(at, f"mã tiêu chí '{item.id}' bị trùng (đã dùng ở {seen[item.id]})")
+                seen[item.id] = at
+            if crit.parts:
+                parts_max = sum(Decimal(str(p.max)) for p in crit.parts)
+                if parts_max != Decimal(str(crit.max)):
+                    terms = " + ".join(f"{p.id}: {p.max:g}" for p in crit.parts)
+                    add(f"{where}.max", f"tiêu chí '{crit.id}': điểm chuẩn {crit.max:g} khác tổng điểm chuẩn các tiêu chí "
+                                        f"thành phần {parts_max.normalize():f} ({terms})")
     for what, items in (("contents", cov.contents), ("bands", cov.bands), ("awards", cov.awards),
                         ("adjustments.events", cov.adjustments.events)):
         ids = [x.id for x in items]

@@ -28,6 +28,7 @@ ORGS = "org_ratings.csv"
 VOTES = "votes.csv"
 REGISTRATIONS = "registrations.csv"  # in the year's folder, for every period of the year
 REGISTRATION_KINDS = ("award", "criterion", "commitment")
+VIOLATIONS = "violations.csv"  # the violations behind each deduction (chấm trừ) criterion, with their reasons
 SOURCE = "source.yaml"
 INGEST_REPORT = "ingest_report.csv"  # what the last `thidua ingest` accepted and rejected (written by forms.ingest)
 
@@ -46,6 +47,8 @@ class PeriodData:
     warnings: list[Problem] = field(default_factory=list)
     source: dict = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+    violations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["unit_id", "criterion_id", "count", "reason",
+                                                                                  "bloc_id"]))
     # bloc_id, unit_id, kind, item, value, text; None: the year has no registrations.csv (docs/data.md)
     registrations: pd.DataFrame | None = None
 
@@ -121,6 +124,9 @@ def _load_scores(path: Path, cov: Covenant, members: pd.DataFrame, bloc: str, ye
         chk.rows(df, pf, col, lambda r, c=col: f"tiêu chí đạt/không đạt '{r.criterion_id}' cần 1 (đạt) hoặc 0 (không đạt), nhận được '{r[c]}'")
         cnt = (kinds == "count") & num.notna() & (num != np.floor(num))
         chk.rows(df, cnt, col, lambda r, c=col: f"tiêu chí đếm số lần '{r.criterion_id}' cần số nguyên, nhận được '{r[c]}'")
+        ded = (kinds == "deduction") & num.notna() & (num != np.floor(num))
+        chk.rows(df, ded, col, lambda r, c=col: f"tiêu chí chấm trừ '{r.criterion_id}' cần số lần vi phạm (số nguyên), "
+                                                f"nhận được '{r[c]}'")
         df[col] = num
     blank_self = blank_self & df.unit_id.isin(members.unit_id) & df.criterion_id.isin(crit)
     chk.rows(df, blank_self, "self_value",
@@ -163,6 +169,39 @@ def _load_events(path: Path, cov: Covenant, members: pd.DataFrame, bloc: str, ye
              lambda r: f"sự kiện cộng/trừ điểm '{r.event_id}' không có trong giao ước (mã hợp lệ: {', '.join(ids) or 'không có'})")
     df["count"] = _whole(chk, df, "count", default=1.0, what="số lần là số nguyên ≥ 0")
     return df[["unit_id", "event_id", "count", "reason"]]
+
+
+def _load_violations(path: Path, cov: Covenant, members: pd.DataFrame, scores: pd.DataFrame, bloc: str, year: int,
+                     problems: list[Problem]) -> pd.DataFrame:
+    """The violations of each deduction criterion, one line each with its reason (``count`` repeats one reason).
+
+    They must add up to the number of violations the unit declared (its self value in
+    scores.csv), so each point taken off has a reason on file; a verified number that differs
+    is explained by the verification's own note, not here.
+    """
+    chk = RowChecker(path, problems)
+    df = read_csv_checked(path, ["unit_id", "criterion_id", "reason"], problems, optional=True)
+    _member_check(chk, df, set(members.unit_id), bloc, year)
+    deductions = [k.id for _, k in cov.criteria if k.kind == "deduction"]
+    chk.rows(df, ~df.criterion_id.isin(deductions), "criterion_id",
+             lambda r: f"tiêu chí '{r.criterion_id}' không phải tiêu chí chấm trừ của giao ước {cov.year} "
+                       f"(tiêu chí chấm trừ: {', '.join(deductions) or 'không có'})")
+    chk.rows(df, df.reason.astype(str).str.strip() == "", "reason", "cần ghi lý do của lần vi phạm (số, ngày văn bản, việc gì)")
+    df["count"] = _whole(chk, df, "count", default=1.0, what="số lần vi phạm là số nguyên ≥ 0")
+    listed = df[df.criterion_id.isin(deductions)].groupby(["unit_id", "criterion_id"])["count"].sum()
+    declared = scores[scores.criterion_id.isin(deductions)].set_index(["unit_id", "criterion_id"])["self_value"]
+    declared = declared[~declared.index.duplicated()]
+    for (unit, crit), n in declared.items():
+        got = float(listed.get((unit, crit), 0.0))
+        if pd.notna(n) and n != got:
+            problems.append(Problem(str(path), f"đơn vị {unit}, tiêu chí {crit}",
+                                    f"{SCORES} ghi {n:g} lần vi phạm tự kê khai nhưng {VIOLATIONS} liệt kê {got:g} lần có lý do: "
+                                    "mỗi lần vi phạm cần một dòng lý do"))
+    for (unit, crit), n in listed.items():
+        if (unit, crit) not in declared.index or pd.isna(declared.get((unit, crit))):
+            problems.append(Problem(str(path), f"đơn vị {unit}, tiêu chí {crit}",
+                                    f"liệt kê {n:g} lần vi phạm nhưng {SCORES} không có số lần tự kê khai của tiêu chí này"))
+    return df[["unit_id", "criterion_id", "count", "reason"]]
 
 
 def _load_staff(path: Path, vocab: Vocabulary, members: pd.DataFrame, bloc: str, year: int, problems: list[Problem]) -> pd.DataFrame:
@@ -276,6 +315,7 @@ def load_period_data(data_dir: Path, bloc: str, period: Period, cov: Covenant, v
     year = period.year
     scores = _load_scores(folder / SCORES, cov, members, bloc, year, problems)
     events = _load_events(folder / EVENTS, cov, members, bloc, year, problems)
+    violations = _load_violations(folder / VIOLATIONS, cov, members, scores, bloc, year, problems)
     annual = period.is_annual
     empty = pd.DataFrame(columns=["unit_id"])
     staff = _load_staff(folder / STAFF, vocab, members, bloc, year, problems) if annual else empty.assign(level=None, count=None)
@@ -301,4 +341,5 @@ def load_period_data(data_dir: Path, bloc: str, period: Period, cov: Covenant, v
         return df.assign(bloc_id=bloc)
 
     return PeriodData(period, tag(members), tag(scores), tag(events), tag(staff), tag(orgs), tag(votes),
-                      problems, source, files, None if registrations is None else tag(registrations))
+                      problems, source, files, tag(violations),
+                      None if registrations is None else tag(registrations))

@@ -31,6 +31,7 @@ from toolkit.model.period_data import read_source
 from toolkit.model.periods import Period
 from toolkit.model.text import sort_key
 from toolkit.model.workspace import Workspace
+from toolkit.reports import criterion_parts
 from toolkit.reports.analysis import analyse
 from toolkit.reports.filed_tables import read_results
 
@@ -40,7 +41,8 @@ UNIT_COLUMNS = ["period", "year", "unit_id", "name", "short_name", "role", "line
 CONTENT_COLUMNS = ["period", "unit_id", "line_id", "org_id", "content_id", "content_title", "max", "score"]
 TARGET_COLUMNS = ["period", "unit_id", "line_id", "org_id", "target_id", "title", "met"]
 CAP_COLUMNS = ["period", "unit_id", "line_id", "org_id", "excellent", "base", "cap", "within_cap"]
-TEXT = ("unit_id", "name", "short_name", "role", "band", "content_id", "content_title", "target_id", "title", "award_id", "award")
+TEXT = ("unit_id", "name", "short_name", "role", "band", "content_id", "content_title", "target_id", "title", "award_id", "award",
+        "criterion_id", "parent_id")
 AWARD_COLUMNS = ["period", "award_id", "award", "unit_id", "line_id", "org_id", "rank", "nominated"]
 
 
@@ -61,6 +63,7 @@ class History:
     lineage: pd.DataFrame  # renames and mergers in the range touching the bloc: year, from_unit, to_unit, event
     synthetic: bool = False  # any period or covenant is generated sample data
     read_from: dict[str, str] = field(default_factory=dict)  # period -> "tính từ dữ liệu" or the filed report read
+    parts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=criterion_parts.PART_COLUMNS))  # criteria with parts
 
     @property
     def labels(self) -> list[str]:
@@ -160,7 +163,7 @@ def _latest(data_dir: str, bloc: str) -> str:
 def history(ws: Workspace, bloc: str, periods: list[Period], filed: dict[str, str] | None = None) -> History:
     """Every figure of ``bloc`` in ``periods``, with each unit's line (see :mod:`toolkit.engine.unit_lines`)."""
     filed = filed or {}
-    parts: dict[str, list[pd.DataFrame]] = {k: [] for k in ("units", "contents", "targets", "cap", "awards")}
+    parts: dict[str, list[pd.DataFrame]] = {k: [] for k in ("units", "contents", "targets", "cap", "awards", "parts")}
     missing: dict[str, str] = {}
     covenants: dict[int, Covenant] = {}
     read_from: dict[str, str] = {}
@@ -221,7 +224,7 @@ def history(ws: Workspace, bloc: str, periods: list[Period], filed: dict[str, st
     return History(bloc, ws.registry.bloc_name(bloc), list(periods), missing, covenants, units[UNIT_COLUMNS],
                    with_lines(parts["contents"], CONTENT_COLUMNS), with_lines(parts["targets"], TARGET_COLUMNS),
                    with_lines(parts["cap"], CAP_COLUMNS), with_lines(parts["awards"], AWARD_COLUMNS), events,
-                   synthetic, read_from)
+                   synthetic, read_from, with_lines(parts["parts"], criterion_parts.PART_COLUMNS))
 
 
 def _org_names(units: pd.DataFrame, names: dict[str, str]) -> pd.Series:
@@ -255,7 +258,8 @@ def _canonical(frames: dict[str, pd.DataFrame], members: pd.Series, cov: Covenan
     unit = {u: i for i, u in enumerate(members)}
     item = {"contents": ("content_id", {c.id: i for i, c in enumerate(cov.contents)}),
             "targets": ("target_id", {t: i for i, t in enumerate(cov.target_ids())}),
-            "awards": ("award_id", {a.id: i for i, a in enumerate(cov.awards)})}
+            "awards": ("award_id", {a.id: i for i, a in enumerate(cov.awards)}),
+            "parts": ("criterion_id", criterion_parts.order(cov))}
     out = {}
     for key, frame in frames.items():
         keys = pd.DataFrame({"_u": frame["unit_id"].map(unit).to_numpy()}, index=frame.index)
@@ -297,7 +301,7 @@ def _from_result(res: PeriodResult) -> dict[str, pd.DataFrame]:
                            "unit_id": e["unit_id"].astype(object), "rank": e["rank"].astype("Int64"),
                            "nominated": e["nominated"].astype(bool)})
     return {"units": units, "contents": contents, "targets": _met_as_object(targets), "cap": _met_as_object(cap, "within_cap"),
-            "awards": awards}
+            "awards": awards, "parts": criterion_parts.from_result(res)}
 
 
 def _met_as_object(frame: pd.DataFrame, column: str = "met") -> pd.DataFrame:
@@ -361,7 +365,8 @@ def _from_filed(ws: Workspace, bloc: str, p: Period, cov: Covenant, folder: Path
     t = cov.targets
     targets = _by_title(tables["chi_tieu"], "target", [(x.title, x.id) for x in [*t.staff, *t.organisations]], unit_ids, "target_id")
     awards = _by_title(tables["de_nghi_khen_thuong"], "award", [(a.title, a.id) for a in cov.awards], unit_ids, "award_id")
-    if targets is None or awards is None:
+    parts = criterion_parts.from_filed(results, cov, unit_ids)
+    if targets is None or awards is None or parts is None:
         return None
     k = tables["tran_xuat_sac"]
     if len(k) and unit_ids(k) is None:
@@ -373,7 +378,7 @@ def _from_filed(ws: Workspace, bloc: str, p: Period, cov: Covenant, folder: Path
     awards = pd.DataFrame({"award_id": awards["award_id"], "award": awards["award"].astype(object), "unit_id": awards["unit_id"],
                            "rank": awards["rank"].astype("Int64"), "nominated": awards["nominated"].fillna(False).astype(bool)})
     return {"units": units, "contents": contents, "targets": _met_as_object(targets), "cap": _met_as_object(cap, "within_cap"),
-            "awards": awards}
+            "awards": awards, "parts": parts}
 
 
 def _by_title(frame: pd.DataFrame, column: str, items: list[tuple[str, str]], unit_ids, id_column: str) -> pd.DataFrame | None:

@@ -60,11 +60,52 @@ def _content_headers(res: PeriodResult) -> dict[str, str]:
     return {c.id: f"{c.id} ({sum(k.max for k in c.criteria):g})" for c in res.covenant.contents}
 
 
+def _violation_notes(res: PeriodResult) -> pd.Series:
+    """'Vi phạm (3 lần): reason (2 lần); reason' per unit and deduction criterion, from violations.csv."""
+    v = res.violations
+    if v is None or v.empty:
+        return pd.Series(dtype=object)
+    v = v.assign(_n=v["count"].astype(float))
+    one = v["reason"] + np.where(v["_n"] > 1, " (" + v["_n"].map(lambda n: f"{n:g}") + " lần)", "")
+    g = v.assign(_t=one).groupby(["unit_id", "criterion_id"], sort=False)
+    return ("Vi phạm (" + g["_n"].sum().map(lambda n: f"{n:g}") + " lần): " + g["_t"].agg("; ".join))
+
+
+def _with_parents(res: PeriodResult, s: pd.DataFrame) -> pd.DataFrame:
+    """The scores with a subtotal row above the parts of each criterion that has parts (points added by the engine)."""
+    if "parent_id" not in s.columns or not s["parent_id"].astype(bool).any():
+        return s
+    from toolkit.engine.scoring import group_scores  # the parent's points as the floors read them
+
+    g = group_scores(res.scores, res.covenant)
+    titles = {k.id: k.title for _, k in res.covenant.top_criteria}
+    first = s[s["parent_id"] != ""].groupby("parent_id", observed=True)["order"].min()
+    g = g[g["criterion_id"].isin(first.index)]
+    rows = g.assign(content_id=g["criterion_id"].map(dict(zip(s["parent_id"], s["content_id"]))),
+                    criterion_title=g["criterion_id"].map(titles), order=g["criterion_id"].map(first) - 0.5,
+                    self_value=np.nan, verified_value=np.nan, verified_score=np.nan, note="", verified=True,
+                    parent_id="", _part_sum=True)
+    return pd.concat([s.assign(_part_sum=False), rows[[c for c in rows.columns if c in s.columns] + ["_part_sum"]]],
+                     ignore_index=True)
+
+
 def criteria_detail(res: PeriodResult) -> pd.DataFrame:
-    """Every criterion of every unit: entered values, self, verified and final points."""
-    s = res.scores.assign(_k=res.scores["unit_id"].map(dict(zip(res.units.unit_id, res.units.name.map(sort_key)))))
+    """Every criterion of every unit: entered values, self, verified and final points.
+
+    A criterion with parts is a subtotal row above them; a deduction criterion's note lists its violations.
+    """
+    s = _with_parents(res, res.scores)
+    s = s.assign(_k=s["unit_id"].map(dict(zip(res.units.unit_id, res.units.name.map(sort_key)))))
     s = s.sort_values(["_k", "order"], kind="stable")
     names = dict(zip(res.units.unit_id, res.units.name))
+    notes = s["note"].fillna("")
+    violations = _violation_notes(res)
+    if len(violations):
+        listed = pd.Series(list(zip(s["unit_id"], s["criterion_id"])), index=s.index).map(violations).fillna("")
+        notes = np.where(listed == "", notes, np.where(notes == "", listed, notes + "; " + listed))
+    source = np.where(s["verified"], "thẩm định", "tự chấm (chưa thẩm định)")
+    if "_part_sum" in s.columns:
+        source = np.where(s["_part_sum"].fillna(False).astype(bool), "cộng các tiêu chí thành phần", source)
     return pd.DataFrame({
         "Đơn vị": s["unit_id"].map(names).to_numpy(),
         "Nội dung": s["content_id"].to_numpy(),
@@ -75,8 +116,8 @@ def criteria_detail(res: PeriodResult) -> pd.DataFrame:
         "Điểm tự chấm": s["self_score"].to_numpy(),
         "Điểm thẩm định": s["verified_score"].to_numpy(),
         "Điểm tính": s["final_score"].to_numpy(),
-        "Nguồn điểm": np.where(s["verified"], "thẩm định", "tự chấm (chưa thẩm định)"),
-        "Ghi chú": s["note"].fillna("").to_numpy(),
+        "Nguồn điểm": source,
+        "Ghi chú": np.asarray(notes, dtype=object),
     })
 
 

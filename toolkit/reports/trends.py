@@ -277,12 +277,37 @@ def gaps(h: History) -> pd.DataFrame:
 # --------------------------------------------------------------------------- contents, targets, cap
 
 
+def _part_rows(h: History) -> dict[str, list[tuple[str, str]]]:
+    """Content id -> (criterion id, label) of its criteria with parts and of their parts, over every year of the range."""
+    rows: dict[str, dict[str, str]] = {}
+    for year in sorted(h.covenants):
+        for content, k in h.covenants[year].top_criteria:
+            if k.parts:
+                mine = rows.setdefault(content.id, {})
+                mine[k.id] = f"   {k.id}. {k.title}"
+                mine.update({p.id: f"      – {p.id}. {p.title}" for p in k.parts})
+    return {c: list(items.items()) for c, items in rows.items()}
+
+
 def contents(h: History) -> pd.DataFrame:
-    """Per content: the bloc's average share of the content's maximum in each period, and over the range."""
+    """Per content: the bloc's average share of the content's maximum in each period, and over the range.
+
+    A criterion with parts is listed under its content, and its parts under it, with their own shares.
+    """
     s = rules.content_shares(h.contents)
     titles = _content_titles(h)
-    ids = list(titles)
-    out = pd.DataFrame({"Nội dung": [f"{c}. {titles[c]}" for c in ids]})
+    parts = _part_rows(h)
+    if parts:  # parents and parts are keyed apart from contents, by their criterion id
+        s = pd.concat([s, rules.content_shares(h.parts.rename(columns={"criterion_id": "content_id"}))
+                       .assign(content_id=lambda f: "k:" + f["content_id"])], ignore_index=True)
+    ids, labels = [], []
+    for c in titles:
+        ids.append(c)
+        labels.append(f"{c}. {titles[c]}")
+        for k, label in parts.get(c, []):
+            ids.append(f"k:{k}")
+            labels.append(label)
+    out = pd.DataFrame({"Nội dung": labels})
     grid = s.pivot(index="content_id", columns="period", values="mean_share").reindex(index=ids, columns=h.labels) \
         if len(s) else pd.DataFrame(index=ids, columns=h.labels, dtype=float)
     for label in h.labels:
