@@ -22,7 +22,6 @@ from toolkit.documents.render import SHIPPED, render_document, template_path
 from toolkit.engine.evaluate import PeriodResult
 from toolkit.errors import DataError, ParameterError
 from toolkit.model.files import replace_folder, temp_folder, write_file
-from toolkit.model.ballots import load_ballots
 from toolkit.model.period_data import period_dir
 from toolkit.model.periods import Period
 from toolkit.model.secretariat import DocumentInputs, load_document_inputs
@@ -70,14 +69,7 @@ def prepare(ws: Workspace, bloc: str, period: str | Period) -> Drafts:
     except DataError as exc:
         problems += exc.problems
         inputs = None
-    ballots = None
-    if p.is_annual:
-        u = res.units
-        votes = u.loc[u["voters"].notna(), ["unit_id", "approve", "voters"]] if "voters" in u else None
-        ballots, found = load_ballots(folder, res.covenant, res.units, votes)
-        problems += found
-        if not len(ballots):
-            ballots = None
+    ballots = res.votes if p.is_annual and len(res.votes) else None  # checked with the period's data
     if problems:
         raise DataError(problems)
     return Drafts(res, inputs, ballots)
