@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.documents import template_data
+from toolkit.documents import ballot_data, template_data
 from toolkit.documents.pdf import HOW_TO_GET, soffice, to_pdf
 from toolkit.documents.render import SHIPPED, render_document, template_path
 from toolkit.engine.evaluate import PeriodResult
@@ -29,7 +29,9 @@ from toolkit.model.workspace import Workspace
 from toolkit.reports.analysis import analyse
 
 MANIFEST = "manifest.json"
-TITLES = {"bao-cao": "Báo cáo", "bien-ban": "Biên bản", "to-trinh": "Tờ trình", "danh-sach": "Danh sách"}
+TITLES = {"bao-cao": "Báo cáo", "bien-ban": "Biên bản", "to-trinh": "Tờ trình", "danh-sach": "Danh sách", **ballot_data.TITLES}
+BUILDERS = {**template_data.BUILDERS, **ballot_data.BUILDERS}
+MEETING_DAY = {"bien-ban", *ballot_data.BUILDERS}  # dated the day of the year-end meeting
 
 
 @dataclass
@@ -44,7 +46,9 @@ class Drafts:
         names = template_data.documents_for(self.result)
         if self.result.period.is_annual and self.result.nominations.empty:
             names = [n for n in names if n not in ("to-trinh", "danh-sach")]  # nothing to propose
-        return {n: template_data.BUILDERS[n](self.result, self.inputs, self.ballots) for n in names}
+        if self.result.period.is_annual:
+            names += list(ballot_data.BUILDERS)  # the ballot papers and the count's minutes; the tally workbook beside them
+        return {n: BUILDERS[n](self.result, self.inputs, self.ballots) for n in names}
 
 
 @dataclass
@@ -90,7 +94,7 @@ def write_documents(ws: Workspace, bloc: str, period: str | Period, folder: Path
         for name, ctx in contexts.items():
             tpl = template_path(name, ws.data_dir)
             templates[name] = tpl
-            when = inputs.meeting.date if name == "bien-ban" else inputs.date
+            when = inputs.meeting.date if name in MEETING_DAY else inputs.date
             render_document(tpl, ctx, tmp / f"{name}.docx", when, f"{TITLES[name]}: {ctx['summary']}", inputs.issuer)
         docx = [tmp / f"{n}.docx" for n in contexts]
         pdfs = []
