@@ -60,7 +60,7 @@ def documents_cmd(bloc: str, period: str, data_dir: Path, reports_dir: Path, no_
     with locked_reports(reports_dir):
         written = make_documents(data_dir, reports_dir, bloc, period, pdf=not no_pdf)
     click.echo(f"Văn bản: {written.folder}")
-    for f in [*written.docx, *written.pdfs]:
+    for f in [*written.docx, *written.workbooks, *written.pdfs]:
         click.echo(f"  {f.name}")
     for note in written.notes:
         click.echo(note, err=True)

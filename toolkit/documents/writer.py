@@ -9,6 +9,7 @@ changes nothing changes no file.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from toolkit.documents import ballot_data, template_data
 from toolkit.documents.pdf import HOW_TO_GET, soffice, to_pdf
 from toolkit.documents.render import SHIPPED, render_document, template_path
 from toolkit.engine.evaluate import PeriodResult
+from toolkit.forms import tally_workbook
+from toolkit.forms.period_context import period_context
 from toolkit.errors import DataError, ParameterError
 from toolkit.model.files import replace_folder, temp_folder, write_file
 from toolkit.model.period_data import period_dir
@@ -27,6 +30,7 @@ from toolkit.model.periods import Period
 from toolkit.model.secretariat import DocumentInputs, load_document_inputs
 from toolkit.model.workspace import Workspace
 from toolkit.reports.analysis import analyse
+from toolkit.reports.table_writer import pin_zip_times
 
 MANIFEST = "manifest.json"
 TITLES = {"bao-cao": "Báo cáo", "bien-ban": "Biên bản", "to-trinh": "Tờ trình", "danh-sach": "Danh sách", **ballot_data.TITLES}
@@ -56,6 +60,7 @@ class Written:
     folder: Path
     docx: list[Path]
     pdfs: list[Path] = field(default_factory=list)
+    workbooks: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -97,6 +102,7 @@ def write_documents(ws: Workspace, bloc: str, period: str | Period, folder: Path
             when = inputs.meeting.date if name in MEETING_DAY else inputs.date
             render_document(tpl, ctx, tmp / f"{name}.docx", when, f"{TITLES[name]}: {ctx['summary']}", inputs.issuer)
         docx = [tmp / f"{n}.docx" for n in contexts]
+        tally = [_write_tally(ws, drafts, tmp)] if res.period.is_annual else []
         pdfs = []
         if pdf and soffice():
             pdfs = to_pdf(docx, tmp, inputs.date)
@@ -111,7 +117,18 @@ def write_documents(ws: Workspace, bloc: str, period: str | Period, folder: Path
     replace_folder(tmp, folder)
     written.docx = [folder / f"{n}.docx" for n in contexts]
     written.pdfs = [folder / f"{n}.pdf" for n in contexts] if pdfs else []
+    written.workbooks = [folder / p.name for p in tally]
     return written
+
+
+def _write_tally(ws: Workspace, drafts: Drafts, folder: Path) -> Path:
+    """The ballot committee's tally workbook (blank), with the candidates of the ballot papers; same bytes on a rerun."""
+    res = drafts.result
+    cands = {a.id: ballot_data.candidates(res, a, drafts.ballots) for a in res.covenant.awards if res.period.kind in a.periods}
+    wb = tally_workbook.build_workbook(period_context(ws, res.bloc, res.period), cands)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return write_file(folder / tally_workbook.FILENAME, pin_zip_times(buf.getvalue(), tally_workbook.BUILT))
 
 
 def sha256(path: Path) -> str:
