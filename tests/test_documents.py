@@ -39,7 +39,8 @@ from toolkit.reports.analysis import analyse
 
 BLOC = "kinh-te-ky-thuat"
 BLOC_NAME = "Khối các sở, ban, ngành tham mưu và quản lý Nhà nước về kinh tế, kỹ thuật"
-ALL = ["bao-cao", "bien-ban", "to-trinh", "danh-sach"]
+ALL = ["bao-cao", "bien-ban", "to-trinh", "danh-sach", "phieu-bau", "bien-ban-kiem-phieu"]
+PAGED = [n for n in ALL if n != "phieu-bau"]  # ballot papers are handed out one by one: no page numbers
 
 
 def paragraphs(path: Path) -> list[str]:
@@ -127,9 +128,10 @@ def test_secretariat_text_never_becomes_a_link_an_image_or_html(data_copy, tmp_p
 # --------------------------------------------------------------------------- layout
 
 def test_shipped_templates_are_what_the_build_script_makes(tmp_path):
+    from toolkit.documents import ballot_templates
     from toolkit.documents.build_templates import TEMPLATES_DIR, build
 
-    for made in build(tmp_path):
+    for made in build(tmp_path) + ballot_templates.build(tmp_path):
         assert made.read_bytes() == (TEMPLATES_DIR / made.name).read_bytes(), f"rerun build_templates: {made.name}"
 
 
@@ -152,7 +154,7 @@ def test_a4_portrait_margins_and_times_new_roman(docs2024, name):
     assert explicit <= {"Times New Roman", None}
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", PAGED)
 def test_page_number_field_in_the_header_from_page_two(docs2024, name):
     sec = Document(docs2024 / f"{name}.docx").sections[0]
     assert sec.different_first_page_header_footer
@@ -584,10 +586,10 @@ def test_cli_writes_beside_the_report_and_lists_them_in_its_manifest(tmp_path, m
     r = CliRunner().invoke(main, ["documents", "--bloc", BLOC, "--period", "2024", "--data", str(DATA),
                                   "--reports", str(tmp_path / "reports")])
     assert r.exit_code == 0, r.output
-    assert sorted(p.name for p in (report / "documents").iterdir()) == sorted([f"{n}.docx" for n in ALL] + ["manifest.json"])
+    assert sorted(p.name for p in (report / "documents").iterdir()) == sorted([f"{n}.docx" for n in ALL] + ["kiem-phieu.xlsx", "manifest.json"])
     assert "apt-get install libreoffice-writer-nogui" in r.output  # how to get the PDFs
     outputs = json.loads((report / "manifest.json").read_text(encoding="utf-8"))["outputs"]
-    assert set(outputs) == {"report.html", "documents/manifest.json", *[f"documents/{n}.docx" for n in ALL]}
+    assert set(outputs) == {"report.html", "documents/manifest.json", "documents/kiem-phieu.xlsx", *[f"documents/{n}.docx" for n in ALL]}
 
 
 def test_cli_bad_data_is_a_message_not_a_traceback(data_copy, tmp_path):

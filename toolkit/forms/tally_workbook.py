@@ -40,8 +40,9 @@ INPUTS = ("issued", "returned", "valid", "present")
 
 
 def sheet_name(i: int, award: Award) -> str:
-    """'1. Cờ thi đua của UBND tỉnh', without the characters Excel refuses, at most 31 characters."""
-    return re.sub(r"[\[\]:*?/\\']", " ", f"{i}. {award.title}")[:31].strip()
+    """'1. Cờ thi đua của UBND tỉnh', without the characters Excel refuses, at most 31 characters (cut between words)."""
+    name = re.sub(r"[\[\]:*?/\\']", " ", f"{i}. {award.title}")
+    return name if len(name) <= 31 else name[:32].rsplit(" ", 1)[0].strip()
 
 
 def _award_sheet(wb, i: int, award: Award, candidates: pd.DataFrame, ctx) -> str:
