@@ -187,3 +187,12 @@ def test_votes_csv_that_disagrees_stops_the_period_naming_both_files(data_copy):
     p = err.value.problems[0]
     assert p.file == str(folder / "ballots.csv") and p.where == "dòng 6, cột in_favour"
     assert "(8 đồng ý / 11 phát ra)" in p.message and "(10 / 11)" in p.message and str(folder / "votes.csv") in p.message
+
+
+def test_a_change_of_base_is_a_covenant_change_in_words():
+    from toolkit.engine.covenant_changes import covenant_changes
+
+    new = covenant_dict()
+    new["awards"][0]["vote_base"] = "members"
+    [change] = covenant_changes(make_covenant(), make_covenant(new))
+    assert change.detail == "tỷ lệ phiếu tính trên: tổng số phiếu phát ra → tổng số đơn vị thành viên"
