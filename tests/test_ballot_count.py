@@ -196,3 +196,32 @@ def test_a_change_of_base_is_a_covenant_change_in_words():
     new["awards"][0]["vote_base"] = "members"
     [change] = covenant_changes(make_covenant(), make_covenant(new))
     assert change.detail == "tỷ lệ phiếu tính trên: tổng số phiếu phát ra → tổng số đơn vị thành viên"
+
+
+def test_present_is_needed_only_where_an_award_counts_on_it(data_copy):
+    folder = data_copy / "periods" / BLOC / "2024"
+    cov_path = data_copy / "covenants" / BLOC / "2024.yaml"
+    cov_path.write_text(cov_path.read_text(encoding="utf-8").replace("  min_vote_share: 0.8\n",
+                                                                     "  min_vote_share: 0.8\n  vote_base: present\n"), encoding="utf-8")
+    ws = Workspace.open(data_copy)
+    with pytest.raises(DataError) as err:  # ballots.csv has no present column
+        ws.load(BLOC, ws.check(BLOC, "2024"))
+    first = err.value.problems[0]
+    assert (first.file, first.where) == (str(folder / "ballots.csv"), "dòng 2, cột present")
+    assert "cần ghi số thành viên có mặt" in first.message
+    assert len(err.value.problems) == 12  # the flag's 12 rows; the certificates are counted on ballots issued
+    b = pd.read_csv(folder / "ballots.csv").assign(present=11)
+    b.loc[0, "present"] = 13  # of 12 members
+    b.to_csv(folder / "ballots.csv", index=False)
+    with pytest.raises(DataError) as err:
+        ws.load(BLOC, ws.check(BLOC, "2024"))
+    assert [(p.where, p.message) for p in err.value.problems] == [
+        ("dòng 2, cột present", "số thành viên có mặt 13 lớn hơn số thành viên của khối (12)")]
+    b.loc[0, "present"] = 11
+    b.to_csv(folder / "ballots.csv", index=False)
+    cov, data = ws.load(BLOC, ws.check(BLOC, "2024"))
+    votes = evaluate(cov, data, ws.vocab)["votes"]
+    # Sở Công Thương: 9 in favour of 11 present = 81,8% (the flag); the certificates: 9 of 11 issued
+    row = votes[(votes["unit_id"] == "so-cong-thuong")].set_index("award_id")
+    assert row.loc["co_thi_dua", "base_count"] == 11 and row.loc["co_thi_dua", "base"] == "present"
+    assert row.loc["bang_khen", "base"] == "issued"

@@ -247,3 +247,14 @@ def test_the_minutes_say_the_base_the_covenant_names(data_copy, tmp_path):
     codes = {c.value: c.row for c in ws["A"] if c.value}
     assert ws[f"E{codes['count:members']}"].value == 12
     assert f"/E{codes['count:members']}," in ws[f"F{codes['unit:so-cong-thuong']}"].value
+
+
+def test_two_tally_workbooks_in_one_folder_are_refused(docs, data_copy, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("kiem-phieu.xlsx", "kiem-phieu (1).xlsx"):
+        shutil.copy(docs / "kiem-phieu.xlsx", inbox / name)
+    before = (data_copy / FOLDER / "ballots.csv").read_bytes()
+    r = _ingest(inbox, data_copy)
+    assert r.exit_code == 2 and "có 2 bảng kiểm phiếu: để lại đúng một bảng" in r.output, r.output
+    assert (data_copy / FOLDER / "ballots.csv").read_bytes() == before
