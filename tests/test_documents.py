@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -30,14 +31,16 @@ from toolkit.documents.vietnamese_format import doc_number, long_date, recipient
 from toolkit.documents.voting import ballot_rows, result_text
 from toolkit.engine.evaluate import evaluate
 from toolkit.errors import DataError
-from toolkit.model.ballots import load_ballots, vote_passes
+from toolkit.engine.ballot_count import vote_table
+from toolkit.model.ballots import load_ballots, vote_passes, votes_disagreement
 from toolkit.model.covenant import Award
 from toolkit.model.workspace import Workspace
 from toolkit.reports.analysis import analyse
 
 BLOC = "kinh-te-ky-thuat"
 BLOC_NAME = "Khối các sở, ban, ngành tham mưu và quản lý Nhà nước về kinh tế, kỹ thuật"
-ALL = ["bao-cao", "bien-ban", "to-trinh", "danh-sach"]
+ALL = ["bao-cao", "bien-ban", "to-trinh", "danh-sach", "phieu-bau", "bien-ban-kiem-phieu"]
+PAGED = [n for n in ALL if n != "phieu-bau"]  # ballot papers are handed out one by one: no page numbers
 
 
 def paragraphs(path: Path) -> list[str]:
@@ -125,9 +128,10 @@ def test_secretariat_text_never_becomes_a_link_an_image_or_html(data_copy, tmp_p
 # --------------------------------------------------------------------------- layout
 
 def test_shipped_templates_are_what_the_build_script_makes(tmp_path):
+    from toolkit.documents import ballot_templates
     from toolkit.documents.build_templates import TEMPLATES_DIR, build
 
-    for made in build(tmp_path):
+    for made in build(tmp_path) + ballot_templates.build(tmp_path):
         assert made.read_bytes() == (TEMPLATES_DIR / made.name).read_bytes(), f"rerun build_templates: {made.name}"
 
 
@@ -150,7 +154,7 @@ def test_a4_portrait_margins_and_times_new_roman(docs2024, name):
     assert explicit <= {"Times New Roman", None}
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", PAGED)
 def test_page_number_field_in_the_header_from_page_two(docs2024, name):
     sec = Document(docs2024 / f"{name}.docx").sections[0]
     assert sec.different_first_page_header_footer
@@ -286,7 +290,7 @@ def test_the_minutes_record_each_ballot_with_share_threshold_and_result(docs2024
         assert cert[name][4] == share
         assert cert[name][2] == "10"  # one spoilt paper
     text = paragraphs(docs2024 / "bien-ban.docx")
-    assert "Điều kiện: tỷ lệ phiếu đồng ý từ 80% trở lên trên tổng số phiếu phát ra (Giao ước thi đua năm 2024)." in text
+    assert "Điều kiện: tỷ lệ phiếu đồng ý từ 80% trở lên, tính trên tổng số phiếu phát ra (Giao ước thi đua năm 2024)." in text
     assert "Hội nghị thống nhất đề nghị tặng Cờ thi đua của UBND tỉnh cho 01 tập thể: Quỹ Phát triển đất." in text
     assert "Thời gian: bắt đầu lúc 08 giờ 30 phút, ngày 05 tháng 12 năm 2024." in text
     assert "- Đại diện các đơn vị thành viên có mặt: 11/12 đơn vị, gồm:" in text
@@ -331,7 +335,7 @@ def test_report_figures_per_content_from_the_results(docs2024, res2024):
 
 def _res(units: list[tuple], nominated: dict[str, list[str]]):
     """A stand-in for a PeriodResult: units (unit_id, name, rank, approve, voters) and who the engine nominated."""
-    u = pd.DataFrame(units, columns=["unit_id", "name", "rank", "approve", "voters"])
+    u = pd.DataFrame(units, columns=["unit_id", "name", "rank", "approve", "voters"]).assign(bloc_id="b")
     e = pd.DataFrame([(a, x, x in ids, "Đề nghị" if x in ids else "") for a, ids in nominated.items() for x in u.unit_id],
                      columns=["award_id", "unit_id", "nominated", "status"])
     return SimpleNamespace(units=u, eligibility=e)
@@ -340,32 +344,36 @@ def _res(units: list[tuple], nominated: dict[str, list[str]]):
 FLAG = Award(id="co", title="Cờ thi đua", quota={"count": 1}, min_vote_share=0.8)
 
 
-def _ballots(rows):
-    return pd.DataFrame(rows, columns=["award_id", "unit_id", "issued", "returned", "valid", "in_favour"])
+def _ballots(res, award, rows=None):
+    """The engine's count of ``rows`` (award_id, unit_id, issued, returned, valid, in_favour); None: the units' votes.csv."""
+    b = pd.DataFrame(rows or [], columns=["award_id", "unit_id", "issued", "returned", "valid", "in_favour"])
+    votes = res.units.loc[res.units["voters"].notna(), ["bloc_id", "unit_id", "approve", "voters"]] if rows is None else \
+        pd.DataFrame(columns=["bloc_id", "unit_id", "approve", "voters"])
+    return vote_table(SimpleNamespace(awards=[award]), b.assign(bloc_id="b", present=np.nan), votes, res.units)
 
 
 def test_ballot_exactly_at_the_threshold_passes_at_least_and_fails_more_than():
     res = _res([("a", "Sở A", 1, 8, 10)], {"co": ["a"]})
-    b = _ballots([("co", "a", 10, 10, 10, 8)])  # 8 / 10 = 80% exactly
-    row = ballot_rows(res, FLAG, b).iloc[0]
+    rows = [("co", "a", 10, 10, 10, 8)]  # 8 / 10 = 80% exactly
+    row = ballot_rows(res, FLAG, _ballots(res, FLAG, rows)).iloc[0]
     assert row["share"] == 0.8 and result_text(row) == "Đạt"
     strict = FLAG.model_copy(update={"vote_rule": "more_than"})
-    assert result_text(ballot_rows(res, strict, b).iloc[0]) == "Không đạt"
+    assert result_text(ballot_rows(res, strict, _ballots(res, strict, rows)).iloc[0]) == "Không đạt"
     assert vote_passes(0.8, FLAG) is True and vote_passes(0.8, strict) is False
     assert vote_passes(0.81, strict) is True
 
 
 def test_ballot_just_below_the_threshold_fails():
     res = _res([("a", "Sở A", 1, 7, 9)], {"co": []})
-    row = ballot_rows(res, FLAG, _ballots([("co", "a", 9, 9, 9, 7)])).iloc[0]  # 7 / 9 = 77,8% < 80%
+    row = ballot_rows(res, FLAG, _ballots(res, FLAG, [("co", "a", 9, 9, 9, 7)])).iloc[0]  # 7 / 9 = 77,8% < 80%
     assert round(row["share"], 4) == 0.7778 and result_text(row) == "Không đạt"
-    row = ballot_rows(res, FLAG, _ballots([("co", "a", 100, 100, 100, 79)])).iloc[0]  # 79% < 80%
+    row = ballot_rows(res, FLAG, _ballots(res, FLAG, [("co", "a", 100, 100, 100, 79)])).iloc[0]  # 79% < 80%
     assert result_text(row) == "Không đạt"
 
 
 def test_nominee_without_ballot_data_is_shown_not_dropped():
     res = _res([("a", "Sở A", 1, 9, 10), ("b", "Sở B", 2, None, None)], {"co": ["a", "b"]})
-    rows = ballot_rows(res, FLAG, _ballots([("co", "a", 10, 10, 10, 9)]))
+    rows = ballot_rows(res, FLAG, _ballots(res, FLAG, [("co", "a", 10, 10, 10, 9)]))
     assert list(rows["unit_id"]) == ["a", "b"]
     b = rows.iloc[1]
     assert not b["has_data"] and math.isnan(b["share"]) and result_text(b) == "Chưa có số liệu"
@@ -374,7 +382,7 @@ def test_nominee_without_ballot_data_is_shown_not_dropped():
 def test_tie_in_votes_both_pass_and_the_ranking_orders_them():
     # c and d both get 9 of 10 (90%): equal shares, both above 80%; d ranks 1st, c 2nd
     res = _res([("c", "Sở C", 2, 9, 10), ("d", "Sở D", 1, 9, 10)], {"co": ["d"]})
-    rows = ballot_rows(res, FLAG, _ballots([("co", "c", 10, 10, 10, 9), ("co", "d", 10, 10, 10, 9)]))
+    rows = ballot_rows(res, FLAG, _ballots(res, FLAG, [("co", "c", 10, 10, 10, 9), ("co", "d", 10, 10, 10, 9)]))
     assert list(rows["unit_id"]) == ["d", "c"]
     assert list(rows["share"]) == [0.9, 0.9]
     assert [result_text(r) for _, r in rows.iterrows()] == ["Đạt", "Đạt"]
@@ -383,7 +391,7 @@ def test_tie_in_votes_both_pass_and_the_ranking_orders_them():
 
 def test_old_data_without_ballots_falls_back_to_votes_csv():
     res = _res([("a", "Sở A", 1, 4, 5)], {"co": ["a"]})
-    row = ballot_rows(res, FLAG, None).iloc[0]  # 4 / 5 = 80%, returned and valid unknown
+    row = ballot_rows(res, FLAG, _ballots(res, FLAG)).iloc[0]  # 4 / 5 = 80%, returned and valid unknown
     assert row["issued"] == 5 and row["in_favour"] == 4 and math.isnan(row["returned"]) and result_text(row) == "Đạt"
 
 
@@ -399,6 +407,7 @@ def test_engine_honours_more_than(vocab):
 
 
 def test_ballots_csv_problems_name_file_line_and_column(ws, res2024, tmp_path):
+    (tmp_path / "votes.csv").write_text("unit_id,approve,voters\nso-cong-thuong,9,11\n", encoding="utf-8")
     (tmp_path / "ballots.csv").write_text(
         "award_id,unit_id,issued,returned,valid,in_favour\n"
         "co_thi_dua,so-gtvt,11,11,11,11\n"
@@ -407,7 +416,11 @@ def test_ballots_csv_problems_name_file_line_and_column(ws, res2024, tmp_path):
         "co_thi_dua,so-cong-thuong,11,11,11,10\n"  # votes.csv says 9 / 11
         "bang_khen,so-gtvt,11,12,11,11\n", encoding="utf-8")  # 12 returned of 11 issued
     u = res2024.units
-    _, problems = load_ballots(tmp_path, res2024.covenant, u, u[["unit_id", "approve", "voters"]])
+    problems = []
+    ballots = load_ballots(tmp_path / "ballots.csv", res2024.covenant, u, problems)
+    ballots = ballots[ballots["award_id"] != "giai_thuong"]
+    votes = pd.read_csv(tmp_path / "votes.csv")
+    problems += votes_disagreement(ballots, votes, res2024.covenant, tmp_path / "ballots.csv", tmp_path / "votes.csv")[0]
     where = [(Path(p.file).name, p.where) for p in problems]
     assert where == [("ballots.csv", "dòng 4, cột award_id"), ("ballots.csv", "dòng 6, cột returned"),
                      ("ballots.csv", "dòng 3, cột in_favour"), ("ballots.csv", "dòng 5, cột in_favour")]
@@ -573,10 +586,10 @@ def test_cli_writes_beside_the_report_and_lists_them_in_its_manifest(tmp_path, m
     r = CliRunner().invoke(main, ["documents", "--bloc", BLOC, "--period", "2024", "--data", str(DATA),
                                   "--reports", str(tmp_path / "reports")])
     assert r.exit_code == 0, r.output
-    assert sorted(p.name for p in (report / "documents").iterdir()) == sorted([f"{n}.docx" for n in ALL] + ["manifest.json"])
+    assert sorted(p.name for p in (report / "documents").iterdir()) == sorted([f"{n}.docx" for n in ALL] + ["kiem-phieu.xlsx", "manifest.json"])
     assert "apt-get install libreoffice-writer-nogui" in r.output  # how to get the PDFs
     outputs = json.loads((report / "manifest.json").read_text(encoding="utf-8"))["outputs"]
-    assert set(outputs) == {"report.html", "documents/manifest.json", *[f"documents/{n}.docx" for n in ALL]}
+    assert set(outputs) == {"report.html", "documents/manifest.json", "documents/kiem-phieu.xlsx", *[f"documents/{n}.docx" for n in ALL]}
 
 
 def test_cli_bad_data_is_a_message_not_a_traceback(data_copy, tmp_path):

@@ -44,7 +44,9 @@ def documents_cmd(bloc: str, period: str, data_dir: Path, reports_dir: Path, no_
     """Draft the bloc's official documents (Decree 30/2020 format) from the period's results.
 
     Year end: bao-cao.docx (báo cáo tổng kết), bien-ban.docx (biên bản họp bình xét, with the
-    secret ballot), to-trinh.docx (tờ trình đề nghị khen thưởng) and danh-sach.docx (its list);
+    secret ballot), to-trinh.docx (tờ trình đề nghị khen thưởng) and danh-sach.docx (its list),
+    phieu-bau.docx (ballot papers), bien-ban-kiem-phieu.docx (the count's minutes) and
+    kiem-phieu.xlsx (the committee's tally workbook, read back by `thidua ingest`);
     mid-year: bao-cao.docx (báo cáo sơ kết). PDFs of each when LibreOffice (soffice) is installed.
     Figures come from the results; header, meeting and narrative from the secretariat's
     data/periods/<bloc>/<period>/documents.yaml (see docs/documents.md). Word templates in
@@ -60,7 +62,7 @@ def documents_cmd(bloc: str, period: str, data_dir: Path, reports_dir: Path, no_
     with locked_reports(reports_dir):
         written = make_documents(data_dir, reports_dir, bloc, period, pdf=not no_pdf)
     click.echo(f"Văn bản: {written.folder}")
-    for f in [*written.docx, *written.pdfs]:
+    for f in [*written.docx, *written.workbooks, *written.pdfs]:
         click.echo(f"  {f.name}")
     for note in written.notes:
         click.echo(note, err=True)

@@ -100,6 +100,10 @@ def ingest_cmd(directory: Path, bloc: str, period: str, replace: tuple[str, ...]
       scores.csv, events.csv, staff_ratings.csv, org_ratings.csv, ingest_report.csv
       registrations.csv (from registration forms, thidua template --registration; --period is then the year)
 
+    A folder holding the ballot committee's tally workbook (kiem-phieu.xlsx, written by `thidua
+    documents`) is read into ballots.csv instead: returned ≤ issued, valid ≤ returned, in favour
+    ≤ valid, each problem named by sheet and cell; the file is replaced as a whole.
+
     A unit that already has different data is only replaced with --replace UNIT; its earlier
     verified values (điểm thẩm định) are dropped, since the template carries self scores only.
 
@@ -110,11 +114,17 @@ def ingest_cmd(directory: Path, bloc: str, period: str, replace: tuple[str, ...]
       thidua ingest nop-2018/ --bloc kinh-te-ky-thuat --period 2018
       thidua ingest nop-2018/ --bloc kinh-te-ky-thuat --period 2018 --dry-run
       thidua ingest nop-muon/ --bloc kinh-te-ky-thuat --period 2018 --replace so-xay-dung
+      thidua ingest kiem-phieu/ --bloc kinh-te-ky-thuat --period 2024
     """
     from toolkit.model.workspace import Workspace
     from toolkit.forms.ingest import format_result, ingest
+    from toolkit.forms.tally_reader import ingest_tally, tally_files
 
     ws = Workspace.open(data_dir)
+    if tally_files(directory):  # the ballot committee's tally workbook, not members' forms
+        tally = ingest_tally(directory, ws, bloc, period, dry_run=dry_run)
+        click.echo(tally.text())
+        sys.exit(1 if tally.rejected else 0)
     result = ingest(directory, ws, bloc, period, replace=replace, dry_run=dry_run)
     click.echo(format_result(result))
     if result.rejected:

@@ -139,9 +139,11 @@ def heading(doc, text: str):
 
 # --------------------------------------------------------------------------- header, title, signature
 
-def header_grid(doc, dated: bool = True) -> None:
-    """The two-column borderless grid: issuing body, rule, number | national title, motto, rule, place and date."""
-    t = doc.add_table(rows=2, cols=2)
+def header_grid(doc, dated: bool = True, numbered: bool = True) -> None:
+    """The two-column borderless grid: issuing body, rule, number | national title, motto, rule, place and date.
+
+    A paper with neither number nor date (a ballot paper) has no second row."""
+    t = doc.add_table(rows=2 if numbered or dated else 1, cols=2)
     table_borders(t, visible=False)
     fixed_widths(t, [LEFT_CM, RIGHT_CM])
     indent_table(t, GRID_SHIFT_CM)
@@ -160,9 +162,12 @@ def header_grid(doc, dated: bool = True) -> None:
     fmt_paragraph(p, CENTER, line=1.0)
     add_text(p, "Độc lập - Tự do - Hạnh phúc", 13, bold=True)
     rule(right, 6.0, RIGHT_CM - 0.4)
+    if not (numbered or dated):
+        return
     p = t.cell(1, 0).paragraphs[0]
     fmt_paragraph(p, CENTER, before=6, line=1.0)
-    add_text(p, "Số: {{ number }}", 13)
+    if numbered:
+        add_text(p, "Số: {{ number }}", 13)
     p = t.cell(1, 1).paragraphs[0]
     fmt_paragraph(p, CENTER, before=6, line=1.0)
     if dated:

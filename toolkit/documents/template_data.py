@@ -21,7 +21,7 @@ from toolkit.documents.vietnamese_format import (clock, count_text, doc_number, 
                                   recipient_lines)
 from toolkit.documents.voting import ballot_rows, result_text, tie_notes
 from toolkit.engine.evaluate import PeriodResult
-from toolkit.model.ballots import threshold_text
+from toolkit.engine.ballot_count import rule_text
 from toolkit.model.covenant import Award
 from toolkit.model.secretariat import DocumentInputs
 from toolkit.model.text import fmt_date, fmt_number, fmt_percent
@@ -119,9 +119,9 @@ def _nominees(res: PeriodResult, award: Award) -> pd.DataFrame:
 
 
 def _shares(res: PeriodResult, award: Award, ballots: pd.DataFrame | None) -> dict[str, float]:
-    """Vote share per unit for this award: the ballots when there are any, else ``votes.csv``."""
+    """Vote share per unit for this award, on its base (none where the base is unknown)."""
     rows = ballot_rows(res, award, ballots)
-    return {r.unit_id: r.share for r in rows.itertuples() if r.has_data}
+    return {r.unit_id: r.share for r in rows.itertuples() if r.has_data and r.share == r.share}
 
 
 def _passed_over(res: PeriodResult, award: Award, last_rank: int) -> list[str]:
@@ -388,10 +388,10 @@ def ballot_sections(res: PeriodResult, ballots: pd.DataFrame | None) -> list[dic
                 return "—" if v is None or pd.isna(v) else f"{int(v)}"
             table.append({"stt": str(i), "name": r["name"], "issued": count("issued"), "returned": count("returned"),
                           "valid": count("valid"), "in_favour": count("in_favour"),
-                          "share": fmt_percent(r["share"]) if r["has_data"] else "—", "result": result_text(r)})
+                          "share": fmt_percent(r["share"]) if r["has_data"] and pd.notna(r["share"]) else "—",
+                          "result": result_text(r)})
         if award.min_vote_share is not None:
-            rule = (f"Điều kiện: tỷ lệ phiếu đồng ý {threshold_text(award, fmt_percent(award.min_vote_share, 0))} "
-                    f"trên tổng số phiếu phát ra ({cov.title}).")
+            rule = f"Điều kiện: {rule_text(award)} ({cov.title})."
         else:
             rule = "Giao ước không quy định tỷ lệ phiếu tối thiểu đối với hình thức này; kết quả bỏ phiếu được ghi để Hội nghị xem xét."
         notes = tie_notes(res, award)

@@ -9,6 +9,7 @@ changes nothing changes no file.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -16,21 +17,25 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.documents import template_data
+from toolkit.documents import ballot_data, template_data
 from toolkit.documents.pdf import HOW_TO_GET, soffice, to_pdf
 from toolkit.documents.render import SHIPPED, render_document, template_path
 from toolkit.engine.evaluate import PeriodResult
+from toolkit.forms import tally_workbook
+from toolkit.forms.period_context import period_context
 from toolkit.errors import DataError, ParameterError
 from toolkit.model.files import replace_folder, temp_folder, write_file
-from toolkit.model.ballots import load_ballots
 from toolkit.model.period_data import period_dir
 from toolkit.model.periods import Period
 from toolkit.model.secretariat import DocumentInputs, load_document_inputs
 from toolkit.model.workspace import Workspace
 from toolkit.reports.analysis import analyse
+from toolkit.reports.table_writer import pin_zip_times
 
 MANIFEST = "manifest.json"
-TITLES = {"bao-cao": "Báo cáo", "bien-ban": "Biên bản", "to-trinh": "Tờ trình", "danh-sach": "Danh sách"}
+TITLES = {"bao-cao": "Báo cáo", "bien-ban": "Biên bản", "to-trinh": "Tờ trình", "danh-sach": "Danh sách", **ballot_data.TITLES}
+BUILDERS = {**template_data.BUILDERS, **ballot_data.BUILDERS}
+MEETING_DAY = {"bien-ban", *ballot_data.BUILDERS}  # dated the day of the year-end meeting
 
 
 @dataclass
@@ -45,7 +50,9 @@ class Drafts:
         names = template_data.documents_for(self.result)
         if self.result.period.is_annual and self.result.nominations.empty:
             names = [n for n in names if n not in ("to-trinh", "danh-sach")]  # nothing to propose
-        return {n: template_data.BUILDERS[n](self.result, self.inputs, self.ballots) for n in names}
+        if self.result.period.is_annual:
+            names += list(ballot_data.BUILDERS)  # the ballot papers and the count's minutes; the tally workbook beside them
+        return {n: BUILDERS[n](self.result, self.inputs, self.ballots) for n in names}
 
 
 @dataclass
@@ -53,6 +60,7 @@ class Written:
     folder: Path
     docx: list[Path]
     pdfs: list[Path] = field(default_factory=list)
+    workbooks: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -70,14 +78,7 @@ def prepare(ws: Workspace, bloc: str, period: str | Period) -> Drafts:
     except DataError as exc:
         problems += exc.problems
         inputs = None
-    ballots = None
-    if p.is_annual:
-        u = res.units
-        votes = u.loc[u["voters"].notna(), ["unit_id", "approve", "voters"]] if "voters" in u else None
-        ballots, found = load_ballots(folder, res.covenant, res.units, votes)
-        problems += found
-        if not len(ballots):
-            ballots = None
+    ballots = res.votes if p.is_annual and len(res.votes) else None  # checked with the period's data
     if problems:
         raise DataError(problems)
     return Drafts(res, inputs, ballots)
@@ -98,9 +99,10 @@ def write_documents(ws: Workspace, bloc: str, period: str | Period, folder: Path
         for name, ctx in contexts.items():
             tpl = template_path(name, ws.data_dir)
             templates[name] = tpl
-            when = inputs.meeting.date if name == "bien-ban" else inputs.date
+            when = inputs.meeting.date if name in MEETING_DAY else inputs.date
             render_document(tpl, ctx, tmp / f"{name}.docx", when, f"{TITLES[name]}: {ctx['summary']}", inputs.issuer)
         docx = [tmp / f"{n}.docx" for n in contexts]
+        tally = [_write_tally(ws, drafts, tmp)] if res.period.is_annual else []
         pdfs = []
         if pdf and soffice():
             pdfs = to_pdf(docx, tmp, inputs.date)
@@ -115,7 +117,18 @@ def write_documents(ws: Workspace, bloc: str, period: str | Period, folder: Path
     replace_folder(tmp, folder)
     written.docx = [folder / f"{n}.docx" for n in contexts]
     written.pdfs = [folder / f"{n}.pdf" for n in contexts] if pdfs else []
+    written.workbooks = [folder / p.name for p in tally]
     return written
+
+
+def _write_tally(ws: Workspace, drafts: Drafts, folder: Path) -> Path:
+    """The ballot committee's tally workbook (blank), with the candidates of the ballot papers; same bytes on a rerun."""
+    res = drafts.result
+    cands = {a.id: ballot_data.candidates(res, a, drafts.ballots) for a in res.covenant.awards if res.period.kind in a.periods}
+    wb = tally_workbook.build_workbook(period_context(ws, res.bloc, res.period), cands)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return write_file(folder / tally_workbook.FILENAME, pin_zip_times(buf.getvalue(), tally_workbook.BUILT))
 
 
 def sha256(path: Path) -> str:

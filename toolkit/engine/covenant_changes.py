@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from toolkit.engine.ballot_count import BASE_VI
 from toolkit.model.covenant import ORGANISATION_VI, Covenant
 from toolkit.model.rounding import ROUNDING_VI
 from toolkit.model.text import fmt_number, fmt_percent
@@ -83,6 +84,7 @@ FIELDS: dict[str, tuple[str, Callable[[object], str]]] = {
     "required_targets": ("chỉ tiêu phải đạt", _text), "disqualifying_events": ("sự kiện loại trừ", _text),
     "require_cap_compliance": ("phải trong trần tỷ lệ xuất sắc", _yes), "min_vote_share": ("tỷ lệ phiếu tối thiểu", _share),
     "vote_rule": ("cách so tỷ lệ phiếu", lambda v: {"at_least": "từ mức trở lên", "more_than": "vượt mức"}.get(v, str(v))),
+    "vote_base": ("tỷ lệ phiếu tính trên", lambda v: BASE_VI.get(v, str(v))),
     "excludes": ("không xét đơn vị đã được đề nghị", _text), "content": ("thuộc nội dung", _text),
 }
 

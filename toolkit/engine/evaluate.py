@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.model.ids import KEYS
+from toolkit.engine.ballot_count import unit_votes, vote_table
 from toolkit.engine.nominations import nominate
 from toolkit.errors import Problem
 from toolkit.model.covenant import Covenant
@@ -39,6 +40,7 @@ class PeriodResult:
     cap: pd.DataFrame
     eligibility: pd.DataFrame
     quotas: pd.DataFrame
+    votes: pd.DataFrame = field(default_factory=pd.DataFrame)  # per award and candidate: counts, base, share (engine.ballot_count)
     comparison: pd.DataFrame = field(default_factory=pd.DataFrame)
     violations: pd.DataFrame = field(default_factory=pd.DataFrame)  # the reasons behind deduction criteria, shown with them
     warnings: list[Problem] = field(default_factory=list)
@@ -72,19 +74,17 @@ def rank_period(cov: Covenant, data: PeriodData) -> dict[str, pd.DataFrame]:
     totals = assign_bands(unit_totals(crit, events, cov), cov)
     units = data.members[KEYS + ["name", "short_name", "kind", "role"]].merge(totals, on=KEYS, how="left")
     units["submitted"] = units["criteria_total"].notna()
-    if len(votes):
-        v = votes.assign(vote_share=votes["approve"].astype(float) / votes["voters"].astype(float))
-        units = units.merge(v[KEYS + ["approve", "voters", "vote_share"]], on=KEYS, how="left")
-    else:
-        units = units.assign(approve=np.nan, voters=np.nan, vote_share=np.nan)
+    ballots = data.ballots.astype(ids) if len(data.ballots) else None
+    table = vote_table(cov, ballots, votes, units)
+    units = pd.concat([units, unit_votes(table, units)], axis=1)
     units = rank_units(units, contents, crit, cov.tie_break)
-    return {"scores": crit, "contents": contents, "units": units}
+    return {"scores": crit, "contents": contents, "units": units, "votes": table}
 
 
 def evaluate(cov: Covenant, data: PeriodData, vocab: Vocabulary) -> dict[str, pd.DataFrame]:
     """Score, band, rank, check targets and nominate, for every bloc in ``data``."""
     ranked = rank_period(cov, data)
-    crit, contents, units = ranked["scores"], ranked["contents"], ranked["units"]
+    crit, contents, units, votes = ranked["scores"], ranked["contents"], ranked["units"], ranked["votes"]
     ids = data.members[KEYS].dtypes.to_dict()
     events, staff, orgs = (t.astype(ids) for t in (data.events, data.staff, data.orgs))
     if data.period.is_annual:
@@ -104,6 +104,7 @@ def evaluate(cov: Covenant, data: PeriodData, vocab: Vocabulary) -> dict[str, pd
     else:
         units["targets_missed"] = np.nan
     regs = None if data.registrations is None else data.registrations.astype(ids)
-    eligibility, quotas = nominate(units, cov, targets, cap, events, data.period.kind, regs)
+    eligibility, quotas = nominate(units, cov, targets, cap, events, data.period.kind, registrations=regs, votes=votes)
     return {"criteria": criteria_table(cov), "scores": crit, "contents": contents, "units": units,
-            "targets": targets, "cap": cap, "eligibility": eligibility, "quotas": quotas, "violations": data.violations}
+            "targets": targets, "cap": cap, "eligibility": eligibility, "quotas": quotas, "violations": data.violations,
+            "votes": votes}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from toolkit.engine.ballot_count import BASE_VI, base_text
 from toolkit.model.ids import KEYS
 from toolkit.model.covenant import Award, Covenant
 from toolkit.model.rounding import ROUNDING_VI, round_count
@@ -43,8 +44,19 @@ def _registered(units: pd.DataFrame, registrations: pd.DataFrame | None, award_i
     return pd.Series(pd.MultiIndex.from_frame(units[KEYS]).isin(pd.MultiIndex.from_frame(yes)), index=units.index)
 
 
+def _award_votes(units: pd.DataFrame, award: Award, votes: pd.DataFrame | None) -> tuple[pd.Series, pd.Series]:
+    """Per unit, the award's vote share and its votes in favour (NaN: no vote); ``units``' own
+    ``vote_share`` when the caller has no per-award table."""
+    if votes is None:
+        return units["vote_share"], units["vote_share"]
+    v = votes[votes["award_id"] == award.id]
+    m = units[KEYS].merge(v[KEYS + ["share", "in_favour"]], on=KEYS, how="left").set_axis(units.index)
+    return m["share"].astype(float), m["in_favour"].astype(float)
+
+
 def _reasons(units: pd.DataFrame, award: Award, cov: Covenant, targets: pd.DataFrame, cap: pd.DataFrame,
-             events: pd.DataFrame, band_rank: dict[str, int], registrations: pd.DataFrame | None = None) -> pd.Series:
+             events: pd.DataFrame, band_rank: dict[str, int], registrations: pd.DataFrame | None = None,
+             votes: pd.DataFrame | None = None) -> pd.Series:
     """Semicolon-joined reasons why each unit is not eligible ('' when eligible)."""
     parts: list[pd.Series] = []  # one text per unit for each rule ('' where the rule does not apply)
 
@@ -87,9 +99,12 @@ def _reasons(units: pd.DataFrame, award: Award, cov: Covenant, targets: pd.DataF
         c = units[KEYS].merge(cap[KEYS + ["within_cap", "arithmetic"]], on=KEYS, how="left").set_axis(units.index)
         why(c["within_cap"].eq(False), "vượt trần tỷ lệ hoàn thành xuất sắc: " + c["arithmetic"].fillna(""))
     if award.min_vote_share is not None:
-        share = units["vote_share"]
-        why(units["submitted"] & share.isna(), "chưa có kết quả bỏ phiếu bình xét")
-        need = fmt_percent(award.min_vote_share, 0)
+        share, in_favour = _award_votes(units, award, votes)
+        on = "" if award.vote_base == "issued" else f" ({base_text(award)})"  # the default base reads as before
+        counted = units["submitted"] & share.isna() & in_favour.notna()
+        why(units["submitted"] & share.isna() & ~counted, "chưa có kết quả bỏ phiếu bình xét")
+        why(counted, f"chưa có {BASE_VI[award.vote_base]} để tính tỷ lệ phiếu")
+        need = fmt_percent(award.min_vote_share, 0) + on
         if award.vote_rule == "more_than":  # the covenant asks for more than the threshold
             low = share <= award.min_vote_share + 1e-12
             why(low, share[low].map(lambda s: f"tỷ lệ phiếu {fmt_percent(s)} không vượt mức {need}"))
@@ -101,11 +116,14 @@ def _reasons(units: pd.DataFrame, award: Award, cov: Covenant, targets: pd.DataF
 
 
 def nominate(units: pd.DataFrame, cov: Covenant, targets: pd.DataFrame, cap: pd.DataFrame,
-             events: pd.DataFrame, period_kind: str, registrations: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+             events: pd.DataFrame, period_kind: str, registrations: pd.DataFrame | None = None,
+             votes: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (eligibility long table, quota table) for every award of the covenant.
 
     ``registrations`` (the year's registrations.csv: bloc_id, unit_id, kind, item, value) matters
     only to awards with ``requires_registration``; None means the year has no file, so nobody registered.
+    ``votes`` (:func:`toolkit.engine.ballot_count.vote_table`) gives each award its own vote;
+    without it every award reads the units' ``vote_share``.
     """
     band_rank = {b.id: i for i, b in enumerate(cov.bands)}
     rows, quotas = [], []
@@ -115,7 +133,7 @@ def nominate(units: pd.DataFrame, cov: Covenant, targets: pd.DataFrame, cap: pd.
     for award in cov.awards:
         if period_kind not in award.periods:
             continue
-        reasons_text = _reasons(units, award, cov, targets, cap, events, band_rank, registrations).to_numpy(dtype=object)
+        reasons_text = _reasons(units, award, cov, targets, cap, events, band_rank, registrations, votes).to_numpy(dtype=object)
         reasons = pd.Series(reasons_text, index=units.index)  # pandas ``str``
         excluded = pd.Series(False, index=units.index)
         excl_text = pd.Series("", index=units.index)

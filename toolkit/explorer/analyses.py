@@ -182,8 +182,8 @@ class FramesAnalyses(Analyses):
     selecting a bloc then only slices the stacked results.
     """
 
-    FRAMES = ("scores", "contents", "units", "targets", "cap", "eligibility", "quotas")
-    DATA = ("members", "scores", "events", "staff", "orgs", "votes")
+    FRAMES = ("scores", "contents", "units", "targets", "cap", "eligibility", "quotas", "votes")
+    DATA = ("members", "scores", "events", "staff", "orgs", "votes", "ballots")
 
     def __init__(self, periods: dict[str, tuple[Covenant, PeriodData]], vocab, bloc_names: dict[str, str] | None = None,
                  scenarios_root: Path | None = None):

@@ -1,11 +1,19 @@
-"""The secret ballot of a year-end meeting, per award and candidate, as the minutes record it.
+"""The secret ballot of a year-end meeting, per award and candidate: the one place a vote is entered.
 
-``votes.csv`` holds one vote per unit (in favour, voters), which is all the nominations need.
-A biên bản needs more: for each award and candidate the ballots issued, returned and valid
-and the votes in favour. They live in an optional ``ballots.csv`` beside ``votes.csv``;
-periods without it still load. The pass rule is the covenant's: ``min_vote_share`` with
-``vote_rule`` "at_least" (share ≥ threshold, the default) or "more_than" (share > threshold),
-and the share is counted on the ballots issued (phiếu phát ra), as ``approve / voters`` is.
+``ballots.csv`` holds, for each award and candidate, the ballots issued, returned and valid,
+the votes in favour and (optionally) the member units present: what the ballot committee's
+minutes record, and what the nominations are decided on. ``votes.csv`` (one vote per unit,
+``approve / voters``) is the older form, still read for periods without ``ballots.csv``.
+
+When both files exist, ``ballots.csv`` is the vote. If ``votes.csv`` says the same (for every
+award that requires a vote share: in favour = approve, issued = voters) it is ignored with a
+warning; if it says something else the period is refused, naming both files: a vote typed
+twice with two results cannot be settled by a program, and a secretariat still editing
+``votes.csv`` by habit must not see its change silently dropped.
+
+The pass rule is the covenant's, per award: ``min_vote_share`` with ``vote_rule`` "at_least"
+(share ≥ threshold, the default) or "more_than" (share > threshold), the share counted on the
+award's ``vote_base`` (see :mod:`toolkit.engine.ballot_count`).
 """
 from __future__ import annotations
 
@@ -19,7 +27,8 @@ from toolkit.model.covenant import Award, Covenant
 from toolkit.model.readers import RowChecker, duplicates, parse_numbers, read_csv_checked
 
 BALLOTS = "ballots.csv"
-COLUMNS = ["award_id", "unit_id", "issued", "returned", "valid", "in_favour"]
+COLUMNS = ["award_id", "unit_id", "issued", "returned", "valid", "in_favour", "present"]
+REQUIRED = COLUMNS[:6]
 COUNTS = COLUMNS[2:]
 VOTE_RULE_VI = {"at_least": "từ {share} trở lên", "more_than": "trên {share}"}
 _EPS = 1e-12
@@ -39,19 +48,20 @@ def threshold_text(award: Award, share_text: str) -> str:
     return VOTE_RULE_VI[award.vote_rule].format(share=share_text)
 
 
-def load_ballots(folder: Path, cov: Covenant, members: pd.DataFrame, votes: pd.DataFrame | None = None
-                 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read ``folder/ballots.csv`` (optional) and check it; return (ballots, problems).
+def empty_ballots() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object if c in ("award_id", "unit_id") else float) for c in COLUMNS})
 
-    Every problem names the file, the line and the column. ``votes`` (``votes.csv`` as loaded:
-    unit_id, approve, voters) is checked against the ballots of awards that require a vote
-    share, since the nominations are decided on ``votes.csv`` and the minutes on the ballots:
-    the two must say the same.
+
+def load_ballots(path: Path, cov: Covenant, members: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    """Read ``ballots.csv`` (optional) and check it; every problem names the file, the line and the column.
+
+    Counts are whole numbers ≥ 0 and nested: returned ≤ issued, valid ≤ returned, in favour ≤
+    valid. ``present`` may be blank (unknown: NaN, never 0) unless an award counts its vote on it.
     """
-    path = folder / BALLOTS
-    problems: list[Problem] = []
-    df = read_csv_checked(path, COLUMNS, problems, optional=True)
     chk = RowChecker(path, problems)
+    df = read_csv_checked(path, REQUIRED, problems, optional=True)
+    if "present" not in df.columns:
+        df["present"] = ""
     awards = {a.id: a for a in cov.awards}
     chk.rows(df, ~df["award_id"].isin(awards), "award_id",
              lambda r: f"danh hiệu '{r.award_id}' không có trong giao ước {cov.year} (mã hợp lệ: {', '.join(awards) or 'không có'})")
@@ -62,24 +72,44 @@ def load_ballots(folder: Path, cov: Covenant, members: pd.DataFrame, votes: pd.D
     raw = {c: df[c] for c in COUNTS}
     for c in COUNTS:
         num = parse_numbers(df[c])
-        chk.rows(df, num.isna() | (num < 0) | (num != np.floor(num)), c,
-                 lambda r, c=c: f"cần số nguyên ≥ 0, nhận được '{raw[c][r.name]}'")
+        blank = df[c].astype(str).str.strip() == ""
+        bad = (num.isna() & ~(blank & (c == "present"))) | (num < 0) | (num.notna() & (num != np.floor(num)))
+        chk.rows(df, bad, c, lambda r, c=c: f"cần số nguyên ≥ 0, nhận được '{raw[c][r.name]}'")
         df[c] = num
     chk.rows(df, df["issued"] == 0, "issued", "số phiếu phát ra phải lớn hơn 0")
     chk.rows(df, df["returned"] > df["issued"], "returned", lambda r: f"số phiếu thu về {r.returned:g} lớn hơn số phiếu phát ra {r.issued:g}")
     chk.rows(df, df["valid"] > df["returned"], "valid", lambda r: f"số phiếu hợp lệ {r.valid:g} lớn hơn số phiếu thu về {r.returned:g}")
     chk.rows(df, df["in_favour"] > df["valid"], "in_favour", lambda r: f"số phiếu đồng ý {r.in_favour:g} lớn hơn số phiếu hợp lệ {r.valid:g}")
-    if votes is not None and len(votes) and len(df):
-        v = votes.set_index("unit_id")
-        voted = df["award_id"].map(lambda a: a in awards and awards[a].min_vote_share is not None)
-        known = df["unit_id"].isin(v.index)
-        approve = df["unit_id"].map(v["approve"]).astype(float)
-        voters = df["unit_id"].map(v["voters"]).astype(float)
-        differs = voted & known & ((approve != df["in_favour"]) | (voters != df["issued"]))
-        chk.rows(df, differs, "in_favour", lambda r: (
-            f"phiếu của '{r.unit_id}' ({r.in_favour:g} đồng ý / {r.issued:g} phát ra) khác {folder / 'votes.csv'} "
-            f"({v.loc[r.unit_id, 'approve']:g} / {v.loc[r.unit_id, 'voters']:g}); danh hiệu '{r.award_id}' xét theo votes.csv, "
-            "biên bản theo ballots.csv: hai tệp phải khớp"))
-    if not problems and len(df):
-        df[COUNTS] = df[COUNTS].astype("int64")
-    return df[COLUMNS].reset_index(drop=True), problems
+    n = len(members)
+    chk.rows(df, df["present"] > n, "present", lambda r: f"số thành viên có mặt {r.present:g} lớn hơn số thành viên của khối ({n})")
+    on_present = df["award_id"].map(lambda a: a in awards and awards[a].min_vote_share is not None and awards[a].vote_base == "present")
+    chk.rows(df, on_present & df["present"].isna(), "present",
+             lambda r: f"danh hiệu '{r.award_id}' tính tỷ lệ phiếu trên số thành viên có mặt (vote_base: present): cần ghi số thành viên có mặt")
+    return df[COLUMNS].reset_index(drop=True)
+
+
+def votes_disagreement(ballots: pd.DataFrame, votes: pd.DataFrame, cov: Covenant, ballots_path: Path, votes_path: Path
+                       ) -> tuple[list[Problem], bool]:
+    """Compare ``votes.csv`` with ``ballots.csv`` for the awards that require a vote share.
+
+    Returns (problems, agree): one error per ballot row that ``votes.csv`` contradicts, or one
+    warning saying ``votes.csv`` is ignored when they agree.
+    """
+    if not len(votes):
+        return [], True
+    chk = RowChecker(ballots_path, [])
+    awards = {a.id: a for a in cov.awards}
+    v = votes.drop_duplicates("unit_id").set_index("unit_id")
+    voted = ballots["award_id"].map(lambda a: a in awards and awards[a].min_vote_share is not None)
+    known = ballots["unit_id"].isin(v.index)
+    approve = ballots["unit_id"].map(v["approve"]).astype(float)
+    voters = ballots["unit_id"].map(v["voters"]).astype(float)
+    differs = voted & known & ((approve != ballots["in_favour"]) | (voters != ballots["issued"]))
+    chk.rows(ballots, differs, "in_favour", lambda r: (
+        f"phiếu của '{r.unit_id}' cho '{r.award_id}' ({r.in_favour:g} đồng ý / {r.issued:g} phát ra) khác {votes_path} "
+        f"({v.loc[r.unit_id, 'approve']:g} / {v.loc[r.unit_id, 'voters']:g}); khen thưởng xét theo ballots.csv: "
+        "xóa votes.csv (hoặc sửa cho khớp) rồi chạy lại"))
+    if chk.problems:
+        return chk.problems, False
+    return [Problem(str(votes_path), "", "đã có ballots.csv (kết quả bỏ phiếu theo từng danh hiệu): votes.csv trùng khớp và "
+                                         "không được dùng nữa, có thể xóa", "warning")], True

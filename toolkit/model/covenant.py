@@ -192,6 +192,9 @@ class Award(Model):
     require_cap_compliance: bool = False
     min_vote_share: float | None = Field(None, gt=0, le=1)
     vote_rule: Literal["at_least", "more_than"] = Field("at_least", description="share ≥ min_vote_share, or share > it")
+    vote_base: Literal["issued", "returned", "valid", "members", "present"] = Field(
+        "issued", description="what the vote share is counted on: ballots issued, returned or valid, the bloc's member units, "
+                              "or the members present (Decree 152/2025 Art. 33(5) counts a council's vote on all its members)")
     excludes: list[str] = Field([], description="awards whose nominees are not nominated for this one")
     requires_registration: bool = Field(False, description="only units that registered for this award at the start "
                                                            "of the year (registrations.csv) are considered")

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit import config
+from toolkit.model.ballots import BALLOTS, empty_ballots, load_ballots, votes_disagreement
 from toolkit.model.covenant import ORGANISATION_VI, Covenant
 from toolkit.errors import DataError, ParameterError, Problem
 from toolkit.model.periods import Period
@@ -51,6 +52,7 @@ class PeriodData:
                                                                                   "bloc_id"]))
     # bloc_id, unit_id, kind, item, value, text; None: the year has no registrations.csv (docs/data.md)
     registrations: pd.DataFrame | None = None
+    ballots: pd.DataFrame = field(default_factory=empty_ballots)  # bloc_id, award_id, unit_id, issued, returned, valid, in_favour, present
 
 
 def period_dir(data_dir: Path, bloc: str, period: Period | str) -> Path:
@@ -323,6 +325,11 @@ def load_period_data(data_dir: Path, bloc: str, period: Period, cov: Covenant, v
     votes = _load_votes(folder / VOTES, members, bloc, year, problems) if annual else empty.assign(approve=None, voters=None)
     reg_path = period_dir(data_dir, bloc, str(year)) / REGISTRATIONS
     registrations = _load_registrations(reg_path, cov, members, bloc, year, problems)
+    ballots = load_ballots(folder / BALLOTS, cov, members, problems) if annual else empty_ballots()
+    if len(ballots) and not any(p.severity == "error" for p in problems):
+        found, _agree = votes_disagreement(ballots, votes, cov, folder / BALLOTS, folder / VOTES)
+        problems += found
+        votes = votes.iloc[0:0]  # ballots.csv is the vote (see toolkit.model.ballots)
     if any(p.severity == "error" for p in problems):
         raise DataError([p for p in problems if p.severity == "error"] + [p for p in problems if p.severity != "error"])
     scores = _complete_grid(scores, cov, members, str(folder / SCORES), problems)
@@ -342,4 +349,4 @@ def load_period_data(data_dir: Path, bloc: str, period: Period, cov: Covenant, v
 
     return PeriodData(period, tag(members), tag(scores), tag(events), tag(staff), tag(orgs), tag(votes),
                       problems, source, files, tag(violations),
-                      None if registrations is None else tag(registrations))
+                      None if registrations is None else tag(registrations), tag(ballots))

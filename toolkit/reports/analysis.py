@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from toolkit.engine.comparison import compare_periods
 from toolkit.engine.evaluate import PeriodResult, evaluate, rank_period
+from toolkit.engine.ballot_count import base_notes
 from toolkit.errors import DataError
 from toolkit.model.period_data import PeriodData
 from toolkit.model.periods import Period
@@ -30,6 +31,7 @@ def analyse_with_data(ws: Workspace, bloc: str, period: str | Period, compare: b
                      f"cách làm tròn '{cap.rounding}' là thiết lập của giao ước.")
     if not p.is_annual:
         notes.append("Chỉ tiêu xếp loại công chức và tổ chức là số liệu năm: không áp dụng cho kỳ này.")
+    notes += base_notes(cov, frames["votes"])  # which base each vote share is counted on
     result = PeriodResult(bloc, ws.registry.bloc_name(bloc), p, cov, warnings=data.warnings, notes=notes,
                           source={**data.source, "synthetic": bool(data.source.get("synthetic") or cov.synthetic)},
                           inputs=[ws.covenant_path(bloc, p.year), *data.files], registrations=data.registrations, **frames)

@@ -129,8 +129,10 @@ def write(out: Path) -> list[Path]:
         path.write_text(HEADER + yaml.dump(documents_inputs(half), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120),
                         encoding="utf-8")
         written.append(path)
-    votes = read_own_csv(base / str(YEAR) / "votes.csv")
+    votes_path = base / str(YEAR) / "votes.csv"
+    votes = read_own_csv(votes_path)
     path = base / str(YEAR) / "ballots.csv"
     ballots(votes).to_csv(path, index=False, lineterminator="\n")
     written.append(path)
+    votes_path.unlink()  # the vote is typed once: ballots.csv replaces votes.csv (toolkit.model.ballots)
     return written
