@@ -165,6 +165,13 @@ class Award(Model):
     basis: str = ""
 
 
+class Pending(Model):
+    """A point a drafted covenant leaves for the bloc to decide again (``thidua covenant draft``)."""
+
+    key: str  # the key path it is about: "signed_on", "awards[1].quota", "membership"
+    note: str  # what to decide, in Vietnamese
+
+
 TIE_BREAK_HELP = (
     "total | content:<id> | criterion:<id> | bonus | penalty | self_gap | vote_share | name"
 )
@@ -189,6 +196,8 @@ class Covenant(Model):
     awards: list[Award] = []
     tie_break: list[str] = ["total"]
     notes: list[str] = []
+    # points a draft leaves open; `thidua covenant check` fails until the bloc has decided each and removed it
+    to_decide: list[Pending] = []
 
     @property
     def criteria(self) -> list[tuple[Content, Criterion]]:
@@ -276,13 +285,21 @@ def _semantic_problems(cov: Covenant, file: str, levels: dict[str, set[str]]) ->
     return probs
 
 
-def parse_covenant(raw: object, file: str, levels: dict[str, set[str]] | None = None) -> Covenant:
-    """Validate an already-parsed YAML document; raise one DataError listing every problem."""
+def covenant_problems(raw: object, file: str, levels: dict[str, set[str]] | None = None) -> tuple[Covenant | None, list[Problem]]:
+    """The covenant and every problem loading finds; the covenant is None when the schema refuses it.
+
+    ``thidua covenant check`` starts from here, so it reports what loading reports, and more.
+    """
     try:
         cov = Covenant.model_validate(raw)
     except ValidationError as exc:
-        raise DataError(schema_problems(exc, file, "giao ước")) from None
-    problems = _semantic_problems(cov, file, levels or {})
+        return None, schema_problems(exc, file, "giao ước")
+    return cov, _semantic_problems(cov, file, levels or {})
+
+
+def parse_covenant(raw: object, file: str, levels: dict[str, set[str]] | None = None) -> Covenant:
+    """Validate an already-parsed YAML document; raise one DataError listing every problem."""
+    cov, problems = covenant_problems(raw, file, levels)
     if problems:
         raise DataError(problems)
     return cov
