@@ -147,7 +147,8 @@ def quotas_fit(cov: Covenant, ctx: CheckContext) -> list[Problem]:
         elif n > ctx.members:
             out.append(Problem(ctx.file, f"awards[{i}].quota", f"hạn mức của '{a.title}' ({how}) lớn hơn số thành viên của khối "
                                                                f"năm {cov.year} ({ctx.members})"))
-        elif a.excludes and n + sum(sizes.get(x, 0) for x in a.excludes) > ctx.members:
+        elif a.excludes and all(sizes.get(x, 0) <= ctx.members for x in a.excludes) \
+                and n + sum(sizes.get(x, 0) for x in a.excludes) > ctx.members:  # one too large is reported on its own
             together = n + sum(sizes.get(x, 0) for x in a.excludes)
             out.append(Problem(ctx.file, f"awards[{i}].quota",
                                f"hạn mức của '{a.title}' ({n}) cộng hạn mức của danh hiệu bị loại trừ ({', '.join(a.excludes)}) là "
