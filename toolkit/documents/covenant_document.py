@@ -22,7 +22,7 @@ from toolkit.model.covenant import ORGANISATION_VI, Award, Covenant, Criterion
 from toolkit.model.heads import Head
 from toolkit.model.registry import ROLES
 from toolkit.model.rounding import ROUNDING_VI
-from toolkit.model.text import fmt_percent
+from toolkit.model.text import fmt_number, fmt_percent
 from toolkit.model.vocabulary import Vocabulary
 
 MISSING = "[Khối bổ sung: {}]"
@@ -133,9 +133,11 @@ def band_lines(cov: Covenant) -> list[str]:
 
 
 def award_text(cov: Covenant, a: Award, members: int) -> str:
-    n, how = quota_size(a, members)
-    quota = (f"{count_text(n)} tập thể" if a.quota.count is not None
-             else f"không quá {_pct(a.quota.share)} số đơn vị thành viên ({how.replace(' thành viên', '')} tập thể)")
+    n, _ = quota_size(a, members)
+    q = a.quota
+    quota = (f"{count_text(n)} tập thể" if q.count is not None
+             else f"không quá {_pct(q.share)} số đơn vị thành viên ({_pct(q.share)} × {members} = {fmt_number(q.share * members)}, "
+                  f"{ROUNDING_VI[q.rounding]}: {count_text(n)} tập thể)")
     bands = {b.id: b.label for b in cov.bands}
     cond = []
     if a.min_band:
