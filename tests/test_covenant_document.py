@@ -29,10 +29,11 @@ def draft(data, reports, year="2025", *extra):
 
 
 def signature_cells(path) -> list[list[str]]:
-    """The signature table's cells, each as its non-empty lines."""
-    table = next(t for t in Document(path).tables if "ĐẠI" not in t.cell(0, 0).text and "KHỐI" in t.cell(0, 0).text.upper()
-                 and len(t.columns) == 2 and "STT" not in t.cell(0, 0).text and "UBND" not in t.cell(0, 0).text)
-    return [[x.text for x in cell.paragraphs if x.text.strip()] for row in table.rows for cell in row.cells]
+    """One list per member: the non-empty lines of its two cells (unit and title above, the name below)."""
+    table = Document(path).tables[1]  # the header grid, the signatures, the annex
+    rows = table.rows
+    lines = lambda cell: [x.text for x in cell.paragraphs if x.text.strip()]  # noqa: E731
+    return [lines(top.cells[j]) + lines(bottom.cells[j]) for top, bottom in zip(rows[::2], rows[1::2]) for j in (0, 1)]
 
 
 def test_the_covenant_document_holds_its_sections_targets_awards_and_one_signature_per_member(data_copy, tmp_path):
@@ -76,8 +77,8 @@ def test_the_covenant_document_holds_its_sections_targets_awards_and_one_signatu
         "khối thi đua)."]
     cells = signature_cells(path)
     assert len(cells) == 10  # 10 members, two a row
-    assert cells[0] == ["SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG", "Trưởng khối", "GIÁM ĐỐC", "Vũ Thanh Tùng"]
-    assert cells[1] == ["SỞ THÔNG TIN VÀ TRUYỀN THÔNG", "Phó khối", "GIÁM ĐỐC", "Phạm Minh Dũng"]
+    assert cells[0] == ["SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG", "GIÁM ĐỐC", "Vũ Thanh Tùng"]  # the leader first
+    assert cells[1] == ["SỞ THÔNG TIN VÀ TRUYỀN THÔNG", "GIÁM ĐỐC", "Phạm Minh Dũng"]  # then the deputy
     assert ["SỞ CÔNG THƯƠNG", "GIÁM ĐỐC", "Nguyễn Văn An"] in cells
     assert ["LIÊN MINH HỢP TÁC XÃ TỈNH", "CHỦ TỊCH", "Bùi Thanh Khánh"]  # heads.csv line 10 in cells
     # the annex: landscape, every criterion with its points and how it is scored, the total last

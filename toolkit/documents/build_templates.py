@@ -23,6 +23,7 @@ import datetime as _dt
 from pathlib import Path
 
 from docx import Document
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
@@ -409,16 +410,19 @@ def _lines(doc, loop: str, text: str = "{{ line }}", **style) -> None:
     tag(doc, "{%p endfor %}")
 
 
-def _signature_cell(cell, side: str) -> None:
-    """A member's signature cell: unit and role, the head's title in capitals, room to sign, the name."""
-    for text, size, bold in ((f"{{{{ r.{side}.unit|upper }}}}", 12, True), (f"{{{{ r.{side}.role }}}}", 12, False),
-                             (f"{{{{ r.{side}.title|upper }}}}", 13, True)):
-        p = cell.paragraphs[0] if text.endswith("unit|upper }}") else cell.add_paragraph()
-        fmt_paragraph(p, CENTER, line=1.0)
-        add_text(p, text, size, bold, italic=text.endswith("role }}"))
+def _signature_cells(top, bottom, side: str) -> None:
+    """A member's signature: its name and the head's title in capitals (``top``, aligned at the bottom so the titles of
+    a row line up however long the names), then room to sign and the head's name (``bottom``, so the names line up)."""
+    top.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
+    p = top.paragraphs[0]
+    fmt_paragraph(p, CENTER, line=1.0, keep_next=True)
+    add_text(p, f"{{{{ r.{side}.unit|upper }}}}", 12, bold=True)
+    p = top.add_paragraph()
+    fmt_paragraph(p, CENTER, line=1.0, keep_next=True)
+    add_text(p, f"{{{{ r.{side}.title|upper }}}}", 13, bold=True)
     for _ in range(3):
-        fmt_paragraph(cell.add_paragraph(), CENTER, line=1.0)
-    p = cell.add_paragraph()
+        fmt_paragraph(bottom.paragraphs[0] if _ == 0 else bottom.add_paragraph(), CENTER, line=1.0)
+    p = bottom.add_paragraph()
     fmt_paragraph(p, CENTER, after=12, line=1.0)
     add_text(p, f"{{{{ r.{side}.name }}}}", 14, bold=True)
 
@@ -463,14 +467,15 @@ def giao_uoc():
     para(doc, "{{ closing }}")
     p = para(doc, align=CENTER, indent=False, before=12, keep_next=True)
     add_text(p, "ĐẠI DIỆN CÁC ĐƠN VỊ THÀNH VIÊN KÝ GIAO ƯỚC", 13, bold=True)
-    t = doc.add_table(rows=3, cols=2)
+    t = doc.add_table(rows=4, cols=2)
     table_borders(t, visible=False)
     fixed_widths(t, [TEXT_WIDTH_CM / 2, TEXT_WIDTH_CM / 2])
     cell_text(t.cell(0, 0), "{%tr for r in signatures %}", 12)
-    _signature_cell(t.cell(1, 0), "left")
-    _signature_cell(t.cell(1, 1), "right")
+    for j, side in enumerate(("left", "right")):
+        _signature_cells(t.cell(1, j), t.cell(2, j), side)
     cant_split(t.rows[1])
-    cell_text(t.cell(2, 0), "{%tr endfor %}", 12)
+    cant_split(t.rows[2])
+    cell_text(t.cell(3, 0), "{%tr endfor %}", 12)
     end_mark(doc)
     annex = doc.add_section()
     page_setup(annex, landscape=True)
