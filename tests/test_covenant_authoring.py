@@ -171,3 +171,15 @@ def test_a_merged_unit_takes_the_highest_role_of_its_predecessors():
     roles = {r["unit_id"]: r["role"] for r in rows}
     assert roles["so-nn-mt"] == "deputy" and roles["quy-dau-tu-phat-trien"] == "leader" and len(rows) == 10
     assert replaced == {"so-nn-ptnt": "so-nn-mt", "so-gtvt": "so-xay-dung", "so-tn-mt": "so-nn-mt"}
+
+
+def test_a_draft_into_a_year_of_other_rating_labels_leaves_the_staff_targets_and_the_cap_to_decide(data_copy):
+    # vocabularies.yaml: staff labels 2015-2019, then 2020 on ("... nhưng còn hạn chế về năng lực" dropped); party and
+    # mass scales have one version over both years. 2020 has its members already: no membership item.
+    r = run("covenant", "draft", "--bloc", BLOC, "--year", 2020, "--data", data_copy, "--force")
+    assert r.exit_code == 0, r.output
+    raw = yaml.safe_load((data_copy / "covenants" / BLOC / "2020.yaml").read_text(encoding="utf-8"))
+    assert [p["key"] for p in raw["to_decide"]] == [
+        "signed_on", "signed_at", "legal_basis", "awards[0].quota", "awards[1].quota",
+        "targets.staff[0]", "targets.staff[1]", "targets.excellent_cap"]
+    assert raw["to_decide"][5]["note"] == "thang xếp loại công chức năm 2020 khác năm 2019: xem lại mức và tỷ lệ"
