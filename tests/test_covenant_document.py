@@ -157,3 +157,11 @@ def test_the_covenant_document_converts_to_pdf(data_copy, tmp_path):
     assert r.exit_code == 0, r.output
     pdf = path.with_suffix(".pdf")
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 20_000
+
+
+def test_a_head_entered_twice_for_the_same_day_is_one_problem_on_its_first_line(data_copy, tmp_path):
+    with open(data_copy / "heads.csv", "a", encoding="utf-8") as fh:
+        fh.write("so-cong-thuong,Giám đốc,Người Khác,2025-07-01\n")  # line 3 of the sample file has this unit and day
+    r, path = draft(data_copy, tmp_path / "reports", "2025", "--no-pdf")
+    assert r.exit_code == 2 and not path.exists()
+    assert "dòng 3, cột from: người đứng đầu đơn vị 'so-cong-thuong' từ ngày 2025-07-01 bị nhập 2 lần" in r.output
