@@ -17,7 +17,7 @@ from toolkit.cli.options import DATA_OPTION
 FOLDER = "documents"  # <reports>/<period>/<bloc>/documents/
 
 
-def make_documents(data_dir: Path, reports_dir: Path, bloc: str, period: str, pdf: bool = True):
+def make_documents(data_dir: Path, reports_dir: Path, bloc: str, period: str, pdf: bool = True, kinds: list[str] | None = None):
     """Write the documents beside the period report and list them in its manifest; return what was written."""
     from toolkit.documents import record_in_report, write_documents
     from toolkit.model.workspace import Workspace
@@ -26,7 +26,7 @@ def make_documents(data_dir: Path, reports_dir: Path, bloc: str, period: str, pd
     ws = Workspace.open(data_dir)
     p = ws.check(bloc, period)
     report = report_folder(Path(reports_dir), bloc, str(p))
-    written = write_documents(ws, bloc, p, report / FOLDER, pdf=pdf)
+    written = write_documents(ws, bloc, p, report / FOLDER, pdf=pdf, kinds=kinds)
     if not record_in_report(report, written.folder):
         written.notes.append(f"Chưa có báo cáo kỳ ở {report}: `thidua run --bloc {bloc} --period {p} --documents` "
                              "lập báo cáo và ghi các văn bản vào manifest của báo cáo.")
@@ -40,7 +40,10 @@ def make_documents(data_dir: Path, reports_dir: Path, bloc: str, period: str, pd
 @click.option("--reports", "reports_dir", type=click.Path(file_okay=False, path_type=Path), default=config.REPORTS_DIR,
               show_default=True, help="Reports folder: documents go to <reports>/<period>/<bloc>/documents/.")
 @click.option("--no-pdf", is_flag=True, help="Write the .docx files only, without converting them with LibreOffice.")
-def documents_cmd(bloc: str, period: str, data_dir: Path, reports_dir: Path, no_pdf: bool) -> None:
+@click.option("--kind", "kinds", multiple=True,
+              help="Only this document, repeatable: bao-cao, bien-ban, to-trinh, danh-sach, or giao-uoc (the covenant the "
+                   "members sign, made from the covenant alone, into <reports>/covenants/<bloc>/<year>/).")
+def documents_cmd(bloc: str, period: str, data_dir: Path, reports_dir: Path, no_pdf: bool, kinds: tuple[str, ...]) -> None:
     """Draft the bloc's official documents (Decree 30/2020 format) from the period's results.
 
     Year end: bao-cao.docx (báo cáo tổng kết), bien-ban.docx (biên bản họp bình xét, with the
@@ -54,18 +57,38 @@ def documents_cmd(bloc: str, period: str, data_dir: Path, reports_dir: Path, no_
 
     Exit codes: 0 done, 2 bad parameters or data, 4 another run holds the reports folder.
 
+    --kind giao-uoc writes the covenant document (giao ước thi đua) of the --period year, which
+    the heads of the member units sign: from the covenant, the registry and data/heads.csv,
+    before the year has any data.
+
     \b
     Examples:
       thidua documents --bloc kinh-te-ky-thuat --period 2024
       thidua documents --bloc kinh-te-ky-thuat --period 2024-H1 --no-pdf
+      thidua documents --bloc kinh-te-ky-thuat --period 2026 --kind giao-uoc
     """
+    from toolkit.documents.writer import covenant_folder, split_kinds, write_covenant_documents
+    from toolkit.errors import ParameterError
+    from toolkit.model.periods import Period
+    from toolkit.model.workspace import Workspace
+
+    period_kinds, covenant_kinds = split_kinds(kinds)
+    done = []
     with locked_reports(reports_dir):
-        written = make_documents(data_dir, reports_dir, bloc, period, pdf=not no_pdf)
-    click.echo(f"Văn bản: {written.folder}")
-    for f in [*written.docx, *written.workbooks, *written.pdfs]:
-        click.echo(f"  {f.name}")
-    for note in written.notes:
-        click.echo(note, err=True)
+        if covenant_kinds:
+            p = Period.parse(period)
+            if p.kind != "year":
+                raise ParameterError(f"Giao ước thi đua lập cho cả năm: dùng --period {p.year}, không phải '{period}'.")
+            ws = Workspace.open(data_dir)
+            done.append(write_covenant_documents(ws, bloc, p.year, covenant_folder(reports_dir, bloc, p.year), pdf=not no_pdf))
+        if period_kinds or not kinds:
+            done.append(make_documents(data_dir, reports_dir, bloc, period, pdf=not no_pdf, kinds=period_kinds or None))
+    for written in done:
+        click.echo(f"Văn bản: {written.folder}")
+        for f in [*written.docx, *written.workbooks, *written.pdfs]:
+            click.echo(f"  {f.name}")
+        for note in written.notes:
+            click.echo(note, err=True)
 
 
 def _drafted(notebook: str, period: str) -> bool:

@@ -1,4 +1,4 @@
-"""Make the shipped Word templates (bao-cao, bien-ban, to-trinh, danh-sach) in Decree 30/2020 layout.
+"""Make the shipped Word templates (bao-cao, bien-ban, to-trinh, danh-sach, giao-uoc) in Decree 30/2020 layout.
 
 Run once after changing the layout, and commit the .docx files::
 
@@ -12,7 +12,7 @@ template may use are listed in docs/documents.md and built by :mod:`toolkit.docu
 python-docx has no API for fields, so the page number (PAGE, centred in the top margin, from
 page 2: "different first page") is written into the header XML here.
 
-Why this module is longer than 400 lines: it draws four Word templates, paragraph by
+Why this module is longer than 400 lines: it draws five Word templates, paragraph by
 paragraph, with the Decree 30 layout written out where a reader can check it against the decree.
 """
 from __future__ import annotations
@@ -23,6 +23,7 @@ import datetime as _dt
 from pathlib import Path
 
 from docx import Document
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
@@ -407,7 +408,91 @@ def danh_sach():
     return doc
 
 
-BUILDERS = {"bao-cao": bao_cao, "bien-ban": bien_ban, "to-trinh": to_trinh, "danh-sach": danh_sach}
+def _lines(doc, loop: str, text: str = "{{ line }}", **style) -> None:
+    tag(doc, f"{{%p for line in {loop} %}}")
+    para(doc, text, **style)
+    tag(doc, "{%p endfor %}")
+
+
+def _signature_cells(top, bottom, side: str) -> None:
+    """A member's signature: its name and the head's title in capitals (``top``, aligned at the bottom so the titles of
+    a row line up however long the names), then room to sign and the head's name (``bottom``, so the names line up)."""
+    top.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
+    p = top.paragraphs[0]
+    fmt_paragraph(p, CENTER, line=1.0, keep_next=True)
+    add_text(p, f"{{{{ r.{side}.unit|upper }}}}", 12, bold=True)
+    p = top.add_paragraph()
+    fmt_paragraph(p, CENTER, line=1.0, keep_next=True)
+    add_text(p, f"{{{{ r.{side}.title|upper }}}}", 13, bold=True)
+    for _ in range(3):
+        fmt_paragraph(bottom.paragraphs[0] if _ == 0 else bottom.add_paragraph(), CENTER, line=1.0)
+    p = bottom.add_paragraph()
+    fmt_paragraph(p, CENTER, after=12, line=1.0)
+    add_text(p, f"{{{{ r.{side}.name }}}}", 14, bold=True)
+
+
+def giao_uoc():
+    """The covenant the heads of the member units sign: contents and points, targets, awards, one signature per member."""
+    doc = new_document()
+    header_grid(doc, numbered=False)
+    title(doc, "{{ heading }}", "{{ summary|upper }}")
+    tag(doc, "{%p if pending %}")
+    centred(doc, "DỰ THẢO: còn các điểm chưa quyết định", 12, bold=True, italic=True)
+    _lines(doc, "pending", "- {{ line }}", italic=True, size=12)
+    tag(doc, "{%p endif %}")
+    _lines(doc, "bases", "{{ line }}", italic=True)
+    para(doc, "{{ intro }}")
+    heading(doc, "I. NỘI DUNG THI ĐUA VÀ THANG ĐIỂM")
+    para(doc, "Tổng số điểm chuẩn: {{ total }} điểm, gồm các nội dung sau (bảng chấm điểm chi tiết tại Phụ lục):")
+    tag(doc, "{%p for c in contents %}")
+    para(doc, "{{ c.number }}. {{ c.title }} ({{ c.max }} điểm)", bold=True, italic=True, keep_next=True)
+    tag(doc, "{%p for k in c.criteria %}")
+    para(doc, "- {{ k }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if events %}")
+    para(doc, "Điểm cộng, điểm trừ ngoài thang điểm:", bold=True, italic=True, keep_next=True)
+    _lines(doc, "events", "- {{ line }}")
+    tag(doc, "{%p endif %}")
+    heading(doc, "II. CHỈ TIÊU THI ĐUA")
+    _lines(doc, "staff_targets", "- {{ line }}")
+    _lines(doc, "org_targets", "- {{ line }}")
+    _lines(doc, "cap", "- {{ line }}")
+    heading(doc, "III. XẾP LOẠI, XẾP HẠNG VÀ KHEN THƯỞNG")
+    para(doc, "1. Xếp loại", bold=True, italic=True, keep_next=True)
+    _lines(doc, "bands")
+    para(doc, "2. Xếp hạng", bold=True, italic=True, keep_next=True)
+    para(doc, "{{ ranking }}")
+    para(doc, "3. Đề nghị khen thưởng", bold=True, italic=True, keep_next=True)
+    _lines(doc, "awards", "- {{ line }}")
+    para(doc, "{{ quota_ties }}")
+    heading(doc, "IV. TỔ CHỨC THỰC HIỆN")
+    _lines(doc, "notes")
+    para(doc, "{{ closing }}")
+    p = para(doc, align=CENTER, indent=False, before=12, keep_next=True)
+    add_text(p, "ĐẠI DIỆN CÁC ĐƠN VỊ THÀNH VIÊN KÝ GIAO ƯỚC", 13, bold=True)
+    t = doc.add_table(rows=4, cols=2)
+    table_borders(t, visible=False)
+    fixed_widths(t, [TEXT_WIDTH_CM / 2, TEXT_WIDTH_CM / 2])
+    cell_text(t.cell(0, 0), "{%tr for r in signatures %}", 12)
+    for j, side in enumerate(("left", "right")):
+        _signature_cells(t.cell(1, j), t.cell(2, j), side)
+    cant_split(t.rows[1])
+    cant_split(t.rows[2])
+    cell_text(t.cell(3, 0), "{%tr endfor %}", 12)
+    end_mark(doc)
+    annex = doc.add_section()
+    page_setup(annex, landscape=True)
+    annex.different_first_page_header_footer = False
+    centred(doc, "PHỤ LỤC", 14, bold=True)
+    centred(doc, "BẢNG CHẤM ĐIỂM THI ĐUA NĂM {{ year }}", 14, bold=True)
+    centred(doc, "(Kèm theo {{ title }} của {{ bloc_name }})", 13, italic=True)
+    rule(doc, 4.0, LANDSCAPE_WIDTH_CM)
+    tag(doc, "{{p scoring_table }}")
+    return doc
+
+
+BUILDERS = {"bao-cao": bao_cao, "bien-ban": bien_ban, "to-trinh": to_trinh, "danh-sach": danh_sach, "giao-uoc": giao_uoc}
 
 
 def save(doc, path: Path) -> Path:

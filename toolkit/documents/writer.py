@@ -8,6 +8,7 @@ changes nothing changes no file.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 import io
 import json
@@ -23,7 +24,7 @@ from toolkit.documents.render import SHIPPED, render_document, template_path
 from toolkit.engine.evaluate import PeriodResult
 from toolkit.forms import tally_workbook
 from toolkit.forms.period_context import period_context
-from toolkit.errors import DataError, ParameterError
+from toolkit.errors import DataError, ParameterError, Problem
 from toolkit.model.files import replace_folder, temp_folder, write_file
 from toolkit.model.period_data import period_dir
 from toolkit.model.periods import Period
@@ -36,6 +37,8 @@ MANIFEST = "manifest.json"
 TITLES = {"bao-cao": "Báo cáo", "bien-ban": "Biên bản", "to-trinh": "Tờ trình", "danh-sach": "Danh sách", **ballot_data.TITLES}
 BUILDERS = {**template_data.BUILDERS, **ballot_data.BUILDERS}
 MEETING_DAY = {"bien-ban", *ballot_data.BUILDERS}  # dated the day of the year-end meeting
+# documents of a year's covenant: made before the year has data, into their own folder (covenant_folder)
+COVENANT_TITLES = {"giao-uoc": "Giao ước"}
 
 
 @dataclass
@@ -46,12 +49,14 @@ class Drafts:
     inputs: DocumentInputs
     ballots: pd.DataFrame | None
 
-    def contexts(self) -> dict[str, dict]:
+    def contexts(self, kinds: list[str] | None = None) -> dict[str, dict]:
         names = template_data.documents_for(self.result)
         if self.result.period.is_annual and self.result.nominations.empty:
             names = [n for n in names if n not in ("to-trinh", "danh-sach")]  # nothing to propose
         if self.result.period.is_annual:
             names += list(ballot_data.BUILDERS)  # the ballot papers and the count's minutes; the tally workbook beside them
+        if kinds:
+            names = [n for n in names if n in kinds]
         return {n: BUILDERS[n](self.result, self.inputs, self.ballots) for n in names}
 
 
@@ -84,10 +89,23 @@ def prepare(ws: Workspace, bloc: str, period: str | Period) -> Drafts:
     return Drafts(res, inputs, ballots)
 
 
-def write_documents(ws: Workspace, bloc: str, period: str | Period, folder: Path, pdf: bool = True) -> Written:
-    """Render the period's documents into ``folder`` (replaced as a whole); PDFs when LibreOffice is present."""
+def split_kinds(kinds: list[str] | tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """(period kinds, covenant kinds) of ``--kind`` values; an unknown kind stops with the valid ones named."""
+    known = [*TITLES, *COVENANT_TITLES]
+    wrong = [k for k in kinds if k not in known]
+    if wrong:
+        raise ParameterError(f"Loại văn bản {', '.join(repr(k) for k in wrong)} không có. Các loại hợp lệ: {', '.join(known)}.")
+    return [k for k in kinds if k in TITLES], [k for k in kinds if k in COVENANT_TITLES]
+
+
+def write_documents(ws: Workspace, bloc: str, period: str | Period, folder: Path, pdf: bool = True,
+                    kinds: list[str] | None = None) -> Written:
+    """Render the period's documents into ``folder`` (replaced as a whole); PDFs when LibreOffice is present.
+
+    With ``kinds``, only those are drafted; documents of other kinds already in the folder are kept as they were.
+    """
     drafts = prepare(ws, bloc, period)
-    contexts = drafts.contexts()
+    contexts = drafts.contexts(kinds)
     res, inputs = drafts.result, drafts.inputs
     folder = Path(folder)
     tmp = temp_folder(folder)
@@ -102,13 +120,18 @@ def write_documents(ws: Workspace, bloc: str, period: str | Period, folder: Path
             when = inputs.meeting.date if name in MEETING_DAY else inputs.date
             render_document(tpl, ctx, tmp / f"{name}.docx", when, f"{TITLES[name]}: {ctx['summary']}", inputs.issuer)
         docx = [tmp / f"{n}.docx" for n in contexts]
-        tally = [_write_tally(ws, drafts, tmp)] if res.period.is_annual else []
+        # the tally workbook goes with the whole set; a --kind run keeps the one already drafted
+        tally = [_write_tally(ws, drafts, tmp)] if res.period.is_annual and not kinds else []
         pdfs = []
         if pdf and soffice():
             pdfs = to_pdf(docx, tmp, inputs.date)
         elif pdf:
             written.notes.append(HOW_TO_GET)
-        if not {"to-trinh"} <= set(contexts) and res.period.is_annual:
+        if kinds and folder.is_dir():
+            for f in sorted(folder.iterdir()):
+                if f.is_file() and f.stem not in contexts and f.name != MANIFEST and not (tmp / f.name).exists():
+                    shutil.copy2(f, tmp / f.name)
+        if not {"to-trinh"} <= set(contexts) and res.period.is_annual and (not kinds or "to-trinh" in kinds):
             written.notes.append("Không có tập thể được đề nghị khen thưởng: không lập tờ trình và danh sách.")
         _write_manifest(tmp, ws, res, templates, bool(pdfs))
     except BaseException:
@@ -167,3 +190,77 @@ def record_in_report(report_dir: Path, documents: Path) -> bool:
     record["outputs"] = dict(sorted(outputs.items()))
     write_file(path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")  # a filed manifest: replaced whole
     return True
+
+
+def covenant_folder(reports_dir: Path, bloc: str, year: int) -> Path:
+    """``<reports>/covenants/<bloc>/<year>/``: beside no period report, which `thidua run` replaces as a whole."""
+    return Path(reports_dir) / "covenants" / bloc / str(year)
+
+
+def covenant_inputs(ws: Workspace, bloc: str, year: int) -> tuple[dict, list[Path]]:
+    """The covenant document's values, checked, and the files they come from; no period data is read."""
+    from toolkit import config
+    from toolkit.documents.covenant_document import giao_uoc
+    from toolkit.model.heads import HEADS, heads_on, load_heads
+
+    if bloc not in ws.blocs():
+        raise ParameterError(f"Khối '{bloc}' không có trong dữ liệu. Các khối hợp lệ: {', '.join(ws.blocs())}.")
+    problems = []
+    try:
+        cov = ws.covenant(bloc, year)
+    except DataError as exc:
+        problems += exc.problems
+        cov = None
+    members = ws.registry.members(bloc, year)
+    if members.empty:
+        problems.append(Problem(str(ws.data_dir / config.MEMBERSHIP), "", f"khối '{bloc}' chưa có thành viên năm {year} "
+                                                                          "(thêm các dòng năm này, hoặc chạy thidua covenant draft)"))
+    try:
+        heads = load_heads(ws.data_dir, set(ws.registry.units["unit_id"]))
+    except DataError as exc:
+        problems += exc.problems
+        heads = None
+    if problems:
+        raise DataError(problems)
+    day = _dt.date.fromisoformat(cov.signed_on) if cov.signed_on else _dt.date(year, 12, 31)
+    blocs = ws.registry.blocs.set_index("bloc_id")
+    ctx = giao_uoc(cov, ws.registry.bloc_name(bloc), blocs.loc[bloc, "province"], members, heads_on(heads, day), ws.vocab,
+                   cov.synthetic)
+    files = [ws.data_dir / f for f in (config.UNITS, config.LINEAGE, config.BLOCS, config.MEMBERSHIP, config.VOCABULARY, HEADS)]
+    return ctx, [f for f in [*files, ws.covenant_path(bloc, year)] if f.exists()]
+
+
+def write_covenant_documents(ws: Workspace, bloc: str, year: int, folder: Path, pdf: bool = True) -> Written:
+    """The covenant document (giao-uoc.docx, and its PDF) of ``year`` into ``folder``, replaced as a whole, with its manifest."""
+    ctx, sources = covenant_inputs(ws, bloc, year)
+    cov = ws.covenant(bloc, year)
+    when = _dt.date.fromisoformat(cov.signed_on) if cov.signed_on else _dt.date(year, 1, 1)
+    folder = Path(folder)
+    tmp = temp_folder(folder)
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    written = Written(folder, [])
+    try:
+        tpl = template_path("giao-uoc", ws.data_dir)
+        render_document(tpl, ctx, tmp / "giao-uoc.docx", when, f"Giao ước: {cov.title}", ctx["issuer"])
+        pdfs = []
+        if pdf and soffice():
+            pdfs = to_pdf([tmp / "giao-uoc.docx"], tmp, when)
+        elif pdf:
+            written.notes.append(HOW_TO_GET)
+        if ctx["pending"]:
+            written.notes.append(f"Giao ước còn {len(ctx['pending'])} điểm chưa quyết định (to_decide): văn bản ghi rõ là DỰ THẢO.")
+        record = {
+            "documents": {"bloc": bloc, "year": year, "kind": "giao-uoc", "pdf": bool(pdfs)},
+            "inputs": {_rel(f, ws.data_dir): sha256(f) for f in sorted(sources)},
+            "templates": {"giao-uoc": {"file": _rel(tpl, ws.data_dir), "sha256": sha256(tpl)}},
+            "outputs": {f.name: sha256(f) for f in sorted(tmp.iterdir()) if f.is_file()},
+        }
+        write_file(tmp / MANIFEST, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    replace_folder(tmp, folder)
+    written.docx = [folder / "giao-uoc.docx"]
+    written.pdfs = [folder / "giao-uoc.pdf"] if pdfs else []
+    return written

@@ -249,6 +249,13 @@ def verifier_name(verifier: str, members) -> str:
     return f"Trưởng khối ({leader.iloc[0]})" if len(leader) else "Trưởng khối"
 
 
+class Pending(Model):
+    """A point a drafted covenant leaves for the bloc to decide again (``thidua covenant draft``)."""
+
+    key: str  # the key path it is about: "signed_on", "awards[1].quota", "membership"
+    note: str  # what to decide, in Vietnamese
+
+
 TIE_BREAK_HELP = (
     "total | content:<id> | criterion:<id> | bonus | penalty | self_gap | vote_share | name"
 )
@@ -274,6 +281,8 @@ class Covenant(Model):
     tie_break: list[str] = ["total"]
     verification: Verification = Verification()
     notes: list[str] = []
+    # points a draft leaves open; `thidua covenant check` fails until the bloc has decided each and removed it
+    to_decide: list[Pending] = []
 
     @property
     def criteria(self) -> list[tuple[Content, Criterion]]:
@@ -414,13 +423,21 @@ def _semantic_problems(cov: Covenant, file: str, levels: dict[str, set[str]]) ->
     return probs
 
 
-def parse_covenant(raw: object, file: str, levels: dict[str, set[str]] | None = None) -> Covenant:
-    """Validate an already-parsed YAML document; raise one DataError listing every problem."""
+def covenant_problems(raw: object, file: str, levels: dict[str, set[str]] | None = None) -> tuple[Covenant | None, list[Problem]]:
+    """The covenant and every problem loading finds; the covenant is None when the schema refuses it.
+
+    ``thidua covenant check`` starts from here, so it reports what loading reports, and more.
+    """
     try:
         cov = Covenant.model_validate(raw)
     except ValidationError as exc:
-        raise DataError(schema_problems(exc, file, "giao ước")) from None
-    problems = _semantic_problems(cov, file, levels or {})
+        return None, schema_problems(exc, file, "giao ước")
+    return cov, _semantic_problems(cov, file, levels or {})
+
+
+def parse_covenant(raw: object, file: str, levels: dict[str, set[str]] | None = None) -> Covenant:
+    """Validate an already-parsed YAML document; raise one DataError listing every problem."""
+    cov, problems = covenant_problems(raw, file, levels)
     if problems:
         raise DataError(problems)
     return cov

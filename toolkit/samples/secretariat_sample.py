@@ -1,4 +1,4 @@
-"""Synthetic secretariat inputs for the sample bloc's 2024 documents: documents.yaml and ballots.csv.
+"""Synthetic secretariat inputs: the sample bloc's 2024 documents.yaml and ballots.csv, and every unit's head (heads.csv).
 
 Written after the rest of the sample (``generate`` calls :func:`write`), from the votes already
 written and without drawing random numbers, so the other sample files stay as they were. Names
@@ -12,6 +12,7 @@ import pandas as pd
 import yaml
 
 from toolkit import config
+from toolkit.model.heads import HEADS
 from toolkit.model.readers import read_own_csv
 
 BLOC = "kinh-te-ky-thuat"
@@ -121,9 +122,36 @@ class _Dumper(yaml.SafeDumper):
 _Dumper.add_representer(str, lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", s, style="|" if "\n" in s else None))
 
 
+TITLES = {"department": "Giám đốc", "board": "Trưởng ban", "fund": "Giám đốc", "central-branch": "Cục trưởng",
+          "association": "Chủ tịch"}
+TITLE_OF = {"bhxh-tinh": "Giám đốc", "dai-ptth": "Giám đốc", "bao-bac-ninh": "Tổng Biên tập", "thanh-tra-tinh": "Chánh Thanh tra",
+            "van-phong-ubnd": "Chánh Văn phòng"}
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô", "Dương", "Lý"]
+MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Quang", "Thu", "Hữu", "Thanh"]
+GIVEN = ["An", "Bình", "Cường", "Dũng", "Giang", "Hải", "Hòa", "Khánh", "Lâm", "Minh", "Nam", "Phong", "Quân", "Sơn", "Thắng",
+         "Tuấn", "Việt", "Yến", "Hằng", "Lan", "Ngọc", "Phương", "Trang", "Tùng", "Hiếu", "Long", "Thảo", "Vinh", "Đông"]
+NEW_HEADS = {"so-cong-thuong": "2025-07-01", "so-xay-dung": "2025-03-01", "so-nn-mt": "2025-03-01"}  # heads appointed later
+
+
+def heads(units: pd.DataFrame) -> pd.DataFrame:
+    """Invented heads of every sample unit (``heads.csv``), no random draw: a name from the unit's place in units.csv;
+    three units change head in 2025, so the file shows a head taking office during a year."""
+    rows = []
+    for i, u in enumerate(units.itertuples()):
+        title = TITLE_OF.get(u.unit_id, TITLES[u.kind])
+        rows.append((u.unit_id, title, f"{FAMILY[i % 12]} {MIDDLE[i % 8]} {GIVEN[i % len(GIVEN)]}", "2018-01-01"))
+        if u.unit_id in NEW_HEADS:
+            rows.append((u.unit_id, title, f"{FAMILY[(i + 5) % 12]} {MIDDLE[(i + 3) % 8]} {GIVEN[(i + 11) % len(GIVEN)]}",
+                         NEW_HEADS[u.unit_id]))
+    return pd.DataFrame(rows, columns=["unit_id", "title", "name", "from"])
+
+
 def write(out: Path) -> list[Path]:
     base = out / config.PERIODS / BLOC
     written = []
+    path = out / HEADS
+    heads(read_own_csv(out / config.UNITS)).to_csv(path, index=False, lineterminator="\n")
+    written.append(path)
     for period, half in ((f"{YEAR}-H1", True), (str(YEAR), False)):
         path = base / period / "documents.yaml"
         path.write_text(HEADER + yaml.dump(documents_inputs(half), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120),
