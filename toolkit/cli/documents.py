@@ -62,6 +62,10 @@ def documents_cmd(bloc: str, period: str, data_dir: Path, reports_dir: Path, no_
     click.echo(f"Văn bản: {written.folder}")
     for f in [*written.docx, *written.pdfs]:
         click.echo(f"  {f.name}")
+    if written.dossier:
+        click.echo("Hồ sơ đề nghị khen thưởng (ho-so/, ho-so.zip), danh mục:")
+    for line in written.dossier:
+        click.echo(f"  {line}")
     for note in written.notes:
         click.echo(note, err=True)
 
@@ -117,6 +121,8 @@ def after_run(outcomes, data_dir: Path, reports_dir: Path) -> int:
         try:
             written = make_documents(data_dir, reports_dir, o.bloc, o.period)
             click.echo(f"Văn bản {o.bloc} {o.period}: {written.folder} ({len(written.docx)} tệp .docx, {len(written.pdfs)} PDF)")
+            for line in written.dossier:
+                click.echo(f"  Hồ sơ {line}")
             for note in written.notes:
                 click.echo(f"  {note}", err=True)
         except ThiduaError as exc:

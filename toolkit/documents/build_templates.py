@@ -139,7 +139,7 @@ def heading(doc, text: str):
 
 # --------------------------------------------------------------------------- header, title, signature
 
-def header_grid(doc, dated: bool = True) -> None:
+def header_grid(doc, dated: bool = True, numbered: bool = True) -> None:
     """The two-column borderless grid: issuing body, rule, number | national title, motto, rule, place and date."""
     t = doc.add_table(rows=2, cols=2)
     table_borders(t, visible=False)
@@ -162,7 +162,8 @@ def header_grid(doc, dated: bool = True) -> None:
     rule(right, 6.0, RIGHT_CM - 0.4)
     p = t.cell(1, 0).paragraphs[0]
     fmt_paragraph(p, CENTER, before=6, line=1.0)
-    add_text(p, "Số: {{ number }}", 13)
+    if numbered:
+        add_text(p, "Số: {{ number }}", 13)
     p = t.cell(1, 1).paragraphs[0]
     fmt_paragraph(p, CENTER, before=6, line=1.0)
     if dated:

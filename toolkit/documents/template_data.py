@@ -29,10 +29,11 @@ from toolkit.model.text import fmt_date, fmt_number, fmt_percent
 
 @dataclass(frozen=True)
 class Narrative:
-    """The secretariat's Markdown; when it is empty, a highlighted '[Khối bổ sung: <missing>]'."""
+    """The secretariat's Markdown; when it is empty, a highlighted '[<who> bổ sung: <missing>]'."""
 
     text: str
     missing: str
+    who: str = "Khối"  # who writes it: the bloc's secretariat, or the unit ("Đơn vị") for its achievement report
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.documents import template_data
+from toolkit.documents import dossier, template_data
 from toolkit.documents.pdf import HOW_TO_GET, soffice, to_pdf
 from toolkit.documents.render import SHIPPED, render_document, template_path
 from toolkit.engine.evaluate import PeriodResult
@@ -40,6 +40,7 @@ class Drafts:
     result: PeriodResult
     inputs: DocumentInputs
     ballots: pd.DataFrame | None
+    nominees: dossier.Nominees | None = None  # year end: what the achievement reports and the dossier need
 
     def contexts(self) -> dict[str, dict]:
         names = template_data.documents_for(self.result)
@@ -54,6 +55,7 @@ class Written:
     docx: list[Path]
     pdfs: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    dossier: list[str] = field(default_factory=list)  # the dossier's checklist, one line per document
 
 
 def prepare(ws: Workspace, bloc: str, period: str | Period) -> Drafts:
@@ -78,9 +80,11 @@ def prepare(ws: Workspace, bloc: str, period: str | Period) -> Drafts:
         problems += found
         if not len(ballots):
             ballots = None
+    nominees = dossier.prepare(ws, res) if p.is_annual else None
+    problems += nominees.problems if nominees else []
     if problems:
         raise DataError(problems)
-    return Drafts(res, inputs, ballots)
+    return Drafts(res, inputs, ballots, nominees)
 
 
 def write_documents(ws: Workspace, bloc: str, period: str | Period, folder: Path, pdf: bool = True) -> Written:
@@ -100,6 +104,10 @@ def write_documents(ws: Workspace, bloc: str, period: str | Period, folder: Path
             templates[name] = tpl
             when = inputs.meeting.date if name == "bien-ban" else inputs.date
             render_document(tpl, ctx, tmp / f"{name}.docx", when, f"{TITLES[name]}: {ctx['summary']}", inputs.issuer)
+        if drafts.nominees and drafts.nominees.awards and "to-trinh" in contexts:
+            reports = dossier.write_reports(tmp, res, inputs, drafts.ballots, drafts.nominees, ws.data_dir)
+            templates.update(reports)
+            contexts.update({n: {} for n in reports})
         docx = [tmp / f"{n}.docx" for n in contexts]
         pdfs = []
         if pdf and soffice():
@@ -108,7 +116,11 @@ def write_documents(ws: Workspace, bloc: str, period: str | Period, folder: Path
             written.notes.append(HOW_TO_GET)
         if not {"to-trinh"} <= set(contexts) and res.period.is_annual:
             written.notes.append("Không có tập thể được đề nghị khen thưởng: không lập tờ trình và danh sách.")
-        _write_manifest(tmp, ws, res, templates, bool(pdfs))
+        if drafts.nominees and drafts.nominees.awards and "to-trinh" in contexts:
+            entries, templates[dossier.CHECKLIST] = dossier.assemble(tmp, res, inputs, drafts.nominees, ws.data_dir, bool(pdfs))
+            dossier.zip_folder(tmp / dossier.HO_SO, tmp / dossier.ZIP, inputs.date)
+            written.dossier = dossier.summary_lines(entries)
+        _write_manifest(tmp, ws, res, templates, bool(pdfs), drafts.nominees.inputs if drafts.nominees else [])
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -129,14 +141,15 @@ def _rel(path: Path, root: Path) -> str:
         return f"thidua:{path.relative_to(SHIPPED.parent).as_posix()}" if path.is_relative_to(SHIPPED.parent) else str(path)
 
 
-def _write_manifest(folder: Path, ws: Workspace, res: PeriodResult, templates: dict[str, Path], pdf: bool) -> Path:
+def _write_manifest(folder: Path, ws: Workspace, res: PeriodResult, templates: dict[str, Path], pdf: bool,
+                    more_inputs: list[Path] = ()) -> Path:
     """What the documents were made from and what they are; no clock time, so a rerun writes the same bytes."""
-    inputs = {_rel(f, ws.data_dir): sha256(f) for f in sorted(ws.input_files(res.bloc, res.period))}
+    inputs = {_rel(f, ws.data_dir): sha256(f) for f in sorted({*ws.input_files(res.bloc, res.period), *more_inputs})}
     record = {
         "documents": {"bloc": res.bloc, "period": str(res.period), "pdf": pdf},
         "inputs": inputs,
         "templates": {name: {"file": _rel(p, ws.data_dir), "sha256": sha256(p)} for name, p in templates.items()},
-        "outputs": {f.name: sha256(f) for f in sorted(folder.iterdir()) if f.is_file()},
+        "outputs": {f.relative_to(folder).as_posix(): sha256(f) for f in sorted(folder.rglob("*")) if f.is_file()},
     }
     path = folder / MANIFEST
     return write_file(path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
@@ -150,7 +163,7 @@ def record_in_report(report_dir: Path, documents: Path) -> bool:
     record = json.loads(path.read_text(encoding="utf-8"))
     prefix = documents.relative_to(report_dir).as_posix() + "/"
     outputs = {k: v for k, v in record.get("outputs", {}).items() if not k.startswith(prefix)}
-    outputs.update({prefix + f.name: sha256(f) for f in sorted(documents.iterdir()) if f.is_file()})
+    outputs.update({prefix + f.relative_to(documents).as_posix(): sha256(f) for f in sorted(documents.rglob("*")) if f.is_file()})
     record["outputs"] = dict(sorted(outputs.items()))
     write_file(path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")  # a filed manifest: replaced whole
     return True
