@@ -166,6 +166,14 @@ def test_checklist_marks_a_document_with_placeholder_text_incomplete(tmp_path):
     assert entries[0].gaps == ("[Đơn vị bổ sung: địa chỉ trụ sở]", "[Khối bổ sung: tồn tại, hạn chế]")
 
 
+def test_the_ballot_committee_minutes_join_the_dossier_only_when_drafted(drafts, tmp_path):
+    wanted = [stem for _, stem in dossier.items(drafts.result, tmp_path, drafts.nominees)]
+    assert "bien-ban-kiem-phieu" not in wanted and wanted[:3] == ["to-trinh", "danh-sach", "bien-ban"]
+    (tmp_path / "bien-ban-kiem-phieu.docx").write_bytes(b"")
+    wanted = [stem for _, stem in dossier.items(drafts.result, tmp_path, drafts.nominees)]
+    assert wanted[:4] == ["to-trinh", "danh-sach", "bien-ban", "bien-ban-kiem-phieu"] and wanted[-1] == "bao-cao"
+
+
 def test_dossier_holds_every_document_in_order_with_its_checklist(written):
     out = written
     ho = out.folder / dossier.HO_SO
@@ -236,3 +244,12 @@ def test_run_all_blocs_2024_with_documents_exits_0(tmp_path):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     for bloc in ("kinh-te-ky-thuat", "van-hoa-xa-hoi", "noi-chinh-tong-hop"):
         assert (reports / "2024" / bloc / "documents" / dossier.ZIP).is_file(), bloc
+
+
+def test_the_form_is_a_setting_and_an_unconfirmed_one_says_so(drafts):
+    from toolkit.model.secretariat import AchievementForm
+
+    assert ar.form_text(drafts.inputs) == "(Theo Mẫu số 02, Phụ lục I Nghị định số 98/2023/NĐ-CP)"  # the default
+    doc = drafts.inputs.model_copy(update={"achievement_form": AchievementForm(decree="Nghị định số 152/2025/NĐ-CP",
+                                                                                confirmed=False)})
+    assert ar.form_text(doc) == "(Theo Mẫu số 02, Phụ lục I Nghị định số 152/2025/NĐ-CP; số mẫu chưa được xác nhận)"

@@ -45,7 +45,9 @@ def documents_cmd(bloc: str, period: str, data_dir: Path, reports_dir: Path, no_
 
     Year end: bao-cao.docx (báo cáo tổng kết), bien-ban.docx (biên bản họp bình xét, with the
     secret ballot), to-trinh.docx (tờ trình đề nghị khen thưởng) and danh-sach.docx (its list);
-    mid-year: bao-cao.docx (báo cáo sơ kết). PDFs of each when LibreOffice (soffice) is installed.
+    mid-year: bao-cao.docx (báo cáo sơ kết). At year end also one bao-cao-thanh-tich-<unit>.docx per
+    nominee (from data/records/<unit>.yaml) and the dossier ho-so/ with its checklist (danh mục hồ sơ,
+    printed too) and ho-so.zip. PDFs of each when LibreOffice (soffice) is installed.
     Figures come from the results; header, meeting and narrative from the secretariat's
     data/periods/<bloc>/<period>/documents.yaml (see docs/documents.md). Word templates in
     data/templates/ replace the shipped ones. The same inputs give byte-identical files.

@@ -18,16 +18,18 @@ from toolkit.documents.decree30_docx import (CENTER, LEFT, TEXT_WIDTH_CM, add_te
                                              table_borders)
 
 
-def _signed_column(cell, lines: list[tuple[str, float, bool, bool]], name: str) -> None:
-    """A signature column: its lines (text, size, bold, italic), four blank lines to sign in, then the name."""
-    first = True
-    for text, size, bold, italic in lines:
-        p = cell.paragraphs[0] if first else cell.add_paragraph()
-        first = False
-        fmt_paragraph(p, CENTER, line=1.0)
+def _signed_column(table, col: int, lines: list[tuple[str, float, bool, bool]], name: str) -> None:
+    """A signature column: its lines (text, size, bold, italic) in the first row; four blank lines to sign in and the
+    name in the second, so both names stand level however many lines the titles above them take."""
+    cell = table.cell(0, col)
+    for i, (text, size, bold, italic) in enumerate(lines):
+        p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
+        fmt_paragraph(p, CENTER, line=1.0, keep_next=True)
         add_text(p, text, size, bold=bold, italic=italic)
-    for _ in range(4):
-        fmt_paragraph(cell.add_paragraph(), CENTER, line=1.0)
+    cell = table.cell(1, col)
+    fmt_paragraph(cell.paragraphs[0], CENTER, line=1.0, keep_next=True)
+    for _ in range(3):
+        fmt_paragraph(cell.add_paragraph(), CENTER, line=1.0, keep_next=True)
     p = cell.add_paragraph()
     fmt_paragraph(p, CENTER, line=1.0)
     add_text(p, name, 14, bold=True)
@@ -77,16 +79,16 @@ def bao_cao_thanh_tich():
     tag(doc, "{%p endif %}")
     spacer = para(doc, indent=False, before=12)
     spacer.paragraph_format.keep_with_next = True
-    t = doc.add_table(rows=1, cols=2)
+    t = doc.add_table(rows=2, cols=2)
     table_borders(t, visible=False)
     fixed_widths(t, [TEXT_WIDTH_CM / 2, TEXT_WIDTH_CM / 2])
-    cant_split(t.rows[0])
-    _signed_column(t.cell(0, 0), [("XÁC NHẬN CỦA CẤP TRÌNH KHEN THƯỞNG", 12, True, False),
-                                  ("{{ confirmer.authority|upper }}", 12, True, False), ("{{ confirmer.title|upper }}", 12, True, False),
-                                  ("({{ confirmer.unit }}; ký, đóng dấu)", 12, False, True)],
-                   "{{ confirmer.name }}")
-    _signed_column(t.cell(0, 1), [("THỦ TRƯỞNG ĐƠN VỊ", 12, True, False), ("{{ head.title|upper }}", 12, True, False),
-                                  ("(Ký, đóng dấu)", 12, False, True), ("", 12, False, False)], "{{ head.name }}")
+    for row in t.rows:
+        cant_split(row)
+    _signed_column(t, 0, [("XÁC NHẬN CỦA CẤP TRÌNH KHEN THƯỞNG", 12, True, False),
+                          ("{{ confirmer.authority|upper }}", 12, True, False), ("{{ confirmer.title|upper }}", 12, True, False),
+                          ("({{ confirmer.unit }}; ký, đóng dấu)", 12, False, True)], "{{ confirmer.name }}")
+    _signed_column(t, 1, [("THỦ TRƯỞNG ĐƠN VỊ", 12, True, False), ("{{ head.title|upper }}", 12, True, False),
+                          ("(Ký, đóng dấu)", 12, False, True)], "{{ head.name }}")
     end_mark(doc)
     return doc
 
