@@ -104,11 +104,13 @@ def write_documents(ws: Workspace, bloc: str, period: str | Period, folder: Path
             templates[name] = tpl
             when = inputs.meeting.date if name == "bien-ban" else inputs.date
             render_document(tpl, ctx, tmp / f"{name}.docx", when, f"{TITLES[name]}: {ctx['summary']}", inputs.issuer)
-        if drafts.nominees and drafts.nominees.awards and "to-trinh" in contexts:
+        names = list(contexts)
+        proposing = bool(drafts.nominees and drafts.nominees.awards and "to-trinh" in contexts)
+        if proposing:  # one báo cáo thành tích per nominee, then the dossier
             reports = dossier.write_reports(tmp, res, inputs, drafts.ballots, drafts.nominees, ws.data_dir)
             templates.update(reports)
-            contexts.update({n: {} for n in reports})
-        docx = [tmp / f"{n}.docx" for n in contexts]
+            names += list(reports)
+        docx = [tmp / f"{n}.docx" for n in names]
         pdfs = []
         if pdf and soffice():
             pdfs = to_pdf(docx, tmp, inputs.date)
@@ -116,7 +118,7 @@ def write_documents(ws: Workspace, bloc: str, period: str | Period, folder: Path
             written.notes.append(HOW_TO_GET)
         if not {"to-trinh"} <= set(contexts) and res.period.is_annual:
             written.notes.append("Không có tập thể được đề nghị khen thưởng: không lập tờ trình và danh sách.")
-        if drafts.nominees and drafts.nominees.awards and "to-trinh" in contexts:
+        if proposing:
             entries, templates[dossier.CHECKLIST] = dossier.assemble(tmp, res, inputs, drafts.nominees, ws.data_dir, bool(pdfs))
             dossier.zip_folder(tmp / dossier.HO_SO, tmp / dossier.ZIP, inputs.date)
             written.dossier = dossier.summary_lines(entries)
@@ -125,8 +127,8 @@ def write_documents(ws: Workspace, bloc: str, period: str | Period, folder: Path
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     replace_folder(tmp, folder)
-    written.docx = [folder / f"{n}.docx" for n in contexts]
-    written.pdfs = [folder / f"{n}.pdf" for n in contexts] if pdfs else []
+    written.docx = [folder / f"{n}.docx" for n in names]
+    written.pdfs = [folder / f"{n}.pdf" for n in names] if pdfs else []
     return written
 
 
