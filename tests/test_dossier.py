@@ -113,7 +113,8 @@ def test_award_history_keeps_every_award_once_and_only_earlier_years(proposals, 
 
 def test_a_unit_without_record_gets_placeholders_not_a_failure(drafts):
     ctx = _context(drafts, NOMINEE, record=None)
-    general = "\n".join(ctx["general"])
+    general = "\n".join(g["text"] + g["gap"] + g["end"] for g in ctx["general"])
+    assert {"text": "- Địa chỉ trụ sở: ", "gap": "[Đơn vị bổ sung: địa chỉ trụ sở]", "end": "."} in ctx["general"]
     for what in ("địa chỉ trụ sở", "số điện thoại", "họ tên, chức vụ Thủ trưởng đơn vị", "tổng số cán bộ"):
         assert f"[Đơn vị bổ sung: {what}" in general
     assert ctx["head"]["name"] == "[Đơn vị bổ sung: họ tên]"

@@ -12,6 +12,8 @@ checklist can say it is incomplete. Pure: frames and validated inputs in, a cont
 """
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from toolkit.documents.decree30_docx import TEXT_WIDTH_CM
@@ -26,6 +28,7 @@ from toolkit.model.text import fmt_date, fmt_number, fmt_percent
 from toolkit.model.unit_records import STATUS_VI, UnitRecord, award_history
 
 UNIT = "Đơn vị"  # who fills in what is missing
+_GAP = re.compile(r"\[Đơn vị bổ sung: [^\]]*\]")
 
 
 def file_name(unit_id: str) -> str:
@@ -64,6 +67,14 @@ def proposals_of(history_awards: pd.DataFrame, history_units: pd.DataFrame, unit
     return pd.DataFrame({"year": a["period"].str[:4].astype(int),
                          "award": a["award"].astype(object),
                          "unit_name": [names.get((p, x), x) for p, x in zip(a["period"], a["unit_id"])]})
+
+
+def _parts(line: str) -> dict:
+    """A line as the template prints it: the text, the placeholder it holds (highlighted), the rest."""
+    m = _GAP.search(line)
+    if m is None:
+        return {"text": line, "gap": "", "end": ""}
+    return {"text": line[:m.start()], "gap": m.group(0), "end": line[m.end():]}
 
 
 def _general(res: PeriodResult, unit: pd.Series, record: UnitRecord | None) -> list[str]:
@@ -202,7 +213,7 @@ def bao_cao_thanh_tich(res: PeriodResult, doc: DocumentInputs, ballots: pd.DataF
         "summary": f"Đề nghị tặng {award_titles} năm {y}",
         "form": form_text(doc),
         "nominee": name,
-        "general": _general(res, unit, record),
+        "general": [_parts(line) for line in _general(res, unit, record)],
         "characteristics": Narrative(record.characteristics if record else "",
                                      "những đặc điểm chính của đơn vị (quá trình thành lập, thuận lợi, khó khăn)", UNIT),
         "functions": Narrative(record.functions if record else "", "chức năng, nhiệm vụ được giao", UNIT),

@@ -48,8 +48,11 @@ def bao_cao_thanh_tich():
     add_text(p, "Tên tập thể đề nghị: {{ nominee }}", 14, bold=True)
     heading(doc, "I. SƠ LƯỢC ĐẶC ĐIỂM, TÌNH HÌNH")
     para(doc, "1. Đặc điểm, tình hình", bold=True, italic=True, keep_next=True)
-    tag(doc, "{%p for line in general %}")
-    para(doc, "{{ line }}")
+    tag(doc, "{%p for g in general %}")
+    p = para(doc)
+    add_text(p, "{{ g.text }}")
+    add_text(p, "{{ g.gap }}", highlight=True)  # a placeholder, highlighted as in the narratives
+    add_text(p, "{{ g.end }}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{{p characteristics }}")
     para(doc, "2. Chức năng, nhiệm vụ", bold=True, italic=True, keep_next=True)
