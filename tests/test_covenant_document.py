@@ -139,14 +139,15 @@ def test_kind_drafts_only_the_period_documents_asked_for_and_keeps_the_others(da
     args = ["documents", "--bloc", BLOC, "--period", "2024", "--data", str(data_copy), "--reports", str(reports), "--no-pdf"]
     assert CliRunner().invoke(main, args).exit_code == 0
     folder = reports / "2024" / BLOC / "documents"
-    before = {f.name: f.read_bytes() for f in folder.iterdir()}
+    before = {f.name: f.read_bytes() for f in folder.iterdir() if f.is_file()}
     doc = yaml.safe_load((data_copy / "periods" / BLOC / "2024" / "documents.yaml").read_text(encoding="utf-8"))
     doc["narrative"]["situation"] = "Tình hình đã sửa."
     (data_copy / "periods" / BLOC / "2024" / "documents.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     r = CliRunner().invoke(main, [*args, "--kind", "bao-cao"])
     assert r.exit_code == 0, r.output
-    after = {f.name: f.read_bytes() for f in folder.iterdir()}
-    assert set(after) == set(before)
+    after = {f.name: f.read_bytes() for f in folder.iterdir() if f.is_file()}
+    assert set(after) == set(before) and (folder / "ho-so").is_dir()  # the dossier of the whole run is kept
+    assert "ho-so" in r.output  # and the secretariat is told it no longer matches the báo cáo
     assert after["bao-cao.docx"] != before["bao-cao.docx"] and "Tình hình đã sửa." in paragraphs(folder / "bao-cao.docx")
     assert all(after[n] == before[n] for n in ("bien-ban.docx", "to-trinh.docx", "danh-sach.docx"))
 

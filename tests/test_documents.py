@@ -72,7 +72,7 @@ def res2024(ws):
 def docs2024(ws, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("docs") / "2024"
     written = write_documents(ws, BLOC, "2024", folder, pdf=False)
-    assert [p.name for p in written.docx] == [f"{n}.docx" for n in ALL]
+    assert [p.name for p in written.docx][:len(ALL)] == [f"{n}.docx" for n in ALL]  # then the nominees' reports (test_dossier)
     return folder
 
 
@@ -586,10 +586,15 @@ def test_cli_writes_beside_the_report_and_lists_them_in_its_manifest(tmp_path, m
     r = CliRunner().invoke(main, ["documents", "--bloc", BLOC, "--period", "2024", "--data", str(DATA),
                                   "--reports", str(tmp_path / "reports")])
     assert r.exit_code == 0, r.output
-    assert sorted(p.name for p in (report / "documents").iterdir()) == sorted([f"{n}.docx" for n in ALL] + ["kiem-phieu.xlsx", "manifest.json"])
+    nominees = [f"bao-cao-thanh-tich-{u}.docx" for u in ("quy-phat-trien-dat", "so-tn-mt", "cuc-du-tru-ha-bac", "so-cong-thuong")]
+    made = [f"{n}.docx" for n in ALL] + nominees  # and the dossier (tests/test_dossier.py)
+    assert sorted(p.name for p in (report / "documents").iterdir()) == sorted(made + ["kiem-phieu.xlsx", "manifest.json", "ho-so", "ho-so.zip"])
     assert "apt-get install libreoffice-writer-nogui" in r.output  # how to get the PDFs
     outputs = json.loads((report / "manifest.json").read_text(encoding="utf-8"))["outputs"]
-    assert set(outputs) == {"report.html", "documents/manifest.json", "documents/kiem-phieu.xlsx", *[f"documents/{n}.docx" for n in ALL]}
+    dossier = {f"documents/{p.relative_to(report / 'documents').as_posix()}" for p in (report / "documents" / "ho-so").iterdir()}
+    assert len(dossier) == 10  # checklist, tờ trình, biên bản, biên bản kiểm phiếu, danh sách, four achievement reports, báo cáo
+    assert set(outputs) == {"report.html", "documents/manifest.json", "documents/ho-so.zip", "documents/kiem-phieu.xlsx",
+                            *[f"documents/{n}" for n in made], *dossier}
 
 
 def test_cli_bad_data_is_a_message_not_a_traceback(data_copy, tmp_path):
@@ -606,7 +611,7 @@ def test_cli_bad_data_is_a_message_not_a_traceback(data_copy, tmp_path):
 @pytest.mark.requires_poppler
 def test_libreoffice_converts_each_document_and_first_pages_render(ws, tmp_path):
     out = write_documents(ws, BLOC, "2024", tmp_path / "d")
-    assert [p.name for p in out.pdfs] == [f"{n}.pdf" for n in ALL]
+    assert [p.name for p in out.pdfs][:len(ALL)] == [f"{n}.pdf" for n in ALL]  # then the nominees' reports
     info = subprocess.run(["pdfinfo", str(out.folder / "bao-cao.pdf")], capture_output=True, text=True, check=True)
     assert "(A4)" in info.stdout, info.stdout  # "Page size: 595.3 x 841.9 pts (A4)"
     fonts = subprocess.run(["pdffonts", str(out.folder / "to-trinh.pdf")], capture_output=True, text=True, check=True)
@@ -633,5 +638,9 @@ def test_run_with_documents_then_verify(tmp_path):
     folder = reports / "2024" / BLOC
     outputs = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["outputs"]
     assert {f"documents/{n}.{ext}" for n in ALL for ext in ("docx", "pdf")} <= set(outputs)
+    assert {"documents/ho-so.zip", "documents/ho-so/00-danh-muc-ho-so.pdf", "documents/ho-so/01-to-trinh.pdf"} <= set(outputs)
     v = CliRunner().invoke(main, ["verify", str(folder)])
     assert v.exit_code == 0, v.output
+    (folder / "documents" / "ho-so" / "01-to-trinh.docx").write_bytes(b"edited by hand")  # the dossier is checked too
+    v = CliRunner().invoke(main, ["verify", str(folder)])
+    assert v.exit_code != 0 and "ho-so/01-to-trinh.docx" in v.output, v.output

@@ -32,3 +32,4 @@ VOCABULARY = "vocabularies.yaml"
 CALENDAR = "calendar.yaml"  # optional: when each period closes (toolkit.model.calendar)
 COVENANTS = "covenants"  # covenants/<bloc>/<year>.yaml
 PERIODS = "periods"  # periods/<bloc>/<period>/*.csv
+RECORDS = "records"  # records/<unit_id>.yaml: a collective's record of achievements (hồ sơ thành tích)

@@ -49,8 +49,10 @@ def documents_cmd(bloc: str, period: str, data_dir: Path, reports_dir: Path, no_
     Year end: bao-cao.docx (báo cáo tổng kết), bien-ban.docx (biên bản họp bình xét, with the
     secret ballot), to-trinh.docx (tờ trình đề nghị khen thưởng) and danh-sach.docx (its list),
     phieu-bau.docx (ballot papers), bien-ban-kiem-phieu.docx (the count's minutes) and
-    kiem-phieu.xlsx (the committee's tally workbook, read back by `thidua ingest`);
-    mid-year: bao-cao.docx (báo cáo sơ kết). PDFs of each when LibreOffice (soffice) is installed.
+    kiem-phieu.xlsx (the committee's tally workbook, read back by `thidua ingest`), one
+    bao-cao-thanh-tich-<unit>.docx per nominee (from data/records/<unit>.yaml) and the dossier ho-so/
+    with its checklist (danh mục hồ sơ, printed too) and ho-so.zip; mid-year: bao-cao.docx (báo cáo
+    sơ kết). PDFs of each when LibreOffice (soffice) is installed.
     Figures come from the results; header, meeting and narrative from the secretariat's
     data/periods/<bloc>/<period>/documents.yaml (see docs/documents.md). Word templates in
     data/templates/ replace the shipped ones. The same inputs give byte-identical files.
@@ -87,6 +89,10 @@ def documents_cmd(bloc: str, period: str, data_dir: Path, reports_dir: Path, no_
         click.echo(f"Văn bản: {written.folder}")
         for f in [*written.docx, *written.workbooks, *written.pdfs]:
             click.echo(f"  {f.name}")
+        if written.dossier:
+            click.echo("Hồ sơ đề nghị khen thưởng (ho-so/, ho-so.zip), danh mục:")
+        for line in written.dossier:
+            click.echo(f"  {line}")
         for note in written.notes:
             click.echo(note, err=True)
 
@@ -142,6 +148,8 @@ def after_run(outcomes, data_dir: Path, reports_dir: Path) -> int:
         try:
             written = make_documents(data_dir, reports_dir, o.bloc, o.period)
             click.echo(f"Văn bản {o.bloc} {o.period}: {written.folder} ({len(written.docx)} tệp .docx, {len(written.pdfs)} PDF)")
+            for line in written.dossier:
+                click.echo(f"  Hồ sơ {line}")
             for note in written.notes:
                 click.echo(f"  {note}", err=True)
         except ThiduaError as exc:

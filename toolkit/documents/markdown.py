@@ -88,6 +88,6 @@ def render(container, blocks: list[Block]) -> None:
                 run.font.italic = True
 
 
-def placeholder(container, what: str) -> None:
-    """A visible, highlighted '[Khối bổ sung: ...]' where the secretariat's text is missing."""
-    add_text(container.add_paragraph(), f"[Khối bổ sung: {what}]", highlight=True)
+def placeholder(container, what: str, who: str = "Khối") -> None:
+    """A visible, highlighted '[Khối bổ sung: ...]' (or '[Đơn vị bổ sung: ...]') where the text is missing."""
+    add_text(container.add_paragraph(), f"[{who} bổ sung: {what}]", highlight=True)

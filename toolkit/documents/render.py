@@ -100,7 +100,7 @@ def _materialise(value, tpl: DocxTemplate):
         if blocks:
             markdown.render(sd, blocks)
         elif value.missing:
-            markdown.placeholder(sd, value.missing)
+            markdown.placeholder(sd, value.missing, value.who)
         return sd
     if isinstance(value, Grid):
         sd = tpl.new_subdoc()

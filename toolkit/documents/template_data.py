@@ -30,10 +30,11 @@ from toolkit.reports.result_tables import verification_changes
 
 @dataclass(frozen=True)
 class Narrative:
-    """The secretariat's Markdown; when it is empty, a highlighted '[Khối bổ sung: <missing>]'."""
+    """The secretariat's Markdown; when it is empty, a highlighted '[<who> bổ sung: <missing>]'."""
 
     text: str
     missing: str
+    who: str = "Khối"  # who writes it: the bloc's secretariat, or the unit ("Đơn vị") for its achievement report
 
 
 @dataclass(frozen=True)

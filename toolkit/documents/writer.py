@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.documents import ballot_data, template_data
+from toolkit.documents import ballot_data, dossier, template_data
 from toolkit.documents.pdf import HOW_TO_GET, soffice, to_pdf
 from toolkit.documents.render import SHIPPED, render_document, template_path
 from toolkit.engine.evaluate import PeriodResult
@@ -48,6 +48,7 @@ class Drafts:
     result: PeriodResult
     inputs: DocumentInputs
     ballots: pd.DataFrame | None
+    nominees: dossier.Nominees | None = None  # year end: what the achievement reports and the dossier need
 
     def contexts(self, kinds: list[str] | None = None) -> dict[str, dict]:
         names = template_data.documents_for(self.result)
@@ -67,6 +68,7 @@ class Written:
     pdfs: list[Path] = field(default_factory=list)
     workbooks: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    dossier: list[str] = field(default_factory=list)  # the dossier's checklist, one line per document
 
 
 def prepare(ws: Workspace, bloc: str, period: str | Period) -> Drafts:
@@ -84,9 +86,11 @@ def prepare(ws: Workspace, bloc: str, period: str | Period) -> Drafts:
         problems += exc.problems
         inputs = None
     ballots = res.votes if p.is_annual and len(res.votes) else None  # checked with the period's data
+    nominees = dossier.prepare(ws, res) if p.is_annual else None
+    problems += nominees.problems if nominees else []
     if problems:
         raise DataError(problems)
-    return Drafts(res, inputs, ballots)
+    return Drafts(res, inputs, ballots, nominees)
 
 
 def split_kinds(kinds: list[str] | tuple[str, ...]) -> tuple[list[str], list[str]]:
@@ -119,7 +123,13 @@ def write_documents(ws: Workspace, bloc: str, period: str | Period, folder: Path
             templates[name] = tpl
             when = inputs.meeting.date if name in MEETING_DAY else inputs.date
             render_document(tpl, ctx, tmp / f"{name}.docx", when, f"{TITLES[name]}: {ctx['summary']}", inputs.issuer)
-        docx = [tmp / f"{n}.docx" for n in contexts]
+        names = list(contexts)
+        proposing = bool(drafts.nominees and drafts.nominees.awards and "to-trinh" in contexts)
+        if proposing:  # one báo cáo thành tích per nominee, then the dossier
+            reports = dossier.write_reports(tmp, res, inputs, drafts.ballots, drafts.nominees, ws.data_dir)
+            templates.update(reports)
+            names += list(reports)
+        docx = [tmp / f"{n}.docx" for n in names]
         # the tally workbook goes with the whole set; a --kind run keeps the one already drafted
         tally = [_write_tally(ws, drafts, tmp)] if res.period.is_annual and not kinds else []
         pdfs = []
@@ -129,17 +139,27 @@ def write_documents(ws: Workspace, bloc: str, period: str | Period, folder: Path
             written.notes.append(HOW_TO_GET)
         if kinds and folder.is_dir():
             for f in sorted(folder.iterdir()):
-                if f.is_file() and f.stem not in contexts and f.name != MANIFEST and not (tmp / f.name).exists():
+                if f.stem in contexts or f.name == MANIFEST or (tmp / f.name).exists():
+                    continue
+                if f.is_dir():  # the dossier of the last whole run
+                    shutil.copytree(f, tmp / f.name)
+                    written.notes.append(f"Thư mục {f.name}/ giữ nguyên từ lần lập trước: chạy lại không có --kind để hồ sơ "
+                                         "khớp với văn bản vừa lập.")
+                elif f.is_file():
                     shutil.copy2(f, tmp / f.name)
         if not {"to-trinh"} <= set(contexts) and res.period.is_annual and (not kinds or "to-trinh" in kinds):
             written.notes.append("Không có tập thể được đề nghị khen thưởng: không lập tờ trình và danh sách.")
-        _write_manifest(tmp, ws, res, templates, bool(pdfs))
+        if proposing:
+            entries, templates[dossier.CHECKLIST] = dossier.assemble(tmp, res, inputs, drafts.nominees, ws.data_dir, bool(pdfs))
+            dossier.zip_folder(tmp / dossier.HO_SO, tmp / dossier.ZIP, inputs.date)
+            written.dossier = dossier.summary_lines(entries)
+        _write_manifest(tmp, ws, res, templates, bool(pdfs), drafts.nominees.inputs if drafts.nominees else [])
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     replace_folder(tmp, folder)
-    written.docx = [folder / f"{n}.docx" for n in contexts]
-    written.pdfs = [folder / f"{n}.pdf" for n in contexts] if pdfs else []
+    written.docx = [folder / f"{n}.docx" for n in names]
+    written.pdfs = [folder / f"{n}.pdf" for n in names] if pdfs else []
     written.workbooks = [folder / p.name for p in tally]
     return written
 
@@ -165,14 +185,15 @@ def _rel(path: Path, root: Path) -> str:
         return f"thidua:{path.relative_to(SHIPPED.parent).as_posix()}" if path.is_relative_to(SHIPPED.parent) else str(path)
 
 
-def _write_manifest(folder: Path, ws: Workspace, res: PeriodResult, templates: dict[str, Path], pdf: bool) -> Path:
+def _write_manifest(folder: Path, ws: Workspace, res: PeriodResult, templates: dict[str, Path], pdf: bool,
+                    more_inputs: list[Path] = ()) -> Path:
     """What the documents were made from and what they are; no clock time, so a rerun writes the same bytes."""
-    inputs = {_rel(f, ws.data_dir): sha256(f) for f in sorted(ws.input_files(res.bloc, res.period))}
+    inputs = {_rel(f, ws.data_dir): sha256(f) for f in sorted({*ws.input_files(res.bloc, res.period), *more_inputs})}
     record = {
         "documents": {"bloc": res.bloc, "period": str(res.period), "pdf": pdf},
         "inputs": inputs,
         "templates": {name: {"file": _rel(p, ws.data_dir), "sha256": sha256(p)} for name, p in templates.items()},
-        "outputs": {f.name: sha256(f) for f in sorted(folder.iterdir()) if f.is_file()},
+        "outputs": {f.relative_to(folder).as_posix(): sha256(f) for f in sorted(folder.rglob("*")) if f.is_file()},
     }
     path = folder / MANIFEST
     return write_file(path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
@@ -186,7 +207,7 @@ def record_in_report(report_dir: Path, documents: Path) -> bool:
     record = json.loads(path.read_text(encoding="utf-8"))
     prefix = documents.relative_to(report_dir).as_posix() + "/"
     outputs = {k: v for k, v in record.get("outputs", {}).items() if not k.startswith(prefix)}
-    outputs.update({prefix + f.name: sha256(f) for f in sorted(documents.iterdir()) if f.is_file()})
+    outputs.update({prefix + f.relative_to(documents).as_posix(): sha256(f) for f in sorted(documents.rglob("*")) if f.is_file()})
     record["outputs"] = dict(sorted(outputs.items()))
     write_file(path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")  # a filed manifest: replaced whole
     return True

@@ -74,6 +74,16 @@ class Narrative(Model):
     discussion: str = ""  # biên bản: opinions at the meeting
 
 
+class AchievementForm(Model):
+    """Which appendix form the nominees' achievement reports follow: a setting, because the form that replaces
+    Decree 98/2023's (Decree 152/2025) has not been read yet; ``confirmed: false`` makes the drafts say so."""
+
+    form: Text = "Mẫu số 02"
+    appendix: Text = "Phụ lục I"
+    decree: Text = "Nghị định số 98/2023/NĐ-CP"
+    confirmed: bool = True
+
+
 class DocumentInputs(Model):
     synthetic: bool = False
     place: Text  # địa danh: "Bắc Ninh"
@@ -88,6 +98,7 @@ class DocumentInputs(Model):
     archive: str = "VT"  # "- Lưu: VT, ..."
     meeting: Meeting | None = None  # year end: the review meeting (biên bản)
     narrative: Narrative = Narrative()
+    achievement_form: AchievementForm = AchievementForm()  # the form of the nominees' báo cáo thành tích
 
 
 def _semantic_problems(doc: DocumentInputs, file: str, period: Period, cov_contents: list[str],

@@ -44,7 +44,8 @@ def compare_folders(old: Path, new: Path) -> list[str]:
     """Relative paths of result files that differ, are missing or are new."""
     def files(root: Path) -> set[str]:
         return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()
-                and p.relative_to(root).parts[0] not in NOT_COMPARED and len(p.relative_to(root).parts) <= 2}
+                and p.relative_to(root).parts[0] not in NOT_COMPARED
+                and (len(p.relative_to(root).parts) <= 2 or p.relative_to(root).parts[0] == "documents")}  # the dossier: documents/ho-so/
     a, b = files(old), files(new)
     return sorted((a ^ b) | {f for f in a & b if _content(old / f) != _content(new / f)})
 

@@ -1,4 +1,4 @@
-"""Synthetic secretariat inputs: the sample bloc's 2024 documents.yaml and ballots.csv, and every unit's head (heads.csv).
+"""Synthetic secretariat inputs: the sample blocs' 2024 documents.yaml (every bloc) and ballots.csv, and every unit's head (heads.csv).
 
 Written after the rest of the sample (``generate`` calls :func:`write`), from the votes already
 written and without drawing random numbers, so the other sample files stay as they were. Names
@@ -115,6 +115,41 @@ def ballots(votes: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["award_id", "unit_id", "issued", "returned", "valid", "in_favour"])
 
 
+OTHER_BLOCS = {  # the other sample blocs' secretariats (invented people); the leader unit chairs the meeting
+    "van-hoa-xa-hoi": {"issuer": "Khối thi đua các sở, ngành văn hóa - xã hội", "code": "VHXH", "leader": "Đài Phát thanh và "
+                       "Truyền hình tỉnh", "chair": ("Phạm Thị Hồng", "Giám đốc Đài Phát thanh và Truyền hình tỉnh, Trưởng khối"),
+                       "secretary": ("Lưu Văn Quân", "Chuyên viên Đài Phát thanh và Truyền hình tỉnh"),
+                       "numbers": (4, 5, 3)},
+    "noi-chinh-tong-hop": {"issuer": "Khối thi đua các cơ quan nội chính - tổng hợp", "code": "NCTH", "leader": "Sở Ngoại vụ",
+                           "chair": ("Đặng Văn Sơn", "Giám đốc Sở Ngoại vụ, Trưởng khối"),
+                           "secretary": ("Kiều Thị Mến", "Chuyên viên Văn phòng Sở Ngoại vụ"), "numbers": (7, 8, 6)},
+}
+
+
+def other_inputs(bloc: str, half: bool) -> dict:
+    """A shorter documents.yaml for the other sample blocs: the header and the meeting, the narrative left to the bloc."""
+    b = OTHER_BLOCS[bloc]
+    bc, tt, bb = b["numbers"]
+    doc = {
+        "synthetic": True, "place": "Bắc Ninh", "parent_body": "UBND tỉnh Bắc Ninh", "issuer": b["issuer"], "code": b["code"],
+        "numbers": {"bao_cao": bc - 1} if half else {"bao_cao": bc, "to_trinh": tt, "bien_ban": bb},
+        "date": "2024-06-21" if half else "2024-12-10",
+        "addressee": "Hội đồng Thi đua - Khen thưởng tỉnh Bắc Ninh",
+        "signer": {"authority": "TM. Khối thi đua", "title": "Trưởng khối", "name": b["chair"][0]},
+        "recipients": {"bao_cao": ["Hội đồng Thi đua - Khen thưởng tỉnh", "Ban Thi đua - Khen thưởng (Sở Nội vụ)",
+                                   "Các đơn vị thành viên Khối"]},
+        "archive": "VT, Khối",
+        "narrative": {"situation": (f"*Nội dung mẫu, tổng hợp.* {b['leader']} là Trưởng khối năm 2024; các đơn vị thành viên "
+                                    "triển khai nhiệm vụ chính trị được giao và các nội dung Giao ước thi đua.")},
+    }
+    if not half:
+        doc["recipients"]["to_trinh"] = ["Như trên", "Ban Thi đua - Khen thưởng (Sở Nội vụ)"]
+        doc["meeting"] = {"date": "2024-12-09", "start": "14:00", "end": "16:30", "place": f"Hội trường {b['leader']}",
+                          "chair": {"name": b["chair"][0], "position": b["chair"][1]},
+                          "secretary": {"name": b["secretary"][0], "position": b["secretary"][1]}}
+    return doc
+
+
 class _Dumper(yaml.SafeDumper):
     """Multi-line text as a literal block (|), the way a person writes Markdown in YAML."""
 
@@ -157,6 +192,12 @@ def write(out: Path) -> list[Path]:
         path.write_text(HEADER + yaml.dump(documents_inputs(half), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120),
                         encoding="utf-8")
         written.append(path)
+    for bloc in OTHER_BLOCS:
+        for period, half in ((f"{YEAR}-H1", True), (str(YEAR), False)):
+            path = out / config.PERIODS / bloc / period / "documents.yaml"
+            path.write_text(HEADER + yaml.dump(other_inputs(bloc, half), Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                                               width=120), encoding="utf-8")
+            written.append(path)
     votes_path = base / str(YEAR) / "votes.csv"
     votes = read_own_csv(votes_path)
     path = base / str(YEAR) / "ballots.csv"
