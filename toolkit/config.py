@@ -32,3 +32,4 @@ VOCABULARY = "vocabularies.yaml"
 CALENDAR = "calendar.yaml"  # optional: when each period closes (toolkit.model.calendar)
 COVENANTS = "covenants"  # covenants/<bloc>/<year>.yaml
 PERIODS = "periods"  # periods/<bloc>/<period>/*.csv
+DECISIONS = "decisions"  # decisions/<year>/<decision id>.yaml: the province's award decisions (optional)
