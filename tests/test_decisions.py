@@ -266,3 +266,91 @@ def test_import_of_a_workbook_writes_one_decision_the_loader_reads(data, tmp_pat
     again = _import(data, tmp_path / "qd.xlsx", "--award", "co_thi_dua")
     assert again.exit_code == 2 and "đã có" in again.output
     assert (data / "decisions" / "2018" / "3120-qd-ubnd.yaml").read_bytes() == written
+
+
+# --------------------------------------------------------------------------- the reports, on the sample bloc
+
+
+@pytest.fixture(scope="module")
+def recent():
+    from toolkit.reports.bloc_history import load_history
+
+    return load_history("kinh-te-ky-thuat", "2023", "2025")
+
+
+def test_trends_show_granted_awards_with_decision_numbers_and_mark_the_rest(recent):
+    from toolkit.reports import trends
+
+    a = trends.awards(recent).set_index("Kỳ")
+    # the sample's decisions: 2023 flag to so-tt-tt by 370/QĐ-UBND; 2023 certificates by 373/QĐ-UBND without
+    # Cục Dự trữ (refused); 2025 not decided yet
+    assert a.loc["2023", "Cờ thi đua của UBND tỉnh"] == "Sở Thông tin và Truyền thông (được tặng, QĐ số 370/QĐ-UBND)"
+    assert "Cục Dự trữ Nhà nước khu vực Hà Bắc (không được tặng)" in a.loc["2023", "Bằng khen của Chủ tịch UBND tỉnh"]
+    assert a.loc["2025", "Cờ thi đua của UBND tỉnh"] == "Quỹ Phát triển đất (chờ quyết định)"
+    g = trends.granted(recent).set_index("Đơn vị")
+    assert g.loc["Quỹ Phát triển đất", "2024"] == "Cờ thi đua của UBND tỉnh: được tặng, QĐ số 401/QĐ-UBND"
+    d = trends.decisions(recent).set_index(["Kỳ", "Danh hiệu"])
+    # 2023 certificates: 3 proposed, Cục Dự trữ refused: 2/3 = 0.6667; 2025: 3 pending, no rate
+    assert d.loc[("2023", "Bằng khen của Chủ tịch UBND tỉnh"), ["Số đề nghị", "Được tặng", "Không được tặng"]].tolist() == [3, 2, 1]
+    assert d.loc[("2023", "Bằng khen của Chủ tịch UBND tỉnh"), "Tỷ lệ được tặng"] == 0.6667
+    assert d.loc[("2025", "Bằng khen của Chủ tịch UBND tỉnh"), "Chờ quyết định"] == 3
+    assert pd.isna(d.loc[("2025", "Bằng khen của Chủ tịch UBND tỉnh"), "Tỷ lệ được tặng"])
+
+
+def test_trends_runs_and_never_count_granted_awards(recent):
+    from toolkit.reports import trends
+
+    s = trends.streaks(recent)
+    # certificates 2023-2025: Cục Dự trữ proposed 2023 and 2024 but granted only 2024 (2025 pending): 1 period
+    row = s[(s["Danh hiệu"] == "Bằng khen của Chủ tịch UBND tỉnh") & (s["Đơn vị"] == "Cục Dự trữ Nhà nước khu vực Hà Bắc")]
+    assert row[["Số kỳ được tặng", "Các kỳ"]].values.tolist() == [[1, "2024"]]
+    never = trends.never_nominated(recent)
+    assert "tính theo quyết định khen thưởng, không theo đề nghị; kỳ 2025 chờ quyết định" in never
+    # Sở Nông nghiệp và Môi trường was proposed in 2025 only, still pending: never granted yet
+    assert "Sở Nông nghiệp và Môi trường" in never
+
+
+def test_without_decisions_every_proposal_is_pending(tmp_path):
+    from toolkit.reports import trends
+    from toolkit.reports.bloc_history import load_history
+
+    dst = tmp_path / "data"
+    shutil.copytree(DATA, dst, ignore=shutil.ignore_patterns("decisions"))
+    h = load_history("kinh-te-ky-thuat", "2024", "2024", str(dst))
+    nominated = h.awards[h.awards["nominated"]]
+    assert set(nominated["status"]) == {"chờ quyết định"} and nominated["granted"].isna().all()
+    assert trends.never_nominated(h) == trends.NO_DECISION
+
+
+def test_explorer_unit_view_lists_a_merged_units_awards_with_their_decisions():
+    from toolkit.explorer.analyses import WorkspaceAnalyses
+    from toolkit.explorer.views import SelectionViews
+    from toolkit.model.workspace import Workspace
+
+    views = SelectionViews(WorkspaceAnalyses(Workspace.open(DATA)), False)
+    t = views.unit(("kinh-te-ky-thuat", "2025"), "so-nn-mt")["tables"]["Đơn vị - được tặng"]
+    # so-tn-mt merged into so-nn-mt in 2025: its flags 2018 (215), 2019 (246), 2022 (339) and certificates 2020 (286),
+    # 2021 (315), 2023 (373) come with it; so-nn-ptnt was never granted; the 2025 proposal is pending
+    assert t["Quyết định"].tolist() == ["215/QĐ-UBND", "246/QĐ-UBND", "286/QĐ-UBND", "315/QĐ-UBND", "339/QĐ-UBND",
+                                        "373/QĐ-UBND", ""]
+    assert set(t["Ghi chú"][:6]) == {"Sở Tài nguyên và Môi trường (trước khi hợp nhất)"}
+    assert t.iloc[-1][["Kỳ", "Kết quả"]].tolist() == ["2025", "chờ quyết định"]
+
+
+def test_province_overview_shows_proposed_and_granted_per_bloc():
+    from toolkit.model.periods import Period
+    from toolkit.model.workspace import Workspace
+    from toolkit.reports import overview
+
+    ws = Workspace.open(DATA)
+    ov = overview.Overview(Period.parse("2024"), {"xep_hang": pd.DataFrame({"bloc": ["van-hoa-xa-hoi"]})}, ws,
+                           {"van-hoa-xa-hoi": ws.registry.bloc_name("van-hoa-xa-hoi")}, True)
+    g = overview.granted_by_year(ov).set_index(["Kỳ", "Danh hiệu"])
+    # culture-society: 2019 certificates so-ld-tb-xh granted, bao-bac-ninh refused: 1/2; 2022 flag so-ld-tb-xh refused: 0/1
+    assert g.loc[("2019", "Bằng khen của Chủ tịch UBND tỉnh"), ["Đề nghị", "Được tặng", "Không được tặng", "Chờ quyết định"]].tolist() == [2, 1, 1, 0]
+    assert g.loc[("2019", "Bằng khen của Chủ tịch UBND tỉnh"), "Tỷ lệ được tặng"] == 0.5
+    assert g.loc[("2022", "Cờ thi đua của UBND tỉnh"), "Tỷ lệ được tặng"] == 0.0
+    # 2018-2024: 7 flags, 1 refused; 14 certificates, 1 refused
+    assert overview.granted_note(ov).splitlines() == [
+        "- Cờ thi đua của UBND tỉnh: tỉnh đã quyết định 7 đề nghị, tặng 6 (85,7%).",
+        "- Bằng khen của Chủ tịch UBND tỉnh: tỉnh đã quyết định 14 đề nghị, tặng 13 (92,9%)."]
