@@ -260,7 +260,7 @@ def test_import_of_a_workbook_writes_one_decision_the_loader_reads(data, tmp_pat
     from toolkit.model.workspace import Workspace
 
     d = Workspace.open(data).decisions()
-    assert d.lines[["unit_id", "name"]].values.tolist() == [["so-tn-mt", "Sở TN&MT"], ["so-tu-phap", "Sở Tư pháp tỉnh Bắc Ninh"]]
+    assert d.lines.loc[d.lines["number"] == "3120/QĐ-UBND", ["unit_id", "name"]].values.tolist() == [["so-tn-mt", "Sở TN&MT"], ["so-tu-phap", "Sở Tư pháp tỉnh Bắc Ninh"]]
     # the same decision again is refused, the file kept
     written = (data / "decisions" / "2018" / "3120-qd-ubnd.yaml").read_bytes()
     again = _import(data, tmp_path / "qd.xlsx", "--award", "co_thi_dua")
@@ -354,3 +354,27 @@ def test_province_overview_shows_proposed_and_granted_per_bloc():
     assert overview.granted_note(ov).splitlines() == [
         "- Cờ thi đua của UBND tỉnh: tỉnh đã quyết định 7 đề nghị, tặng 6 (85,7%).",
         "- Bằng khen của Chủ tịch UBND tỉnh: tỉnh đã quyết định 14 đề nghị, tặng 13 (92,9%)."]
+
+
+def test_record_of_a_merged_unit_lists_its_predecessors_awards(tmp_path):
+    out = tmp_path / "ho-so.xlsx"
+    result = CliRunner().invoke(main, ["record", "--unit", "so-nn-mt", "--data", str(DATA), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    from openpyxl import load_workbook
+
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["Thông tin chung", "Khối thi đua", "Khen thưởng"]
+    rows = [[c.value for c in r] for r in wb["Khen thưởng"].iter_rows(min_row=2)]
+    # so-tn-mt's awards 2018-2023 (six decisions), none of so-nn-ptnt's, nothing of 2024 (so-tn-mt refused) or 2025 (pending)
+    assert [(r[0], r[2]) for r in rows] == [(2018, "215/QĐ-UBND"), (2019, "246/QĐ-UBND"), (2020, "286/QĐ-UBND"),
+                                            (2021, "315/QĐ-UBND"), (2022, "339/QĐ-UBND"), (2023, "373/QĐ-UBND")]
+    assert rows[0][1] == "Cờ thi đua của UBND tỉnh" and rows[0][3] == "16/01/2019"
+    assert {r[6] for r in rows} == {"tặng Sở Tài nguyên và Môi trường (trước khi hợp nhất)"}
+    info = dict((r[0].value, r[1].value) for r in wb["Thông tin chung"].iter_rows(min_row=2))
+    assert info["Hình thành từ"] == ("Sở Nông nghiệp và Phát triển nông thôn (hợp nhất năm 2025); "
+                                     "Sở Tài nguyên và Môi trường (hợp nhất năm 2025)")
+    # as of 2024, so-nn-mt did not exist yet: its predecessors are not yet its own
+    before = CliRunner().invoke(main, ["record", "--unit", "so-nn-mt", "--data", str(DATA), "--year", "2024"])
+    assert before.exit_code == 0 and "215/QĐ-UBND" not in before.output
+    unknown = CliRunner().invoke(main, ["record", "--unit", "khong-co", "--data", str(DATA)])
+    assert unknown.exit_code == 2 and "không có trong units.csv" in unknown.output

@@ -83,3 +83,34 @@ def list_cmd(data_dir: Path) -> None:
         first = g.iloc[0]
         click.echo(f"{first['period']}  Quyết định số {number} ngày {fmt_date(first['date'])} ({first['body']}): "
                    f"{', '.join(g['award_id'])}; {int(counts.get(number, 0))} tập thể")
+
+
+@click.command("record")
+@click.option("--unit", required=True, help="Mã đơn vị (unit id of units.csv), e.g. so-nn-mt.")
+@click.option("--year", type=int, default=None, help="The record as of this year (default: the latest year of membership.csv).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the record to this .xlsx workbook (one sheet per part).")
+@DATA_OPTION
+def record_cmd(unit: str, year: int | None, out: Path | None, data_dir: Path) -> None:
+    """Show a unit's record (hồ sơ thành tích) as the decisions make it: general information, its blocs, and the awards
+    granted to it by year with their decisions, those of the units it was renamed or merged from included and marked.
+
+    \b
+    Examples:
+      thidua record --unit so-nn-mt
+      thidua record --unit so-nn-mt --year 2025 --out ho-so-so-nn-mt.xlsx
+    """
+    from toolkit.model.workspace import Workspace
+    from toolkit.reports.award_record import record_tables
+    from toolkit.reports.table_writer import write_xlsx
+
+    tables = record_tables(Workspace.open(data_dir), unit, year)
+    for title, frame in tables.items():
+        click.echo(f"\n{title.upper()}")
+        if frame.empty:
+            click.echo("  (không có)")
+        for row in frame.itertuples(index=False):
+            click.echo("  " + " | ".join(str(v) for v in row if str(v) != ""))
+    if out is not None:
+        write_xlsx(tables, out)
+        click.echo(f"\nĐã ghi {out}")
