@@ -378,3 +378,27 @@ def test_record_of_a_merged_unit_lists_its_predecessors_awards(tmp_path):
     assert before.exit_code == 0 and "215/QĐ-UBND" not in before.output
     unknown = CliRunner().invoke(main, ["record", "--unit", "khong-co", "--data", str(DATA)])
     assert unknown.exit_code == 2 and "không có trong units.csv" in unknown.output
+
+
+def test_record_history_names_the_collective_that_received_each_award():
+    lines = _lines([("3120/QĐ-UBND", "2018-12-28", "2018", "co_thi_dua", "stn"), ("7/QĐ-UBND", "2026-01-05", "2025", "bang_khen", "snn-mt")])
+    rec = ga.record_history(ga.unit_history(lines, REG, "snn-mt", 2025), {"co_thi_dua": "Cờ thi đua của UBND tỉnh"},
+                            dict(zip(REG.units["unit_id"], REG.units["name"])))
+    # the lines carry no printed name: the unit's own name is used; an award without a title keeps its id
+    assert rec.values.tolist() == [
+        [2018, "Cờ thi đua của UBND tỉnh", "granted", "3120/QĐ-UBND", dt.date(2018, 12, 28), "UBND tỉnh Bắc Ninh", "Sở Tài nguyên và Môi trường"],
+        [2025, "bang_khen", "granted", "7/QĐ-UBND", dt.date(2026, 1, 5), "UBND tỉnh Bắc Ninh", "Sở Nông nghiệp và Môi trường"]]
+
+
+def test_import_of_a_list_pasted_from_the_pdf(data, tmp_path):
+    import unicodedata
+
+    pasted = tmp_path / "dan-tu-pdf.txt"
+    # no header, numbered lines, a name in NFD with doubled spaces, a short name with the province
+    pasted.write_text("1. " + unicodedata.normalize("NFD", "Sở Tài nguyên  và Môi trường") + "\n\n2) Sở XD tỉnh Bắc Ninh\n",
+                      encoding="utf-8")
+    result = _import(data, pasted, "--award", "Cờ thi đua của UBND tỉnh", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "dòng 1: Sở Tài nguyên và Môi trường -> Sở Tài nguyên và Môi trường (so-tn-mt), co_thi_dua" in result.output
+    assert "dòng 3: Sở XD tỉnh Bắc Ninh -> Sở Xây dựng (so-xay-dung), co_thi_dua" in result.output
+    assert not (data / "decisions" / "2018" / "3120-qd-ubnd.yaml").exists()  # --dry-run writes nothing

@@ -127,3 +127,18 @@ def unit_history(lines: pd.DataFrame, registry: Registry, unit: str, year: int) 
     cols = ["period", "year", "award_id", "number", "date", "body", "unit_id", "name", "via", "event"]
     out = pd.DataFrame(rows, columns=cols)
     return out.sort_values(["year", "date", "number"], kind="stable").reset_index(drop=True)
+
+
+RECORD_COLUMNS = ["year", "award", "status", "decision", "decision_date", "issuer", "unit_name"]
+
+
+def record_history(history: pd.DataFrame, titles: dict[str, str], names: dict[str, str]) -> pd.DataFrame:
+    """:func:`unit_history` in the columns of a unit's record (hồ sơ thành tích), ``status`` "granted".
+
+    ``unit_name`` is the collective as the decision named it (its unit's name when the line has none),
+    so a predecessor's award reads as that predecessor's.
+    """
+    h = history
+    return pd.DataFrame({"year": h["year"].astype("int64"), "award": h["award_id"].map(lambda a: titles.get(a, a)),
+                         "status": "granted", "decision": h["number"], "decision_date": h["date"], "issuer": h["body"],
+                         "unit_name": [n or names.get(u, u) for n, u in zip(h["name"], h["unit_id"])]}, columns=RECORD_COLUMNS)

@@ -87,8 +87,8 @@ def name_index(registry: Registry, year: int) -> NameIndex:
     def spellings(u: str) -> set[str]:
         name, short = units.at[u, "name"], units.at[u, "short_name"]
         out = {name, short}
-        for p in provinces:  # "Sở Tư pháp tỉnh Bắc Ninh", "Liên minh Hợp tác xã tỉnh Bắc Ninh"
-            out.add(f"{name} {p}" if label_key(name).endswith(" tỉnh") else f"{name} tỉnh {p}")
+        for p in provinces:  # "Sở Tư pháp tỉnh Bắc Ninh", "Liên minh Hợp tác xã tỉnh Bắc Ninh", "Sở XD tỉnh Bắc Ninh"
+            out |= {f"{n} {p}" if label_key(n).endswith(" tỉnh") else f"{n} tỉnh {p}" for n in (name, short) if label_key(n)}
         return {name_key(s) for s in out if label_key(s)}
 
     for u in active:
