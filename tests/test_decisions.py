@@ -402,3 +402,17 @@ def test_import_of_a_list_pasted_from_the_pdf(data, tmp_path):
     assert "dòng 1: Sở Tài nguyên và Môi trường -> Sở Tài nguyên và Môi trường (so-tn-mt), co_thi_dua" in result.output
     assert "dòng 3: Sở XD tỉnh Bắc Ninh -> Sở Xây dựng (so-xay-dung), co_thi_dua" in result.output
     assert not (data / "decisions" / "2018" / "3120-qd-ubnd.yaml").exists()  # --dry-run writes nothing
+
+
+def test_the_decisions_are_inputs_of_the_reports_over_several_periods():
+    """A decision added after a trends report was filed makes that report out of date (it is re-run, not kept)."""
+    from toolkit.model.periods import Period
+    from toolkit.model.workspace import Workspace
+    from toolkit.runs.runner import spanning_inputs
+
+    ws = Workspace.open(DATA)
+    inputs = spanning_inputs(ws, "kinh-te-ky-thuat", [Period.parse("2025")])
+    # 7 years x (a flag decision + a certificate decision) = 14 files, whatever periods the report spans
+    assert sorted(k for k in inputs if k.startswith("decisions/")) == sorted(
+        f"decisions/{p.parent.name}/{p.name}" for p in (DATA / "decisions").glob("*/*.yaml"))
+    assert len([k for k in inputs if k.startswith("decisions/")]) == 14
