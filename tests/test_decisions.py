@@ -190,13 +190,15 @@ def test_loader_reads_decisions_and_names_every_fault(tmp_path):
     got = [(Path(p.file).name, p.where) for p in e.value.problems]
     assert got == [(bad.name, "date"), (again.name, "number")]  # a schema fault stops that file; the copy is named
     bad.write_text(yaml.safe_dump({**HEADER, "number": "3121/QĐ-UBND", "lines": [
-        {"award": "co_thi_dua", "unit_id": "khong-co"}, {"award": "xyz", "unit_id": "stp"}, {"award": "xyz", "unit_id": "stp"}]},
+        {"award": "co_thi_dua", "unit_id": "khong-co"}, {"award": "xyz", "unit_id": "stp"}, {"award": "xyz", "unit_id": "stp"},
+        {"award": "co_thi_dua", "unit_id": "snn-mt"}, {"award": "co_thi_dua", "unit_id": "sxd-qh"}]},
         allow_unicode=True), encoding="utf-8")
     with pytest.raises(DataError) as e:
         load_decisions(tmp_path, REG, lambda year: {"co_thi_dua", "bang_khen"})
+    # snn-mt was formed in 2025: not a unit of 2018; sxd-qh is sxd's later name: accepted
     assert [(Path(p.file).name, p.where) for p in e.value.problems] == [
         (bad.name, "lines[0].unit_id"), (bad.name, "lines[1].award"), (bad.name, "lines[2].award"), (bad.name, "lines[2]"),
-        (again.name, "number")]
+        (bad.name, "lines[3].unit_id"), (again.name, "number")]
 
 
 def test_decision_ids_from_numbers():

@@ -33,6 +33,7 @@ from toolkit.model.readers import read_yaml
 from toolkit.model.registry import Registry
 from toolkit.model.schema import Model, schema_problems
 from toolkit.model.text import label_key, normalize
+from toolkit.model.unit_names import renamed_with, units_of_year
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 LINE_COLUMNS = ["decision_id", "number", "date", "body", "period", "year", "award_id", "unit_id", "name", "file"]
@@ -119,6 +120,7 @@ def parse_decision(raw: object, file: str, registry: Registry, awards_of_year: C
     if d.date < period.end - _dt.timedelta(days=366):
         problems.append(Problem(file, "date", f"ngày {d.date:%d/%m/%Y} trước kỳ {period} được khen thưởng"))
     known = set(registry.units["unit_id"])
+    active = set(units_of_year(registry, period.year))
     awards = awards_of_year(period.year) if awards_of_year else None
     decided = set(d.decided)
     for i, a in enumerate(d.awards):
@@ -129,6 +131,9 @@ def parse_decision(raw: object, file: str, registry: Registry, awards_of_year: C
     for i, line in enumerate(d.lines):
         if line.unit_id not in known:
             problems.append(Problem(file, f"lines[{i}].unit_id", f"đơn vị '{line.unit_id}' không có trong {config.UNITS}"))
+        elif not renamed_with(registry, line.unit_id) & active:
+            problems.append(Problem(file, f"lines[{i}].unit_id", f"đơn vị '{line.unit_id}' không tồn tại trong năm {period.year} "
+                                                                 f"(theo {config.LINEAGE}: đã sáp nhập, giải thể hoặc chưa thành lập)"))
         if awards is not None and line.award not in awards and not d.awards:
             problems.append(Problem(file, f"lines[{i}].award", f"danh hiệu '{line.award}' không có trong giao ước năm {period.year} "
                                                                f"của khối nào (có: {', '.join(sorted(awards)) or 'không có'})"))
