@@ -210,6 +210,11 @@ def test_trends_report_outputs(reports):
     # the 2025 bloc report filed just before is current: read, not recomputed
     assert list(m["parameters"]["filed"]) == [PERIOD]
     assert "periods/kinh-te-ky-thuat/2018/scores.csv" in m["inputs"] and "covenants/kinh-te-ky-thuat/2025.yaml" in m["inputs"]
+    # the province's decisions are inputs too: a new decision makes the report out of date
+    assert "decisions/2018/215-qd-ubnd.yaml" in m["inputs"]
+    text = html.unescape((folder / "report.html").read_text(encoding="utf-8"))
+    assert "Sở Tài nguyên và Môi trường (được tặng, QĐ số 215/QĐ-UBND)" in text and "Sở Xây dựng (không được tặng)" in text
+    assert "Quỹ Phát triển đất (chờ quyết định)" in text
 
 
 def test_trends_report_traces_the_2025_mergers(reports):

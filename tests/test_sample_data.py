@@ -135,3 +135,21 @@ def test_half_year_analysis_runs_and_flags_unverified_scores(ws):
     assert None not in fully.values()
     assert [u for u, ok in fully.items() if not ok] == ["lien-minh-htx"]
     assert any("không áp dụng cho kỳ này" in n for n in r.notes)
+
+
+def test_sample_decisions_grant_only_what_the_blocs_proposed(ws):
+    """The sample's decisions are written from proposals kept as data: they must still be the engine's nominations."""
+    from toolkit.samples.decision_sample import PROPOSED, REFUSED
+
+    for (bloc, year), proposed in PROPOSED.items():
+        n = analyse(ws, bloc, str(year), compare=False).nominations
+        assert {a: list(g["unit_id"]) for a, g in n.groupby("award_id", sort=False)} == proposed, (bloc, year)
+    d = ws.decisions()
+    lines = set(zip(d.lines["period"], d.lines["award_id"], d.lines["unit_id"]))
+    every = {(str(y), a, u) for (_b, y), props in PROPOSED.items() for a, units in props.items() for u in units}
+    # granted = proposed - refused; proposals 2018-2024: economic-technical 7 years x (1 flag + 3 certificates) = 28,
+    # internal affairs 2 + 3 + 2 + 3 + 3 + 3 + 3 = 19 (no flag in 2018 and 2020), culture-society 7 x (1 + 2) = 21: 68,
+    # of which the province refused 1 + 2 + 1 + 1 + 2 + 2 + 1 = 10
+    assert lines == {x for x in every if x[2] not in REFUSED.get((int(x[0]), x[1]), set())}
+    assert (len(every), len(every - lines)) == (68, 10)
+    assert set(d.decided["period"]) == {str(y) for y in range(2018, 2025)}  # 2025 is still pending

@@ -33,3 +33,4 @@ CALENDAR = "calendar.yaml"  # optional: when each period closes (toolkit.model.c
 COVENANTS = "covenants"  # covenants/<bloc>/<year>.yaml
 PERIODS = "periods"  # periods/<bloc>/<period>/*.csv
 RECORDS = "records"  # records/<unit_id>.yaml: a collective's record of achievements (hồ sơ thành tích)
+DECISIONS = "decisions"  # decisions/<year>/<decision id>.yaml: the province's award decisions (optional)

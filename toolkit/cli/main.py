@@ -9,6 +9,7 @@ import click
 from toolkit import config
 from toolkit.cli.app_command import app_cmd
 from toolkit.cli.covenant import covenant_group
+from toolkit.cli.decisions import decisions_cmd, record_cmd
 from toolkit.cli.documents import after_run, check_documents, documents_cmd
 from toolkit.cli.locked import locked_reports
 from toolkit.cli.options import DATA_OPTION
@@ -263,6 +264,8 @@ main.add_command(app_cmd)
 
 main.add_command(documents_cmd)
 main.add_command(covenant_group)
+main.add_command(decisions_cmd)
+main.add_command(record_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -196,18 +196,20 @@ def cap_summary(cap: pd.DataFrame, decimals: int = 4) -> pd.DataFrame:
     return out
 
 
-def award_streaks(awards: pd.DataFrame, who: list[str], periods: list[str], key: str = "org_id") -> pd.DataFrame:
-    """Per award and organisation (``key``): periods nominated, longest run of consecutive periods, the run up to the last period.
+def award_streaks(awards: pd.DataFrame, who: list[str], periods: list[str], key: str = "org_id", flag: str = "nominated") -> pd.DataFrame:
+    """Per award and organisation (``key``): periods ``flag`` holds (nominated, or granted), longest run of consecutive
+    periods, the run up to the last period.
 
     ``who`` lists every organisation of the range, so one never nominated gets a row with 0.
-    A period without data ends a run: it is not known whether the unit was nominated then.
+    A period without data ends a run: it is not known whether the unit was nominated then; so does,
+    for granted awards, a period the province has not decided yet.
     """
     rows = []
-    nominated = awards[awards["nominated"]]
+    nominated = awards[_true(awards[flag])]
     for award_id, g in awards.groupby("award_id", sort=False):
         title = g["award"].iloc[-1]
-        mine = nominated[nominated["award_id"] == award_id]
-        wide = _period_flags(mine, key, "nominated", periods) if len(mine) else pd.DataFrame(columns=periods, dtype=bool)
+        mine = nominated[nominated["award_id"] == award_id].assign(**{flag: True})
+        wide = _period_flags(mine, key, flag, periods) if len(mine) else pd.DataFrame(columns=periods, dtype=bool)
         for org in who:
             flags = wide.loc[org] if org in wide.index else pd.Series(False, index=periods)
             times, longest, current = runs(flags)
@@ -216,7 +218,12 @@ def award_streaks(awards: pd.DataFrame, who: list[str], periods: list[str], key:
     return pd.DataFrame(rows, columns=["award_id", "award", key, "times", "longest", "current", "periods"])
 
 
-def never_nominated(awards: pd.DataFrame, who: list[str], key: str = "org_id") -> list[str]:
-    """Organisations of ``who`` never nominated for any award in the range, in that order."""
-    ever = set(awards.loc[awards["nominated"], key])
+def never_nominated(awards: pd.DataFrame, who: list[str], key: str = "org_id", flag: str = "nominated") -> list[str]:
+    """Organisations of ``who`` never nominated (or, with ``flag="granted"``, never granted) any award in the range, in that order."""
+    ever = set(awards.loc[_true(awards[flag]), key])
     return [org for org in who if org not in ever]
+
+
+def _true(values: pd.Series) -> pd.Series:
+    """True where ``values`` is True; False for False and for NA (a pending decision is not a grant)."""
+    return values.eq(True).fillna(False).astype(bool)

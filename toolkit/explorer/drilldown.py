@@ -1,7 +1,8 @@
 """One unit of one period, in detail: what the explorer's "Đơn vị" tab shows.
 
 Criterion by criterion (entered values, self / verified / final points, evidence notes),
-targets with the numbers behind each verdict, every award with its reasons, bonus and penalty
+targets with the numbers behind each verdict, every award with its reasons and the awards the
+province granted it (with their decisions, its predecessors' included), bonus and penalty
 events, and the unit's history across periods following renames and mergers (a table and a
 matplotlib chart). Plain DataFrames with Vietnamese headers, like :mod:`toolkit.reports.result_tables`.
 """
@@ -19,8 +20,10 @@ from toolkit.engine.evaluate import PeriodResult
 from toolkit.errors import ThiduaError
 from toolkit.model.periods import Period
 from toolkit.model.period_data import PeriodData
-from toolkit.model.text import fmt_number, fmt_percent
-from toolkit.model.registry import ROLES
+from toolkit.model.text import fmt_date, fmt_number, fmt_percent
+from toolkit.model.registry import ROLES, Registry
+from toolkit.model.decisions import Decisions
+from toolkit.engine import granted_awards
 
 # --------------------------------------------------------------------------- tables for one unit
 
@@ -119,6 +122,33 @@ def unit_awards(res: PeriodResult, unit: str) -> pd.DataFrame:
         r = sel.iloc[0]
         rows.append([a.title, "Có" if bool(r["eligible"]) else "Không", "Có" if bool(r["nominated"]) else "Không",
                      r["status"], r["reasons"]])
+    return pd.DataFrame(rows, columns=cols)
+
+
+def unit_granted(res: PeriodResult, unit: str, decisions: Decisions | None, registry: Registry | None) -> pd.DataFrame:
+    """The unit's awards granted by the province up to this period, with their decisions, its predecessors' included.
+
+    A proposal of this period not granted, or still without a decision ("chờ quyết định"), is listed too.
+    Without a data folder (periods given as frames) there are no decisions: the table is empty.
+    """
+    cols = ["Kỳ", "Danh hiệu", "Kết quả", "Quyết định", "Ngày", "Cơ quan ban hành", "Ghi chú"]
+    if decisions is None or registry is None:
+        return pd.DataFrame(columns=cols)
+    titles = {a.id: a.title for a in res.covenant.awards}
+    names = dict(zip(registry.units["unit_id"], registry.units["name"]))
+    lines = granted_awards.lines_as_of_year(decisions.lines, registry)
+    hist = granted_awards.unit_history(lines, registry, unit, res.period.year)
+    events = {"rename": "trước khi đổi tên", "merge": "trước khi hợp nhất"}
+    rows = [[r.period, titles.get(r.award_id, r.award_id), granted_awards.GRANTED, r.number, fmt_date(r.date), r.body,
+             f"{names.get(r.via, r.via)} ({events.get(r.event, 'đơn vị tiền thân')})" if r.via else ""]
+            for r in hist.itertuples(index=False)]
+    e = res.eligibility[res.eligibility["unit_id"] == unit] if len(res.eligibility) else res.eligibility
+    if len(e):
+        mine = pd.DataFrame({"period": str(res.period), "award_id": e["award_id"].astype(str), "unit_id": unit,
+                             "nominated": e["nominated"].astype(bool)})
+        out = granted_awards.outcomes(mine, lines, decisions.decided)
+        rows += [[str(res.period), titles.get(r.award_id, r.award_id), r.status, r.decision, "", "", "khối đã đề nghị"]
+                 for r in out.itertuples(index=False) if r.status and r.status != granted_awards.GRANTED]
     return pd.DataFrame(rows, columns=cols)
 
 

@@ -12,7 +12,7 @@ from toolkit.engine.evaluate import PeriodResult
 from toolkit.engine.ranking import key_label
 from toolkit.explorer.analyses import Analyses, Key
 from toolkit.explorer.drilldown import (
-    history_chart, history_table, unit_awards, unit_criteria, unit_events, unit_history, unit_summary, unit_targets,
+    history_chart, history_table, unit_awards, unit_criteria, unit_events, unit_granted, unit_history, unit_summary, unit_targets,
 )
 from toolkit.explorer.html import esc, message, section, table_html
 from toolkit.model.text import fmt_number
@@ -33,6 +33,7 @@ class SelectionViews:
         self._overview: dict[Key, dict] = {}
         self._units: dict[tuple[str, str, str], dict] = {}
         self._histories: dict[tuple[str, str, str], dict] = {}
+        self._decision_data = None
 
     def overview(self, key: Key) -> dict:
         """``tables`` (name -> DataFrame) and ``html`` (ranking, nominations, scorecard) of the overview tab."""
@@ -58,19 +59,29 @@ class SelectionViews:
             frames = {
                 "Đơn vị - tóm tắt": unit_summary(res, unit),
                 "Đơn vị - khen thưởng": unit_awards(res, unit),
+                "Đơn vị - được tặng": unit_granted(res, unit, *self._decisions()),
                 "Đơn vị - chỉ tiêu": unit_targets(res, unit),
                 "Đơn vị - tiêu chí": unit_criteria(res, unit),
                 "Đơn vị - cộng trừ điểm": unit_events(entry.data, res, unit),
             }
-            targets, events = frames["Đơn vị - chỉ tiêu"], frames["Đơn vị - cộng trừ điểm"]
+            targets, events, granted = frames["Đơn vị - chỉ tiêu"], frames["Đơn vị - cộng trừ điểm"], frames["Đơn vị - được tặng"]
             self._units[ckey] = {"tables": frames, "html": (
                 section("Tóm tắt", table_html(frames["Đơn vị - tóm tắt"])),
-                section("Khen thưởng: điều kiện và lý do", table_html(frames["Đơn vị - khen thưởng"])),
+                section("Khen thưởng: điều kiện và lý do", table_html(frames["Đơn vị - khen thưởng"]))
+                + section("Danh hiệu được tặng theo quyết định khen thưởng", table_html(granted) if len(granted) else
+                          message("Chưa có quyết định khen thưởng nào tặng đơn vị này (hoặc đơn vị tiền thân).")),
                 section("Chỉ tiêu", table_html(targets) if len(targets) else
                         message("Kỳ này không xét chỉ tiêu xếp loại (chỉ tiêu là số liệu năm).")),
                 section("Điểm từng tiêu chí", table_html(frames["Đơn vị - tiêu chí"])),
                 section("Điểm thưởng, điểm trừ", table_html(events) if len(events) else message("Không có sự kiện cộng hoặc trừ điểm.")))}
         return self._units[ckey]
+
+    def _decisions(self) -> tuple:
+        """The province's award decisions and the registry, read once per explorer (none for periods given as frames)."""
+        ws = getattr(self.analyses, "ws", None)
+        if self._decision_data is None:
+            self._decision_data = (ws.decisions(), ws.registry) if ws is not None else (None, None)
+        return self._decision_data
 
     def history(self, key: Key, unit: str) -> dict:
         """The unit's history from the periods analysed so far (all of them without ``background``).

@@ -12,6 +12,7 @@ from toolkit import config
 from toolkit.errors import DataError, ParameterError, Problem
 from toolkit.model.calendar import Calendar, load_calendar
 from toolkit.model.covenant import Covenant, load_covenant
+from toolkit.model.decisions import Decisions, decision_files, load_decisions
 from toolkit.model.period_data import REGISTRATIONS, PeriodData, available_periods, load_period_data, period_dir
 from toolkit.model.periods import Period
 from toolkit.model.registry import Registry, load_registry
@@ -48,6 +49,21 @@ class Workspace:
         if not path.exists():
             raise DataError([Problem(str(path), "", f"không có giao ước thi đua của khối '{bloc}' năm {year}")])
         return load_covenant(path, self.vocab.levels())
+
+    def award_ids(self, year: int) -> set[str]:
+        """The award ids of every bloc's covenant of ``year`` (a covenant with errors adds none)."""
+        ids: set[str] = set()
+        for bloc in self.blocs():
+            if self.covenant_path(bloc, year).exists():
+                try:
+                    ids |= {a.id for a in self.covenant(bloc, year).awards}
+                except DataError:
+                    continue
+        return ids
+
+    def decisions(self) -> Decisions:
+        """The province's award decisions (``decisions/``), checked against the units and each year's awards."""
+        return load_decisions(self.data_dir, self.registry, self.award_ids)
 
     def check(self, bloc: str, period: str | Period) -> Period:
         """Validate run parameters, naming what is valid when they are not."""

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from toolkit.engine import granted_awards
 from toolkit.engine import unit_lines as rules
 from toolkit.engine.covenant_changes import Change, covenant_changes
 from toolkit.engine.evaluate import PeriodResult
@@ -43,7 +44,7 @@ TARGET_COLUMNS = ["period", "unit_id", "line_id", "org_id", "target_id", "title"
 CAP_COLUMNS = ["period", "unit_id", "line_id", "org_id", "excellent", "base", "cap", "within_cap"]
 TEXT = ("unit_id", "name", "short_name", "role", "band", "content_id", "content_title", "target_id", "title", "award_id", "award",
         "criterion_id", "parent_id")
-AWARD_COLUMNS = ["period", "award_id", "award", "unit_id", "line_id", "org_id", "rank", "nominated"]
+AWARD_COLUMNS = ["period", "award_id", "award", "unit_id", "line_id", "org_id", "rank", "nominated", *granted_awards.OUTCOME_COLUMNS]
 
 
 @dataclass
@@ -59,7 +60,7 @@ class History:
     contents: pd.DataFrame  # CONTENT_COLUMNS: per period, unit and content, the points counted
     targets: pd.DataFrame  # TARGET_COLUMNS: per period, unit and target, met (True/False/NaN: not judged)
     cap: pd.DataFrame  # CAP_COLUMNS: per period and unit, the excellent-share cap
-    awards: pd.DataFrame  # AWARD_COLUMNS: per period, award and unit, nominated or not
+    awards: pd.DataFrame  # AWARD_COLUMNS: per period, award and unit, nominated or not, and granted (True/False/NA: pending)
     lineage: pd.DataFrame  # renames and mergers in the range touching the bloc: year, from_unit, to_unit, event
     synthetic: bool = False  # any period or covenant is generated sample data
     read_from: dict[str, str] = field(default_factory=dict)  # period -> "tính từ dữ liệu" or the filed report read
@@ -223,8 +224,15 @@ def history(ws: Workspace, bloc: str, periods: list[Period], filed: dict[str, st
 
     return History(bloc, ws.registry.bloc_name(bloc), list(periods), missing, covenants, units[UNIT_COLUMNS],
                    with_lines(parts["contents"], CONTENT_COLUMNS), with_lines(parts["targets"], TARGET_COLUMNS),
-                   with_lines(parts["cap"], CAP_COLUMNS), with_lines(parts["awards"], AWARD_COLUMNS), events,
+                   with_lines(parts["cap"], CAP_COLUMNS), with_lines(_granted(ws, parts["awards"]), AWARD_COLUMNS), events,
                    synthetic, read_from, with_lines(parts["parts"], criterion_parts.PART_COLUMNS))
+
+
+def _granted(ws: Workspace, frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The periods' award rows with what the province's decisions granted (docs/data.md, decisions/)."""
+    awards = _concat(frames, [c for c in AWARD_COLUMNS if c not in granted_awards.OUTCOME_COLUMNS])
+    d = ws.decisions()
+    return granted_awards.outcomes(awards, granted_awards.lines_as_of_year(d.lines, ws.registry), d.decided)
 
 
 def _org_names(units: pd.DataFrame, names: dict[str, str]) -> pd.Series:

@@ -15,11 +15,12 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit import config
+from toolkit.engine import granted_awards
 from toolkit.engine import unit_lines as rules
 from toolkit.errors import DataError, ParameterError
 from toolkit.model.period_data import read_source
 from toolkit.model.periods import Period
-from toolkit.model.text import sort_key
+from toolkit.model.text import fmt_percent, sort_key
 from toolkit.model.workspace import Workspace
 from toolkit.reports.display import SYNTHETIC
 from toolkit.reports.bloc_history import History, history, period_range
@@ -289,3 +290,42 @@ def totals_formats(ov: Overview) -> dict:
     from toolkit.reports.result_tables import percent
 
     return {} if same_maximum(ov) else {c: percent for c in ("Thấp nhất", "Trung vị", "Cao nhất")}
+
+
+# --------------------------------------------------------------------------- proposed against granted (issue 21)
+
+
+def granted_by_year(ov: Overview) -> pd.DataFrame:
+    """Per period, bloc and award: proposals, how many the province granted, refused or has yet to decide, and the rate.
+
+    The rate is granted / decided: a proposal without a decision yet is "chờ quyết định", counted
+    apart and never as not granted (toolkit/engine/granted_awards.py).
+    """
+    columns = ["Kỳ", "Khối", "Danh hiệu", "Đề nghị", "Được tặng", "Không được tặng", "Chờ quyết định", "Tỷ lệ được tặng"]
+    frames = [h.awards.assign(bloc=ov.names[bloc]) for bloc, h in ov.histories().items() if len(h.awards)]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    a = pd.concat(frames, ignore_index=True)
+    r = granted_awards.rates(a, ["period", "bloc", "award"])
+    order = {p: i for i, p in enumerate(year_labels(ov))}
+    r = r.assign(_o=r["period"].map(order)).sort_values("_o", kind="stable")
+    return pd.DataFrame({"Kỳ": r["period"], "Khối": r["bloc"], "Danh hiệu": r["award"], "Đề nghị": r["proposed"],
+                         "Được tặng": r["granted"], "Không được tặng": r["not_granted"], "Chờ quyết định": r["pending"],
+                         "Tỷ lệ được tặng": r["rate"]}, columns=columns).reset_index(drop=True)
+
+
+def granted_note(ov: Overview) -> str:
+    """The province's totals of :func:`granted_by_year` in a sentence per award (Markdown)."""
+    g = granted_by_year(ov)
+    if g.empty:
+        return "Không kỳ nào có danh hiệu khen thưởng được xét."
+    lines = []
+    for award, x in g.groupby("Danh hiệu", sort=False):
+        decided = int(x["Được tặng"].sum() + x["Không được tặng"].sum())
+        pending = x.loc[x["Chờ quyết định"] > 0, "Kỳ"].unique()
+        text = (f"{plain(award)}: tỉnh đã quyết định {decided} đề nghị, tặng {int(x['Được tặng'].sum())}"
+                + (f" ({fmt_percent(x['Được tặng'].sum() / decided)})" if decided else ""))
+        if len(pending):
+            text += f"; {int(x['Chờ quyết định'].sum())} đề nghị kỳ {', '.join(pending)} chờ quyết định (chưa tính là không được tặng)"
+        lines.append(text + ".")
+    return "\n".join(f"- {x}" for x in lines)

@@ -255,7 +255,8 @@ _AWARD_COLORS = ["#c00000", "#1f4e79", "#548235", "#7f6000", "#7030a0", "#404040
 
 
 def awards_chart(h: History):
-    """Who was proposed for each award in every period: one row per unit, one mark per award."""
+    """Who was proposed for each award in every period, and what the province decided: one row per unit, one mark per award
+    (filled: granted, hollow: not granted, pale: pending)."""
     a = h.awards
     if a.empty:
         return None  # nothing to draw: the section's table says so
@@ -274,8 +275,13 @@ def awards_chart(h: History):
         mine = chosen["award_id"] == award
         g = chosen[mine]
         shift = np.where(several[mine], (k - (len(titles) - 1) / 2) * width, 0.0)
-        ax.scatter(g["period"].map(pos) + shift, g["org_id"].map(row), marker=_MARKERS[k % 6], s=110 if k == 0 else 55,
-                   color=_AWARD_COLORS[k % 6], zorder=3)
+        x, y = g["period"].map(pos) + shift, g["org_id"].map(row)
+        won, lost = g["granted"].eq(True).fillna(False).to_numpy(bool), g["granted"].eq(False).fillna(False).to_numpy(bool)
+        pending = ~(won | lost)
+        size, color = 110 if k == 0 else 55, _AWARD_COLORS[k % 6]
+        ax.scatter(x[won], y[won], marker=_MARKERS[k % 6], s=size, color=color, zorder=3)  # granted: filled
+        ax.scatter(x[lost], y[lost], marker=_MARKERS[k % 6], s=size, facecolors="white", edgecolors=color, zorder=3)  # refused: hollow
+        ax.scatter(x[pending], y[pending], marker=_MARKERS[k % 6], s=size, color=color, alpha=0.3, zorder=3)  # pending: pale
         handles.append(Line2D([], [], ls="", marker=_MARKERS[k % 6], color=_AWARD_COLORS[k % 6], ms=9 if k == 0 else 6,
                               label=a.loc[a["award_id"] == award, "award"].iloc[-1]))
     proposed = set(zip(chosen["period"], chosen["org_id"]))
@@ -287,7 +293,10 @@ def awards_chart(h: History):
     ax.tick_params(axis="y", length=0)
     ax.grid(axis="y", color="0.93", lw=0.6)
     handles.append(Line2D([], [], ls="", marker="o", color="0.8", ms=3, label="thành viên, không được đề nghị"))
-    ax.legend(handles=handles, fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=len(handles))
-    ax.set_title("Đơn vị được đề nghị khen thưởng qua các kỳ")
+    handles += [Line2D([], [], ls="", marker="o", color="0.3", ms=6, label="đặc: được tặng"),
+                Line2D([], [], ls="", marker="o", markerfacecolor="white", markeredgecolor="0.3", ms=6, label="rỗng: không được tặng"),
+                Line2D([], [], ls="", marker="o", color="0.3", alpha=0.3, ms=6, label="nhạt: chờ quyết định")]
+    ax.legend(handles=handles, fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=min(len(handles), 4))
+    ax.set_title("Đơn vị được đề nghị khen thưởng và quyết định của tỉnh qua các kỳ")
     fig.tight_layout()
     return fig

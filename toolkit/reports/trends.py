@@ -17,9 +17,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from toolkit.engine import granted_awards
 from toolkit.engine import unit_lines as rules
 from toolkit.model.registry import ROLES
-from toolkit.model.rounding import ROUNDING_VI
+from toolkit.model.rounding import ROUNDING_VI, round_half_up
 from toolkit.model.text import fmt_number, fmt_percent, sort_key
 from toolkit.reports.display import SYNTHETIC
 from toolkit.reports.bloc_history import History
@@ -116,14 +117,18 @@ def summary(h: History) -> str:
         if chosen.empty:
             continue
         distinct = chosen["org_id"].nunique()
-        streaks = rules.award_streaks(g, list(h.orgs["org_id"]), h.labels)
+        r = granted_awards.rates(g, ["award_id"]).iloc[0]
+        outcome = f"được tặng {r['granted']}/{r['granted'] + r['not_granted']} đề nghị đã có quyết định" + (
+            f", {r['pending']} chờ quyết định" if r["pending"] else "")
+        streaks = rules.award_streaks(g, list(h.orgs["org_id"]), h.labels, flag="granted")
         longest = streaks["longest"].max()
-        rotation = "không đơn vị nào được đề nghị hai kỳ liền" if longest <= 1 else \
-            f"dài nhất {longest} kỳ liền ({plain(names[streaks.sort_values('longest', ascending=False, kind='stable').iloc[0]['org_id']])})"
-        lines.append(f"{plain(g['award'].iloc[-1])}: {distinct} đơn vị khác nhau được đề nghị trong {chosen['period'].nunique()} kỳ; {rotation}.")
-    never = rules.never_nominated(h.awards, list(h.orgs["org_id"])) if len(h.awards) else []
+        rotation = "không đơn vị nào được tặng hai kỳ liền" if longest <= 1 else \
+            f"được tặng liên tiếp dài nhất {longest} kỳ ({plain(names[streaks.sort_values('longest', ascending=False, kind='stable').iloc[0]['org_id']])})"
+        lines.append(f"{plain(g['award'].iloc[-1])}: {distinct} đơn vị khác nhau được đề nghị trong {chosen['period'].nunique()} kỳ, "
+                     f"{outcome}; {rotation}.")
+    never = rules.never_nominated(h.awards, list(h.orgs["org_id"]), flag="granted") if _decided(h) else []
     if never:
-        lines.append(f"Chưa từng được đề nghị khen thưởng: {', '.join(plain(names[x]) for x in never)}.")
+        lines.append(f"Chưa từng được tặng danh hiệu nào (theo quyết định khen thưởng): {', '.join(plain(names[x]) for x in never)}.")
     changed = sorted({c.year for c in h.changes()})
     if changed:
         scoring = sorted({c.year for c in h.changes() if c.affects_scores})
@@ -372,7 +377,7 @@ def cap_shown(h: History) -> pd.DataFrame:
 
 
 def awards(h: History) -> pd.DataFrame:
-    """Per period: the units proposed for each award of the covenant ("; "-joined)."""
+    """Per period: the units proposed for each award of the covenant ("; "-joined), each with what the province decided."""
     a = h.awards
     if a.empty:
         return pd.DataFrame(columns=["Kỳ"])  # no award is considered for this kind of period: the report says so
@@ -381,41 +386,91 @@ def awards(h: History) -> pd.DataFrame:
     for title in titles:
         chosen = a[(a["award"] == title) & a["nominated"]]
         considered = set(a.loc[a["award"] == title, "period"])
-        joined = chosen.assign(_r=chosen["rank"].astype(float)).sort_values(["period", "_r"], kind="stable") \
-            .groupby("period")["unit_id"].agg(list)
+        chosen = a[(a["award"] == title) & (a["nominated"] | a["granted"].eq(True).fillna(False))]
         names = dict(zip(h.units["unit_id"], h.units["name"]))
-        out[title] = ["; ".join(names[u] for u in joined[p]) if p in joined.index
+        cells = chosen.assign(_r=chosen["rank"].astype(float), _t=[f"{names[u]} ({_outcome(s, d)})" for u, s, d in
+                                                                   zip(chosen["unit_id"], chosen["status"], chosen["decision"])])
+        joined = cells.sort_values(["period", "_r"], kind="stable").groupby("period")["_t"].agg(list)
+        out[title] = ["; ".join(joined[p]) if p in joined.index
                       else ("không đề nghị đơn vị nào" if p in considered else "") for p in h.labels]
     out["Ghi chú"] = [h.missing.get(p, "") for p in h.labels]
     return _without_empty_notes(out)
 
 
 def streaks(h: History) -> pd.DataFrame:
-    """Per award and unit ever proposed: how often, the longest run of consecutive periods, which periods."""
+    """Per award and unit ever granted it (by a decision): how often, the longest run of consecutive periods, which periods."""
     names = _org_names(h)
-    s = rules.award_streaks(h.awards, list(h.orgs["org_id"]), h.labels)
+    s = rules.award_streaks(h.awards, list(h.orgs["org_id"]), h.labels, flag="granted")
     s = s[s["times"] > 0].sort_values(["award_id", "times", "longest"], ascending=[True, False, False], kind="stable")
     order = {a: i for i, a in enumerate(dict.fromkeys(h.awards["award_id"]))}
     s = s.assign(_o=s["award_id"].map(order)).sort_values(["_o", "times", "longest"], ascending=[True, False, False], kind="stable")
     return pd.DataFrame({"Danh hiệu": s["award"].to_numpy(), "Đơn vị": s["org_id"].map(names).to_numpy(),
-                         "Số kỳ được đề nghị": s["times"].to_numpy(), "Liên tiếp dài nhất": s["longest"].to_numpy(),
+                         "Số kỳ được tặng": s["times"].to_numpy(), "Liên tiếp dài nhất": s["longest"].to_numpy(),
                          "Các kỳ": s["periods"].to_numpy()})
 
 
 def no_streaks(h: History) -> str:
-    """What the streaks table says when empty: nobody proposed, or nothing at all when no award was considered."""
-    return "" if h.awards.empty else "Chưa đơn vị nào được đề nghị khen thưởng trong các kỳ này."
+    """What the streaks table says when empty: nobody granted, no decision yet, or nothing when no award was considered."""
+    if h.awards.empty:
+        return ""
+    return "Chưa đơn vị nào được tặng danh hiệu trong các kỳ này." if _decided(h) else NO_DECISION
+
+
+NO_DECISION = "Chưa có quyết định khen thưởng nào cho các kỳ này: các đề nghị đều đang chờ quyết định."
+
+
+def _decided(h: History) -> bool:
+    """Whether any proposal of the range has been decided (granted or not) by the province."""
+    return bool(h.awards["granted"].notna().any()) if len(h.awards) else False
 
 
 def never_nominated(h: History) -> str:
-    """A sentence naming the units never proposed for any award in the range."""
+    """A sentence naming the units never granted any award in the range (by the province's decisions)."""
     names = _org_names(h)
     if h.awards.empty:
         return ""  # no award considered in the range: the awards table says so
-    never = rules.never_nominated(h.awards, list(h.orgs["org_id"]))
+    if not _decided(h):
+        return NO_DECISION
+    never = rules.never_nominated(h.awards, list(h.orgs["org_id"]), flag="granted")
+    pending = sorted(set(h.awards.loc[h.awards["status"] == granted_awards.PENDING, "period"]))
+    note = f"; kỳ {', '.join(pending)} chờ quyết định" if pending else ""
     if not never:
-        return f"Mọi đơn vị đều được đề nghị khen thưởng ít nhất một lần {_span(h)}."
-    return f"Chưa từng được đề nghị khen thưởng {_span(h)}: " + ", ".join(plain(names[x]) for x in never) + "."
+        return f"Mọi đơn vị đều được tặng ít nhất một danh hiệu {_span(h)} (theo các quyết định khen thưởng{note})."
+    return (f"Chưa từng được tặng danh hiệu nào {_span(h)} (tính theo quyết định khen thưởng, không theo đề nghị{note}): "
+            + ", ".join(plain(names[x]) for x in never) + ".")
+
+
+def _outcome(status: str, decision: str) -> str:
+    """A proposal's outcome as a cell says it: "được tặng, QĐ số 215/QĐ-UBND", "không được tặng", "chờ quyết định"."""
+    granted = status in (granted_awards.GRANTED, granted_awards.GRANTED_UNPROPOSED)
+    return f"{status}, QĐ số {decision}" if granted and decision else status
+
+
+def granted(h: History) -> pd.DataFrame:
+    """Per unit and period: each award proposed or granted, with the outcome and the decision's number."""
+    a = h.awards
+    if a.empty or h.units.empty:
+        return pd.DataFrame(columns=["Đơn vị", "Ghi chú"])
+    shown = a[a["nominated"] | a["granted"].eq(True).fillna(False)]
+    text = {(p, u): "; ".join(f"{t}: {_outcome(s, d)}" for t, s, d in zip(g["award"], g["status"], g["decision"]))
+            for (p, u), g in shown.groupby(["period", "unit_id"], sort=False)}
+    cells = pd.Series([text.get((p, u), "") for p, u in zip(h.units["period"], h.units["unit_id"])], index=h.units.index)
+    return _wide(h, cells, blank_not_submitted="")
+
+
+def decisions(h: History) -> pd.DataFrame:
+    """Per period and award: the bloc's proposals, how many the province granted, refused or has yet to decide, and the decisions."""
+    a = h.awards
+    columns = ["Kỳ", "Danh hiệu", "Số đề nghị", "Được tặng", "Không được tặng", "Chờ quyết định", "Tỷ lệ được tặng", "Quyết định"]
+    if a.empty:
+        return pd.DataFrame(columns=columns)
+    r = granted_awards.rates(a, ["period", "award_id", "award"])
+    numbers = a[a["decision"] != ""].groupby(["period", "award_id"])["decision"].agg(lambda s: "; ".join(dict.fromkeys(
+        n for x in s for n in x.split("; "))))
+    return pd.DataFrame({"Kỳ": r["period"], "Danh hiệu": r["award"], "Số đề nghị": r["proposed"], "Được tặng": r["granted"],
+                         "Không được tặng": r["not_granted"], "Chờ quyết định": r["pending"],
+                         "Tỷ lệ được tặng": round_half_up(r["rate"], 4),
+                         "Quyết định": [numbers.get((p, x), "") for p, x in zip(r["period"], r["award_id"])]}, columns=columns)
 
 
 # --------------------------------------------------------------------------- covenant changes
@@ -471,11 +526,11 @@ def all_tables(h: History) -> dict[str, Table]:
     capped = cap(h)
     cap_t = capped[["Kỳ", "Trần", "Cách làm tròn", "Đã đối chiếu văn bản gốc", "Số đơn vị vượt trần", "Số đơn vị có số liệu",
                     "Tỷ lệ HTXSNV toàn khối", "Ghi chú"]].assign(**{"Đã đối chiếu văn bản gốc": capped["Đã đối chiếu văn bản gốc"].replace("", NA)})
-    a = h.awards[h.awards["nominated"]]
+    a = h.awards[h.awards["nominated"] | h.awards["granted"].eq(True).fillna(False)]
     award = pd.DataFrame({"Kỳ": a["period"], "Danh hiệu": a["award"], "Hạng": a["rank"].map(lambda r: NA if pd.isna(r) else int(r)),
-                          "Đơn vị": a["unit_id"].map(names)})
-    st = rules.award_streaks(h.awards, list(h.orgs["org_id"]), h.labels)
-    streak = pd.DataFrame({"Danh hiệu": st["award"], "Đơn vị": st["org_id"].map(org_names), "Số kỳ được đề nghị": st["times"],
+                          "Đơn vị": a["unit_id"].map(names), "Kết quả": a["status"], "Quyết định": a["decision"]})
+    st = rules.award_streaks(h.awards, list(h.orgs["org_id"]), h.labels, flag="granted")
+    streak = pd.DataFrame({"Danh hiệu": st["award"], "Đơn vị": st["org_id"].map(org_names), "Số kỳ được tặng": st["times"],
                            "Liên tiếp dài nhất": st["longest"], "Liên tiếp đến kỳ cuối": st["current"], "Các kỳ": st["periods"]})
     missing = pd.DataFrame({"Kỳ": list(h.missing), "Lý do": list(h.missing.values())}, columns=["Kỳ", "Lý do"])
     spec = [
@@ -500,10 +555,14 @@ def all_tables(h: History) -> dict[str, Table]:
             "Số đơn vị vượt trần": "units_over_cap", "Số đơn vị có số liệu": "units_judged",
             "Tỷ lệ HTXSNV toàn khối": "excellent_share", "Ghi chú": "note"}, {"Tỷ lệ HTXSNV toàn khối"}),
         ("khen_thuong_qua_cac_ky", "Đề nghị qua các kỳ", award, {
-            "Kỳ": "period", "Danh hiệu": "award", "Hạng": "rank", "Đơn vị": "unit"}, set()),
-        ("chuoi_de_nghi", "Chuỗi đề nghị", streak, {
-            "Danh hiệu": "award", "Đơn vị": "unit", "Số kỳ được đề nghị": "times", "Liên tiếp dài nhất": "longest_run",
+            "Kỳ": "period", "Danh hiệu": "award", "Hạng": "rank", "Đơn vị": "unit", "Kết quả": "outcome", "Quyết định": "decision"},
+         set()),
+        ("chuoi_de_nghi", "Chuỗi được tặng", streak, {
+            "Danh hiệu": "award", "Đơn vị": "unit", "Số kỳ được tặng": "times", "Liên tiếp dài nhất": "longest_run",
             "Liên tiếp đến kỳ cuối": "current_run", "Các kỳ": "periods"}, set()),
+        ("quyet_dinh_khen_thuong", "Quyết định khen thưởng", decisions(h), {
+            "Kỳ": "period", "Danh hiệu": "award", "Số đề nghị": "proposed", "Được tặng": "granted", "Không được tặng": "not_granted",
+            "Chờ quyết định": "pending", "Tỷ lệ được tặng": "rate", "Quyết định": "decisions"}, {"Tỷ lệ được tặng"}),
         ("thay_doi_giao_uoc", "Thay đổi giao ước", changes(h), {
             "Năm": "year", "Phần": "part", "Mục": "item", "Thay đổi": "change", "Chi tiết": "detail",
             "Ảnh hưởng cách tính điểm": "affects_scores"}, set()),

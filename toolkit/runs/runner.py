@@ -241,8 +241,10 @@ def overview_filed(ws, reports_dir: Path, period: str, data_arg: str) -> dict[st
 
 
 def spanning_inputs(ws, bloc: str, periods: list[Period]) -> dict[str, str]:
-    """sha256 of every input of every period of a report over several periods (the trends report)."""
-    return manifest.hashes(sorted({f for q in periods for f in ws.input_files(bloc, q)}), ws.data_dir)
+    """sha256 of every input of every period of a report over several periods (the trends report), and the award decisions."""
+    from toolkit.model.decisions import decision_files
+
+    return manifest.hashes(sorted({f for q in periods for f in ws.input_files(bloc, q)} | set(decision_files(ws.data_dir))), ws.data_dir)
 
 
 def overview_inputs(reports_dir: Path, period: str, ws) -> dict[str, str]:

@@ -21,7 +21,7 @@ import pandas as pd
 import yaml
 
 from toolkit import config
-from toolkit.samples import records_sample, registration_sample, secretariat_sample
+from toolkit.samples import decision_sample, records_sample, registration_sample, secretariat_sample
 
 SEED = 20180315
 YEARS = range(2018, 2026)
@@ -412,4 +412,5 @@ def generate(out: Path | str = config.DATA_DIR, seed: int = SEED) -> list[Path]:
     written += secretariat_sample.write(out)  # heads.csv; documents.yaml (every bloc) and ballots.csv of the 2024 documents
     written += registration_sample.write(out)  # registrations.csv of 2024 and 2025 (no random numbers drawn)
     written += records_sample.write(out)  # the units' records of achievements (hồ sơ thành tích)
+    written += decision_sample.write(out, {u[0]: u[1] for u in UNITS}, seed, SEED)  # the province's decisions 2018-2024
     return [p for p in written if p.exists()]  # 2024's votes.csv gave way to its ballots.csv
