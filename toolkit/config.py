@@ -32,3 +32,4 @@ VOCABULARY = "vocabularies.yaml"
 CALENDAR = "calendar.yaml"  # optional: when each period closes (toolkit.model.calendar)
 COVENANTS = "covenants"  # covenants/<bloc>/<year>.yaml
 PERIODS = "periods"  # periods/<bloc>/<period>/*.csv
+PROVINCE = "province"  # province/province.yaml (the province's settings), province/<period>/documents.yaml

@@ -34,13 +34,15 @@ def make_documents(data_dir: Path, reports_dir: Path, bloc: str, period: str, pd
 
 
 @click.command("documents")
-@click.option("--bloc", required=True, help="Mã khối thi đua (bloc id), e.g. kinh-te-ky-thuat.")
+@click.option("--bloc", default=None, help="Mã khối thi đua (bloc id), e.g. kinh-te-ky-thuat.")
+@click.option("--province", is_flag=True, help="The province's tờ trình and danh sách (provincial flag, Government flag "
+              "candidates) from every bloc's filed report, instead of one bloc's documents.")
 @click.option("--period", required=True, help="2024 (tổng kết năm) or 2024-H1 (sơ kết 6 tháng).")
 @DATA_OPTION
 @click.option("--reports", "reports_dir", type=click.Path(file_okay=False, path_type=Path), default=config.REPORTS_DIR,
               show_default=True, help="Reports folder: documents go to <reports>/<period>/<bloc>/documents/.")
 @click.option("--no-pdf", is_flag=True, help="Write the .docx files only, without converting them with LibreOffice.")
-def documents_cmd(bloc: str, period: str, data_dir: Path, reports_dir: Path, no_pdf: bool) -> None:
+def documents_cmd(bloc: str | None, province: bool, period: str, data_dir: Path, reports_dir: Path, no_pdf: bool) -> None:
     """Draft the bloc's official documents (Decree 30/2020 format) from the period's results.
 
     Year end: bao-cao.docx (báo cáo tổng kết), bien-ban.docx (biên bản họp bình xét, with the
@@ -50,15 +52,37 @@ def documents_cmd(bloc: str, period: str, data_dir: Path, reports_dir: Path, no_
     data/periods/<bloc>/<period>/documents.yaml (see docs/documents.md). Word templates in
     data/templates/ replace the shipped ones. The same inputs give byte-identical files.
 
+    With --province (year periods only): the province's to-trinh.docx and danh-sach.docx in
+    <reports>/<period>/province_overview/documents/: each bloc's leading unit for the provincial
+    flag, and those proposed for the Government's flag (at most 20%, under
+    data/province/province.yaml), from the blocs' filed reports and the province secretariat's
+    data/province/<period>/documents.yaml.
+
     Exit codes: 0 done, 2 bad parameters or data, 4 another run holds the reports folder.
 
     \b
     Examples:
       thidua documents --bloc kinh-te-ky-thuat --period 2024
       thidua documents --bloc kinh-te-ky-thuat --period 2024-H1 --no-pdf
+      thidua documents --province --period 2024
     """
+    from toolkit.errors import ParameterError
+
+    if bool(bloc) == province:
+        raise ParameterError("Chọn một trong hai: --bloc <mã khối> (văn bản của khối) hoặc --province (văn bản của tỉnh).")
+    if province:
+        from toolkit.documents.province_documents import write_province_documents
+
+        with locked_reports(reports_dir):
+            written = write_province_documents(data_dir, reports_dir, period, pdf=not no_pdf)
+        _said(written)
+        return
     with locked_reports(reports_dir):
         written = make_documents(data_dir, reports_dir, bloc, period, pdf=not no_pdf)
+    _said(written)
+
+
+def _said(written) -> None:
     click.echo(f"Văn bản: {written.folder}")
     for f in [*written.docx, *written.pdfs]:
         click.echo(f"  {f.name}")

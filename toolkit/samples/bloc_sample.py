@@ -21,7 +21,7 @@ import pandas as pd
 import yaml
 
 from toolkit import config
-from toolkit.samples import secretariat_sample
+from toolkit.samples import province_sample, secretariat_sample
 
 SEED = 20180315
 YEARS = range(2018, 2026)
@@ -402,4 +402,5 @@ def generate(out: Path | str = config.DATA_DIR, seed: int = SEED) -> list[Path]:
                 yml({"synthetic": True, "generator": GENERATOR, "seed": seed,
                      "description": f"Dữ liệu mẫu tổng hợp cho khối {bloc}, kỳ {period}"}, f"{base}/source.yaml")
     written += secretariat_sample.write(out)  # documents.yaml and ballots.csv of the 2024 documents
+    written += province_sample.write(out)  # province/province.yaml and the province's 2024 documents.yaml
     return written
