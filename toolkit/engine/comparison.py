@@ -4,7 +4,8 @@ A renamed unit is compared with its former self; a unit formed by a merger lists
 predecessors' results instead of a difference, because totals of different units cannot be
 added up into one meaningful "previous" score. A unit that took over part of a split unit's
 functions (Decree 150/2025) is compared with its own previous result only, and says so: the split
-unit's results are not carried into any of its successors.
+unit's results are not carried into any of its successors. Predecessors from outside the bloc
+(another bloc, or a former province's bloc merged on 1 July 2025) are named in the note only.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.model.rounding import round_half_up
-from toolkit.model.text import fmt_number
+from toolkit.model.text import fmt_number, sort_key
 
 COLUMNS = ["unit_id", "prev_period", "prev_unit_ids", "prev_rank", "prev_total", "delta_total", "delta_rank", "note"]
 
@@ -58,7 +59,14 @@ def compare_periods(current: pd.DataFrame, previous: pd.DataFrame | None, succes
             return f"kỳ {prev_period} chưa nộp"
         return ""
 
-    cur["note"] = [_with_split(note(r, p), split_sources.get(r.unit_id, []), names) for r, p in zip(cur.itertuples(), merged_from)]
+    # predecessors that were not in this bloc (another bloc, another province before 1 July 2025): named, never added
+    seen = set(prev["unit_id"])
+    elsewhere: dict[str, list[str]] = {}
+    for old, succ in successors.items():
+        if succ is not None and old != succ and old not in seen:
+            elsewhere.setdefault(succ, []).append(old)
+    cur["note"] = [_with_elsewhere(_with_split(note(r, p), split_sources.get(r.unit_id, []), names),
+                                   elsewhere.get(r.unit_id, []), names) for r, p in zip(cur.itertuples(), merged_from)]
     cur["prev_period"] = prev_period
     cur["prev_rank"] = cur["prev_rank"].astype("Int64")
     return cur[COLUMNS]
@@ -70,6 +78,14 @@ def _with_split(note: str, sources: list[str], names: dict[str, str]) -> str:
         return note
     text = ("tiếp nhận một phần chức năng của " + "; ".join(names.get(s, s) for s in sources)
             + " (chia tách): so với kết quả của chính đơn vị, không cộng kết quả của đơn vị chia tách")
+    return f"{note}; {text}" if note else text
+
+
+def _with_elsewhere(note: str, units: list[str], names: dict[str, str]) -> str:
+    """``note``, then the unit's predecessors from outside the bloc, whose results are not compared."""
+    if not units:
+        return note
+    text = "có thêm tiền thân ngoài khối: " + "; ".join(sorted((names.get(u, u) for u in units), key=sort_key)) + " (không cộng vào kết quả kỳ trước)"
     return f"{note}; {text}" if note else text
 
 
