@@ -76,3 +76,17 @@ def test_the_overview_says_where_the_former_provinces_bloc_went():
     assert t.loc["Sở Lao động - Thương binh và Xã hội tỉnh Bắc Giang", "Năm 2025"] == \
         "chia tách vào Sở Giáo dục và Đào tạo; Sở Nội vụ; Sở Y tế"
     assert t.loc["Báo Bắc Giang", "Năm 2025"] == "Báo và Phát thanh, Truyền hình Bắc Ninh (Khối các sở, ngành văn hóa - xã hội)"
+
+
+def test_the_trends_inputs_include_the_predecessors_blocs():
+    from toolkit.reports.bloc_history import period_range
+    from toolkit.runs.runner import spanning_inputs
+
+    ws = Workspace.open()
+    periods = period_range(ws, "van-hoa-xa-hoi", "2023", "2025")
+    pairs = {(b, str(p)) for b, p in province_lineage.outside_periods(ws, "van-hoa-xa-hoi", periods)}
+    # Bắc Giang's bloc (2023, 2024) for its departments; the economic bloc for Sở Thông tin và Truyền thông
+    assert pairs == {(BG, "2023"), (BG, "2024"), ("kinh-te-ky-thuat", "2023"), ("kinh-te-ky-thuat", "2024")}
+    inputs = spanning_inputs(ws, "van-hoa-xa-hoi", periods)
+    assert f"periods/{BG}/2024/scores.csv" in inputs and "periods/kinh-te-ky-thuat/2023/scores.csv" in inputs
+    assert not province_lineage.outside_periods(ws, "noi-chinh-tong-hop", period_range(ws, "noi-chinh-tong-hop", "2023", "2025"))

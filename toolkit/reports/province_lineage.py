@@ -67,6 +67,21 @@ def outside_predecessors(h: History, data_dir: str = "") -> pd.DataFrame:
     return frame.sort_values(["Đơn vị", "Tiền thân"], key=lambda s: s.map(sort_key), kind="stable").reset_index(drop=True)
 
 
+def outside_periods(ws: Workspace, bloc: str, periods: list[Period]) -> list[tuple[str, Period]]:
+    """The (bloc, period) pairs whose data :func:`outside_predecessors` reads for ``bloc`` over ``periods`` (a report's inputs)."""
+    m = ws.registry.membership
+    years = {p.year for p in periods}
+    own = set(m.loc[(m["bloc_id"] == bloc) & m["year"].isin(years), "unit_id"])
+    lin = ws.registry.lineage
+    lin = lin[lin["event"].isin(JOINS) & lin["to_unit"].isin(own) & ~lin["from_unit"].isin(own)
+              & (lin["year"] > min(years, default=0)) & (lin["year"] <= max(years, default=0))]
+    out = []
+    for p in periods:
+        where = m[m["unit_id"].isin(set(lin["from_unit"])) & (m["year"] == p.year)]["bloc_id"]
+        out += [(b, p) for b in sorted(set(where)) if str(p) in ws.periods(b)]
+    return out
+
+
 def _result(ws: Workspace, bloc: str, period: Period, unit: str, cache: dict) -> str:
     """'hạng 2/5, 91,75 điểm' of ``unit`` in ``bloc``'s ``period``; why not, when there is no result."""
     key = (bloc, str(period))
