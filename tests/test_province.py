@@ -190,3 +190,18 @@ def test_province_documents_refuse_bad_requests_and_write_nothing(filed, tmp_pat
     half = CliRunner().invoke(main, ["documents", "--province", "--period", "2024-H1", "--reports", str(reports)])
     assert half.exit_code == 2 and "cả năm" in half.output
     assert not folder.exists()
+
+
+def test_a_run_with_documents_drafts_the_provinces_after_its_overview(filed, tmp_path, data_copy):
+    from toolkit.cli.documents import after_run
+    from toolkit.runs.batch import Outcome
+
+    reports = tmp_path / "reports"
+    shutil.copytree(filed, reports)
+    overview_done = Outcome("(toàn tỉnh)", "2024", "province_overview", "ok", 1.0, "", "")
+    folder = reports / "2024" / "province_overview" / "documents"
+    (data_copy / "province" / "2024" / "documents.yaml").rename(tmp_path / "aside.yaml")
+    assert after_run([overview_done], data_copy, reports) == 0 and not folder.exists()  # no secretariat file: nothing to draft
+    (tmp_path / "aside.yaml").rename(data_copy / "province" / "2024" / "documents.yaml")
+    assert after_run([overview_done], data_copy, reports) == 0
+    assert (folder / "to-trinh.docx").is_file() and (folder / "danh-sach.docx").is_file()

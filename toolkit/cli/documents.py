@@ -97,6 +97,21 @@ def _drafted(notebook: str, period: str) -> bool:
     return notebook == "bloc_report" and Period.parse(period).kind != "quarter"
 
 
+def _province_drafted(outcome, data_dir: Path) -> bool:
+    """Whether ``thidua run --documents`` drafts the province's documents after this outcome: a year's overview, with its secretariat file."""
+    from toolkit.model.periods import Period
+    from toolkit.model.province import DOCUMENTS, province_dir
+
+    return (outcome.notebook == "province_overview" and outcome.status in ("ok", "skipped")
+            and Period.parse(outcome.period).is_annual and (province_dir(data_dir) / outcome.period / DOCUMENTS).is_file())
+
+
+def _province_documents(data_dir: Path, reports_dir: Path, period: str, pdf: bool):
+    from toolkit.documents.province_documents import write_province_documents
+
+    return write_province_documents(data_dir, reports_dir, period, pdf=pdf)
+
+
 def check_documents(ws, jobs) -> dict:
     """The jobs whose documents could not be drafted, each with the error ``thidua documents`` would stop with.
 
@@ -130,12 +145,23 @@ def check_documents(ws, jobs) -> dict:
 def after_run(outcomes, data_dir: Path, reports_dir: Path) -> int:
     """``thidua run --documents``: the documents of every report that is now in place; 2 if some could not be made.
 
+    After a year's province overview, the province's documents too, when its secretariat file
+    ``province/<period>/documents.yaml`` exists.
+
     Called while the run still holds the reports folder's lock.
     """
     from toolkit.errors import ThiduaError, visible
 
     code = 0
     for o in outcomes:
+        if _province_drafted(o, data_dir):
+            try:
+                written = _province_documents(data_dir, reports_dir, o.period, pdf=True)
+                click.echo(f"Văn bản của tỉnh {o.period}: {written.folder} ({len(written.docx)} tệp .docx, {len(written.pdfs)} PDF)")
+            except ThiduaError as exc:
+                click.echo(visible(f"Không lập được văn bản của tỉnh {o.period}:\n{exc}", keep="\n"), err=True)
+                code = 2
+            continue
         if not _drafted(o.notebook, o.period) or o.status not in ("ok", "skipped"):
             continue
         try:

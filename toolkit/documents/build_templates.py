@@ -12,7 +12,7 @@ template may use are listed in docs/documents.md and built by :mod:`toolkit.docu
 python-docx has no API for fields, so the page number (PAGE, centred in the top margin, from
 page 2: "different first page") is written into the header XML here.
 
-Why this module is longer than 400 lines: it draws four Word templates, paragraph by
+Why this module is longer than 400 lines: it draws five Word templates, paragraph by
 paragraph, with the Decree 30 layout written out where a reader can check it against the decree.
 """
 from __future__ import annotations

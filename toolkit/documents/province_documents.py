@@ -67,6 +67,7 @@ def _common(d: ProvinceDrafts) -> dict:
         "synthetic": d.synthetic, "parent_body": doc.parent_body, "issuer": doc.issuer,
         "number": doc_number(doc.numbers.to_trinh, "to_trinh", doc.code), "place_date": place_date(doc.place, doc.date),
         "date": fmt_date(doc.date), "year": str(d.period.year), "period_label": d.period.label_vi,
+        "bloc_name": doc.issuer,  # every template may name the proposing body by this value
         "signer": {"authority": doc.signer.authority, "title": doc.signer.title, "name": doc.signer.name},
         "recipients": recipient_lines(doc.recipients, doc.archive), "addressee": doc.addressee,
     }
