@@ -90,3 +90,12 @@ def test_the_trends_inputs_include_the_predecessors_blocs():
     inputs = spanning_inputs(ws, "van-hoa-xa-hoi", periods)
     assert f"periods/{BG}/2024/scores.csv" in inputs and "periods/kinh-te-ky-thuat/2023/scores.csv" in inputs
     assert not province_lineage.outside_periods(ws, "noi-chinh-tong-hop", period_range(ws, "noi-chinh-tong-hop", "2023", "2025"))
+
+
+def test_a_former_provinces_bloc_is_named_once_as_of_the_last_year(vhxh):
+    out = province_lineage.outside_predecessors(vhxh).set_index("Tiền thân")
+    # 2023 and 2024 in the same bloc: one name, the province as it is called in 2025 (merged on 01/07/2025)
+    assert out.loc["Sở Y tế tỉnh Bắc Giang", "Khối của tiền thân"] == \
+        "Khối các sở, ngành văn hóa - xã hội tỉnh Bắc Giang — tỉnh Bắc Giang (cũ)"
+    assert out.loc["Sở Thông tin và Truyền thông", "Khối của tiền thân"] == \
+        "Khối các sở, ban, ngành tham mưu và quản lý Nhà nước về kinh tế, kỹ thuật"

@@ -26,15 +26,15 @@ from toolkit.reports.bloc_history import History
 JOINS = ("merge", "rename")  # events whose predecessor continues into the successor (a split never does)
 
 
-def _bloc_label(ws: Workspace, bloc: str, year: int) -> str:
-    """'Khối … (tỉnh Bắc Giang (cũ))' for a bloc of another province, the bloc's name otherwise."""
+def _bloc_label(ws: Workspace, bloc: str, now: int) -> str:
+    """'Khối … — tỉnh Bắc Giang (cũ)' for a bloc of another province (named as in the year ``now``), the bloc's name otherwise."""
     row = ws.registry.blocs[ws.registry.blocs["bloc_id"] == bloc]
     name = ws.registry.bloc_name(bloc)
     if row.empty:
         return name
     province = load_province(ws.data_dir)
     where = row["province"].iloc[0]
-    return name if where == province.name else f"{name} ({province.former_name(where, year + 1)})"
+    return name if where == province.name else f"{name} — {province.former_name(where, now)}"
 
 
 def outside_predecessors(h: History, data_dir: str = "") -> pd.DataFrame:
@@ -56,7 +56,7 @@ def outside_predecessors(h: History, data_dir: str = "") -> pd.DataFrame:
                 row[label] = ""
                 continue
             bloc = where.iloc[0]
-            blocs_seen.append(_bloc_label(ws, bloc, period.year))
+            blocs_seen.append(_bloc_label(ws, bloc, h.periods[-1].year))
             row[label] = _result(ws, bloc, period, ev.from_unit, results)
         row["Khối của tiền thân"] = "; ".join(dict.fromkeys(blocs_seen))
         row["Ghi chú"] = f"từ năm {ev.year} {'hợp nhất vào' if ev.event == 'merge' else 'đổi tên thành'} {row['Đơn vị']}; " \
