@@ -29,6 +29,7 @@ class Candidates:
     province: Province
     leaders: pd.DataFrame  # one row per bloc that proposed a unit for the provincial flag (COLUMNS)
     without: list[str]  # blocs (names) that proposed nobody for the provincial flag
+    other: list[str]  # blocs (names) of another province that year (a former province before its merger): its own step
     ranked: pd.DataFrame  # leaders best first, with position, selected, reason
     quota: int
     arithmetic: str
@@ -44,13 +45,22 @@ def _flag_title(ov, bloc: str, award: str) -> tuple[str | None, float | None]:
     return titles.get(award), float(cov.total)
 
 
-def leading_units(ov, province: Province) -> tuple[pd.DataFrame, list[str]]:
-    """Per bloc: the unit it proposed for the provincial flag, its total, share of the maximum and lead over the next unit."""
+def leading_units(ov, province: Province) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Per bloc: the unit it proposed for the provincial flag, its total, share of the maximum and lead over the next unit.
+
+    Also the blocs that proposed nobody, and those of another province in the period's year: a
+    former province's bloc before the merger proposed to its own province, not to this one.
+    """
     award = province.government_flag.award
     e, r = ov.tables["de_nghi_khen_thuong"], ov.tables["xep_hang"]
-    rows, without = [], []
+    rows, without, other = [], [], []
     blocs = ov.ws.registry.blocs.set_index("bloc_id")
+    merged = {f.name: f.merged_on.year for f in province.former}
     for bloc in ov.blocs:
+        where = blocs.loc[bloc, "province"] if bloc in blocs.index else ""
+        if where and where != province.name and merged.get(where, ov.period.year + 1) > ov.period.year:
+            other.append(ov.names[bloc])
+            continue
         title, maximum = _flag_title(ov, bloc, award)
         mine = e[(e["bloc"] == bloc) & (e["award"] == title) & e["nominated"].fillna(False).astype(bool)] if title else e.iloc[:0]
         if mine.empty:
@@ -61,21 +71,20 @@ def leading_units(ov, province: Province) -> tuple[pd.DataFrame, list[str]]:
             others = ranked[ranked["unit"] != lead.unit].sort_values("total", ascending=False, kind="stable")
             nxt = others.iloc[0] if len(others) else None
             margin = (lead.total - nxt["total"]) / maximum if nxt is not None else float("nan")
-            where = blocs.loc[bloc, "province"] if bloc in blocs.index else ""
             rows.append({"bloc": ov.names[bloc], "province": province.former_name(where, ov.period.year) if where else "",
                          "unit": lead.unit, "total": lead.total, "max_total": maximum,
                          "share": round_half_up(lead.total / maximum, 4), "margin": round_half_up(margin, 4),
                          "next_unit": "" if nxt is None else nxt["unit"]})
-    return pd.DataFrame(rows, columns=COLUMNS), without
+    return pd.DataFrame(rows, columns=COLUMNS), without, other
 
 
 def candidates(ov) -> Candidates:
     """The leading units and the Government flag's candidates among them, under the province's settings."""
     province = load_province(ov.ws.data_dir)
     g = province.government_flag
-    leaders, without = leading_units(ov, province)
+    leaders, without, other = leading_units(ov, province)
     ranked = rule.select(leaders.assign(name=leaders["unit"]), g.ratio, g.rounding, g.order).drop(columns="name")
-    return Candidates(province, leaders, without, ranked, rule.quota(len(leaders), g.ratio, g.rounding),
+    return Candidates(province, leaders, without, other, ranked, rule.quota(len(leaders), g.ratio, g.rounding),
                       rule.arithmetic(len(leaders), g.ratio, g.rounding))
 
 
@@ -105,6 +114,9 @@ def note(c: Candidates, annual: bool = True) -> str:
              f"Hạn mức đề nghị {g.title}: {c.arithmetic}. Căn cứ: {plain(g.basis)}"
              + ("." if g.confirmed else " (cách làm tròn là thiết lập của tỉnh, chưa đối chiếu văn bản).")]
     lines.append(f"Thứ tự xét: {order}; các đơn vị vẫn bằng nhau ở ngưỡng hạn mức do Hội đồng Thi đua - Khen thưởng tỉnh quyết định.")
+    if c.other:
+        lines.append("Khối thuộc tỉnh khác trong năm này (tỉnh cũ, trước khi hợp nhất), đề nghị lên tỉnh của khối và không tính "
+                     f"vào hạn mức: {'; '.join(plain(b) for b in c.other)}.")
     if c.without:
         lines.append(f"Khối không đề nghị Cờ thi đua của UBND tỉnh: {'; '.join(plain(b) for b in c.without)}.")
     return "\n".join(f"- {x}" for x in lines)
