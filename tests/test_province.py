@@ -206,3 +206,11 @@ def test_a_run_with_documents_drafts_the_provinces_after_its_overview(filed, tmp
     (tmp_path / "aside.yaml").rename(data_copy / "province" / "2024" / "documents.yaml")
     assert after_run([overview_done], data_copy, reports) == 0
     assert (folder / "to-trinh.docx").is_file() and (folder / "danh-sach.docx").is_file()
+
+
+def test_without_province_settings_every_bloc_is_the_provinces(filed, data_copy):
+    (data_copy / "province" / "province.yaml").unlink()
+    c = province_candidates.candidates(overview.load("2024", str(filed), str(data_copy)))
+    # the defaults: 20%, floor; no former province, so the Bắc Giang bloc counts (and proposed nobody)
+    assert c.province.government_flag.ratio == 0.2 and c.quota == 0 and len(c.leaders) == 3
+    assert c.other == [] and c.without == ["Khối các sở, ngành văn hóa - xã hội tỉnh Bắc Giang"]

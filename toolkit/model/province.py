@@ -60,7 +60,7 @@ class Former(Model):
 
 
 class Province(Model):
-    name: Text
+    name: str  # empty only for the defaults (no province.yaml): then no bloc is taken for another province's
     synthetic: bool = False
     former: list[Former] = []
     government_flag: GovernmentFlag = GovernmentFlag()
@@ -78,10 +78,10 @@ def province_dir(data_dir: Path) -> Path:
 
 
 def load_province(data_dir: Path) -> Province:
-    """``province/province.yaml``, or the defaults (Decree 152/2025's 20%, rounded down) named after the blocs' province."""
+    """``province/province.yaml``, or the defaults (Decree 152/2025's 20%, rounded down) with no name: every bloc is the province's."""
     path = province_dir(data_dir) / SETTINGS
     if not path.exists():
-        return Province(name="(chưa khai báo tỉnh)")
+        return Province(name="")
     raw = _normalised(read_yaml(path, "thiết lập của tỉnh (province.yaml)"))
     try:
         return Province.model_validate(raw)

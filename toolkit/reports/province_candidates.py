@@ -58,7 +58,7 @@ def leading_units(ov, province: Province) -> tuple[pd.DataFrame, list[str], list
     merged = {f.name: f.merged_on.year for f in province.former}
     for bloc in ov.blocs:
         where = blocs.loc[bloc, "province"] if bloc in blocs.index else ""
-        if where and where != province.name and merged.get(where, ov.period.year + 1) > ov.period.year:
+        if province.name and where and where != province.name and merged.get(where, ov.period.year + 1) > ov.period.year:
             other.append(ov.names[bloc])
             continue
         title, maximum = _flag_title(ov, bloc, award)
