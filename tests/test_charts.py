@@ -31,8 +31,11 @@ def test_a_chart_that_sticks_out_is_found():
     plt.close(fig)
 
 
-@pytest.mark.parametrize("bloc", BLOCS)
-@pytest.mark.parametrize("period", ["2019", "2024-H1", "2025"])
+# the Bắc Giang bloc of the sample has 2023-2024 only (merged into the new Bắc Ninh in 2025): its periods that exist
+CASES = [(b, p) for b in BLOCS for p in ("2019", "2024-H1", "2025") if p in Workspace.open().periods(b)]
+
+
+@pytest.mark.parametrize("bloc, period", CASES)
 def test_every_bloc_report_chart_fits_its_figure(bloc, period):
     """Each period has its comparable period a year before in the sample data (2018, 2023-H1, 2024),
     so the change chart is drawn too: a chart that comes back as nothing fails here."""

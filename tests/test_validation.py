@@ -437,7 +437,7 @@ def test_unknown_bloc_and_period_list_what_is_valid():
     with pytest.raises(ParameterError) as exc:
         ws.check("khoi-khong-co", "2018")
     assert str(exc.value) == ("Khối 'khoi-khong-co' không có trong dữ liệu. Các khối hợp lệ: "
-                              "kinh-te-ky-thuat, noi-chinh-tong-hop, van-hoa-xa-hoi.")
+                              "kinh-te-ky-thuat, noi-chinh-tong-hop, van-hoa-xa-hoi, van-hoa-xa-hoi-bac-giang.")  # + the former Bắc Giang bloc
     with pytest.raises(ParameterError) as exc:
         ws.check(BLOC, "2017")
     assert str(exc.value).startswith(f"Khối '{BLOC}' không có dữ liệu kỳ '2017'. Các kỳ có dữ liệu: 2018-H1, 2018, 2019-H1")

@@ -34,3 +34,4 @@ COVENANTS = "covenants"  # covenants/<bloc>/<year>.yaml
 PERIODS = "periods"  # periods/<bloc>/<period>/*.csv
 RECORDS = "records"  # records/<unit_id>.yaml: a collective's record of achievements (hồ sơ thành tích)
 DECISIONS = "decisions"  # decisions/<year>/<decision id>.yaml: the province's award decisions (optional)
+PROVINCE = "province"  # province/province.yaml (the province's settings), province/<period>/documents.yaml

@@ -122,6 +122,9 @@ def run_cmd(blocs, period, kind, notebooks, data_dir, reports_dir, jobs, timeout
     # 'latest' follows each bloc's closing days (calendar.yaml): a run on 1 December files this year
     day = today()
     periods = {b: ws.calendar.latest_closed(kind, day, b) if period == "latest" else Period.parse(period) for b in names}
+    if "all" in blocs:  # a bloc with no members that year did not exist then (a former province's bloc after the merger)
+        existed = set(zip(ws.registry.membership["bloc_id"], ws.registry.membership["year"]))
+        names = [b for b in names if (b, periods[b].year) in existed] or names
     p = ws.calendar.latest_closed(kind, day) if period == "latest" else Period.parse(period)
     for nb in notebooks:
         notebook_path(nb)

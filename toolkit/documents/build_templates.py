@@ -1,4 +1,4 @@
-"""Make the shipped Word templates (bao-cao, bien-ban, to-trinh, danh-sach, giao-uoc) in Decree 30/2020 layout.
+"""Make the shipped Word templates (bao-cao, bien-ban, to-trinh, danh-sach, giao-uoc, and the province's danh-sach-tinh) in Decree 30/2020 layout.
 
 Run once after changing the layout, and commit the .docx files::
 
@@ -492,7 +492,23 @@ def giao_uoc():
     return doc
 
 
-BUILDERS = {"bao-cao": bao_cao, "bien-ban": bien_ban, "to-trinh": to_trinh, "danh-sach": danh_sach, "giao-uoc": giao_uoc}
+def danh_sach_tinh():
+    """The province's list: each bloc's leading unit for the provincial flag, then those proposed for the Government's flag."""
+    doc = new_document()
+    attached_title(doc, "DANH SÁCH", "{{ summary }}", "Tờ trình", TEXT_WIDTH_CM)
+    synthetic_notice(doc)
+    para(doc, indent=False, before=0)
+    loop_table(doc, ["STT", "Tên tập thể", "Khối thi đua", "Hình thức khen thưởng", "Tổng điểm", "Tỷ lệ so với điểm tối đa",
+                     "Ghi chú"],
+               ["{{ r.stt }}", "{{ r.name }}", "{{ r.bloc }}", "{{ r.award }}", "{{ r.total }}", "{{ r.share }}", "{{ r.note }}"],
+               [1.2, 3.6, 3.9, 3.4, 1.5, 1.6, 1.3], [CENTER, LEFT, LEFT, LEFT, CENTER, CENTER, LEFT], "r in rows")
+    para(doc, "{{ quota }}", italic=True, before=6)
+    para(doc, "Danh sách có {{ count }} lượt tập thể./.", italic=True)
+    return doc
+
+
+BUILDERS = {"bao-cao": bao_cao, "bien-ban": bien_ban, "to-trinh": to_trinh, "danh-sach": danh_sach, "giao-uoc": giao_uoc,
+            "danh-sach-tinh": danh_sach_tinh}
 
 
 def save(doc, path: Path) -> Path:

@@ -10,8 +10,9 @@ A *line* follows one organisation through the periods: each unit of an earlier p
 the line of its successor (``Registry.successors``) in the latest period in which that successor
 is a member of the bloc. A renamed unit's line continues under its new name; two units merged
 into a new one both continue into it; a unit merged into an existing member continues into that
-member's line. A unit with no successor in the bloc (dissolved, or moved to another bloc) keeps a
-line of its own, which ends.
+member's line. A unit with no successor in the bloc (dissolved, split, or moved to another bloc)
+keeps a line of its own, which ends. A split unit's history is never summed into one of its
+successors: its line ends with "chia tách vào …" and each successor notes what it took over.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from toolkit.model.registry import Registry
 from toolkit.model.rounding import round_half_up
 from toolkit.model.text import sort_key
 
-EVENT_VI = {"rename": "đổi tên", "merge": "hợp nhất", "dissolve": "giải thể"}
+EVENT_VI = {"rename": "đổi tên", "merge": "hợp nhất", "dissolve": "giải thể", "split": "chia tách"}
 
 
 # --------------------------------------------------------------------------- lines (lineage)
@@ -65,7 +66,7 @@ def org_ids(rows: pd.DataFrame, registry: Registry) -> pd.Series:
 
 
 def lineage_events(registry: Registry, units: set[str], first_year: int, last_year: int) -> pd.DataFrame:
-    """Renames, mergers and dissolutions after ``first_year`` up to ``last_year`` that touch ``units``."""
+    """Renames, mergers, splits and dissolutions after ``first_year`` up to ``last_year`` that touch ``units``."""
     lin = registry.lineage
     mask = (lin["year"] > first_year) & (lin["year"] <= last_year) & (lin["from_unit"].isin(units) | lin["to_unit"].isin(units))
     cols = ["year", "from_unit", "to_unit", "event"]
@@ -85,9 +86,18 @@ def lineage_notes(events: pd.DataFrame, rows: pd.DataFrame, names: dict[str, str
             notes.setdefault(ev.from_unit, []).append(f"từ năm {ev.year} đổi tên thành {name(ev.to_unit)}")
         elif ev.event == "merge":
             notes.setdefault(ev.from_unit, []).append(f"từ năm {ev.year} hợp nhất vào {name(ev.to_unit)}")
-        else:
+        elif ev.event == "dissolve":
             notes.setdefault(ev.from_unit, []).append(f"giải thể từ năm {ev.year}")
-    for (year, to_unit, event), g in events[events["event"] != "dissolve"].groupby(["year", "to_unit", "event"], sort=False):
+    splits = events[events["event"] == "split"]
+    for (year, from_unit), g in splits.groupby(["year", "from_unit"], sort=False):
+        heirs = sorted((name(u) for u in g["to_unit"]), key=sort_key)
+        notes.setdefault(from_unit, []).append(f"từ năm {year} giải thể, chia tách vào {'; '.join(heirs)}")
+    for (year, to_unit), g in splits.groupby(["year", "to_unit"], sort=False):
+        sources = sorted((name(u) for u in g["from_unit"]), key=sort_key)
+        notes.setdefault(to_unit, []).append(f"từ năm {year} tiếp nhận một phần chức năng của {'; '.join(sources)} "
+                                             "(chia tách; không cộng kết quả các năm trước)")
+    joins = events[~events["event"].isin(["dissolve", "split"])]
+    for (year, to_unit, event), g in joins.groupby(["year", "to_unit", "event"], sort=False):
         sources = sorted((name(u) for u in g["from_unit"]), key=sort_key)
         if event == "rename":
             text = f"trước năm {year} mang tên {', '.join(sources)}"
@@ -100,7 +110,10 @@ def lineage_notes(events: pd.DataFrame, rows: pd.DataFrame, names: dict[str, str
 
 
 def line_event(units: pd.DataFrame, events: pd.DataFrame) -> pd.Series:
-    """How a predecessor's row joins its line: "rename" or "merge" ("" for the line's own unit or no event)."""
+    """How a predecessor's row joins its line: "rename" or "merge" ("" for the line's own unit or no event).
+
+    A split unit never joins a successor's line (it keeps its own), so "split" never appears here.
+    """
     by_from = {}
     for ev in events.itertuples(index=False):
         by_from.setdefault(ev.from_unit, ev.event)  # the first event of the unit in the range decides

@@ -1,7 +1,11 @@
 """Who takes part: units with their lineage, blocs, and membership per year.
 
-Units merge, rename and disappear (Decree 45/2025 merged departments), so membership is
-per year and comparisons across periods map old unit ids to their successors.
+Units merge, rename, split and disappear (Decree 45/2025 merged departments; Decree 150/2025
+dissolved Sở Lao động - Thương binh và Xã hội and split its functions between three departments),
+so membership is per year and comparisons across periods map old unit ids to their successors. A
+split unit has several successors and none of them is its continuation: its results are never
+carried into one of them, so for comparisons it ends as a dissolved unit does, and each successor
+only notes that it took over part of its functions.
 """
 from __future__ import annotations
 
@@ -17,7 +21,8 @@ from toolkit.model.readers import RowChecker, duplicates, parse_years, read_csv_
 from toolkit.model.text import normalize
 
 ROLES = {"leader": "Trưởng khối", "deputy": "Phó khối", "member": "Thành viên"}
-LINEAGE_EVENTS = {"rename": "đổi tên", "merge": "sáp nhập", "dissolve": "giải thể"}
+LINEAGE_EVENTS = {"rename": "đổi tên", "merge": "sáp nhập", "dissolve": "giải thể", "split": "chia tách"}
+ENDS = ("dissolve", "split")  # events after which a unit has no single successor
 
 
 @dataclass(frozen=True)
@@ -36,11 +41,11 @@ class Registry:
         return row.name.iloc[0] if len(row) else bloc
 
     def successors(self, from_year: int, to_year: int) -> dict[str, str | None]:
-        """Map each unit id as of ``from_year`` to its id in ``to_year`` (None if dissolved)."""
+        """Map each unit id as of ``from_year`` to its id in ``to_year`` (None if dissolved or split)."""
         mapping: dict[str, str | None] = {u: u for u in self.units.unit_id}
         events = self.lineage[(self.lineage.year > from_year) & (self.lineage.year <= to_year)].sort_values("year", kind="stable")
         for ev in events.itertuples(index=False):
-            target = None if ev.event == "dissolve" else ev.to_unit
+            target = None if ev.event in ENDS else ev.to_unit
             for old, cur in mapping.items():
                 if cur == ev.from_unit:
                     mapping[old] = target
@@ -48,6 +53,15 @@ class Registry:
 
     def predecessors(self, unit: str, from_year: int, to_year: int) -> list[str]:
         return sorted(u for u, s in self.successors(from_year, to_year).items() if s == unit)
+
+    def split_sources(self, from_year: int, to_year: int) -> dict[str, list[str]]:
+        """Each unit that took over part of a split unit's functions after ``from_year`` up to ``to_year``: the split units."""
+        lin = self.lineage
+        rows = lin[(lin.event == "split") & (lin.year > from_year) & (lin.year <= to_year)]
+        out: dict[str, list[str]] = {}
+        for ev in rows.sort_values(["year", "from_unit"], kind="stable").itertuples(index=False):
+            out.setdefault(ev.to_unit, []).append(ev.from_unit)
+        return out
 
 
 def load_registry(data_dir: Path) -> Registry:
@@ -86,6 +100,11 @@ def load_registry(data_dir: Path) -> Registry:
         ln.rows(lineage, unknown, col, lambda r, col=col: f"đơn vị '{r[col]}' không có trong {config.UNITS}")
     ln.rows(lineage, ~lineage.event.isin(LINEAGE_EVENTS), "event",
             lambda r: f"sự kiện '{r.event}' không hợp lệ; dùng {', '.join(LINEAGE_EVENTS)}")
+    # a split goes to several successors (one row each): one row alone is a rename or a merge written wrongly
+    splits = lineage[lineage.event == "split"]
+    heirs = splits.groupby(["year", "from_unit"])["to_unit"].transform("nunique")
+    ln.rows(splits, heirs < 2, "to_unit", lambda r: f"đơn vị '{r.from_unit}' chia tách năm {r.year:g} chỉ vào một đơn vị: "
+            "chia tách cần ít nhất hai đơn vị tiếp nhận (một dòng mỗi đơn vị); một đơn vị tiếp nhận là 'rename' hoặc 'merge'")
     if problems:
         raise DataError(problems)
     membership["year"] = membership["year"].astype(int)

@@ -51,4 +51,4 @@ def _compare(ws: Workspace, bloc: str, p: Period, result: PeriodResult):
             previous = None
     names = dict(zip(ws.registry.units["unit_id"], ws.registry.units["name"]))
     return compare_periods(result.units, previous, ws.registry.successors(prev.year, p.year), str(prev), names,
-                           result.covenant.decimals)
+                           result.covenant.decimals, ws.registry.split_sources(prev.year, p.year))

@@ -64,12 +64,12 @@ def title_block(h: History, data_dir: str = "") -> str:
 
 
 def lineage_sentences(h: History) -> list[str]:
-    """One sentence per unit whose line was renamed or merged in the range ("Sở ... hình thành năm 2025 do hợp nhất ...")."""
+    """One sentence per unit whose line was renamed, merged or split in the range ("Sở ... hình thành năm 2025 do hợp nhất ...")."""
     u = h.units
     if u.empty or h.lineage.empty:
         return []
     notes = u[u["lineage"] != ""].drop_duplicates("unit_id")
-    successors = set(h.lineage["to_unit"])
+    successors = set(h.lineage["to_unit"]) | set(h.lineage.loc[h.lineage["event"] == "split", "from_unit"])
     return [f"{r.name}: {r.lineage}." for r in notes.itertuples(index=False) if r.unit_id in successors]
 
 

@@ -241,10 +241,16 @@ def overview_filed(ws, reports_dir: Path, period: str, data_arg: str) -> dict[st
 
 
 def spanning_inputs(ws, bloc: str, periods: list[Period]) -> dict[str, str]:
-    """sha256 of every input of every period of a report over several periods (the trends report), and the award decisions."""
-    from toolkit.model.decisions import decision_files
+    """sha256 of every input of every period of a report over several periods (the trends report).
 
-    return manifest.hashes(sorted({f for q in periods for f in ws.input_files(bloc, q)} | set(decision_files(ws.data_dir))), ws.data_dir)
+    With the award decisions, and the data of the other blocs whose units merged into this bloc's (the trends list them).
+    """
+    from toolkit.model.decisions import decision_files
+    from toolkit.reports.province_lineage import outside_periods
+
+    files = {f for q in periods for f in ws.input_files(bloc, q)}
+    files |= {f for other, q in outside_periods(ws, bloc, periods) for f in ws.input_files(other, q)}
+    return manifest.hashes(sorted(files | set(decision_files(ws.data_dir))), ws.data_dir)
 
 
 def overview_inputs(reports_dir: Path, period: str, ws) -> dict[str, str]:
@@ -253,6 +259,9 @@ def overview_inputs(reports_dir: Path, period: str, ws) -> dict[str, str]:
     from toolkit.reports.overview import bloc_folders, input_files
 
     inputs = manifest.hashes(input_files(reports_dir, period), reports_dir)
+    settings = ws.data_dir / config.PROVINCE / "province.yaml"  # the Government flag's rule and the former provinces
+    if settings.is_file():
+        inputs.update(manifest.hashes([settings], ws.data_dir))
     for folder in bloc_folders(reports_dir, period):
         if folder.name in ws.blocs() and period in ws.periods(folder.name):
             inputs.update(spanning_inputs(ws, folder.name, period_range(ws, folder.name, "", period)))

@@ -5,9 +5,11 @@ Values are made reproducibly from a fixed seed and labelled synthetic wherever s
 covenant signed on 15/3/2018 at Sở Giao thông vận tải; its scoring table is illustrative.
 The data deliberately contains what real years bring: a unit with no submission, self scores
 above verified ones, a tie on the total, a leader disqualified by a discipline event, a unit
-over the excellent-share cap, NFD and badly spaced labels, and the 2025 mergers.
+over the excellent-share cap, NFD and badly spaced labels, and the 2025 reorganisation
+(:mod:`toolkit.samples.reorganisation_2025`: mergers, the split of Sở Lao động - Thương binh và Xã
+hội, and the merger of Bắc Ninh and Bắc Giang with a Bắc Giang bloc).
 
-Why this module is about 400 lines: the sample's units, blocs, mergers and every planted
+Why this module is over 400 lines: the sample's units, blocs, mergers and every planted
 anomaly are data written out here, so a reader sees what the tests rely on.
 """
 from __future__ import annotations
@@ -21,7 +23,8 @@ import pandas as pd
 import yaml
 
 from toolkit import config
-from toolkit.samples import decision_sample, records_sample, registration_sample, secretariat_sample
+from toolkit.samples import decision_sample, province_sample, records_sample, registration_sample, secretariat_sample
+from toolkit.samples import reorganisation_2025 as reorg
 
 SEED = 20180315
 YEARS = range(2018, 2026)
@@ -72,13 +75,15 @@ BLOCS = [
     ("kinh-te-ky-thuat", "Khối các sở, ban, ngành tham mưu và quản lý Nhà nước về kinh tế, kỹ thuật", "Bắc Ninh"),
     ("van-hoa-xa-hoi", "Khối các sở, ngành văn hóa - xã hội", "Bắc Ninh"),
     ("noi-chinh-tong-hop", "Khối các cơ quan nội chính - tổng hợp", "Bắc Ninh"),
+    reorg.BG_BLOC,  # last: its draws come after every other bloc's, so theirs did not move
 ]
 
 KTKT_2018 = ["so-cong-thuong", "so-nn-ptnt", "so-gtvt", "so-tt-tt", "so-tn-mt", "cuc-du-tru-ha-bac",
              "ban-ql-kcn", "lien-minh-htx", "quy-phat-trien-dat", "so-xay-dung"]
 KTKT_2020 = KTKT_2018 + ["quy-dau-tu-phat-trien", "ban-ql-do-thi"]
-KTKT_2025 = ["so-cong-thuong", "so-nn-mt", "so-tt-tt", "cuc-du-tru-ha-bac", "ban-ql-kcn", "lien-minh-htx",
-             "quy-phat-trien-dat", "so-xay-dung", "quy-dau-tu-phat-trien", "ban-ql-do-thi"]
+KTKT_2025_DRAWN = ["so-cong-thuong", "so-nn-mt", "so-tt-tt", "cuc-du-tru-ha-bac", "ban-ql-kcn", "lien-minh-htx",
+                   "quy-phat-trien-dat", "so-xay-dung", "quy-dau-tu-phat-trien", "ban-ql-do-thi"]
+KTKT_2025 = [u for u in KTKT_2025_DRAWN if u != "so-tt-tt"]  # merged into Sở Khoa học và Công nghệ
 KTKT_LEADERS = {2018: "so-gtvt", 2019: "so-cong-thuong", 2020: "so-xay-dung", 2021: "so-tt-tt", 2022: "so-nn-ptnt",
                 2023: "ban-ql-kcn", 2024: "quy-dau-tu-phat-trien", 2025: "so-nn-mt"}
 VHXH = ["so-gd-dt", "so-y-te", "so-vh-tt-dl", "so-ld-tb-xh", "so-kh-cn", "bhxh-tinh", "dai-ptth", "bao-bac-ninh"]
@@ -90,8 +95,21 @@ def members(bloc: str, year: int) -> list[str]:
     if bloc == "kinh-te-ky-thuat":
         return KTKT_2025 if year >= 2025 else KTKT_2020 if year >= 2020 else KTKT_2018
     if bloc == "van-hoa-xa-hoi":
-        return VHXH
+        return reorg.VHXH_2025 if year >= 2025 else VHXH
+    if bloc == reorg.BG_BLOC[0]:
+        return reorg.BG_MEMBERS if year in reorg.BG_YEARS else []
     return NCTH_2025 if year >= 2025 else NCTH
+
+
+def drawn_members(bloc: str, year: int) -> list[str]:
+    """The members whose 2025 draws the earlier stream made before the reorganisation was modelled (see :func:`generate`)."""
+    if year < 2025:
+        return members(bloc, year)
+    return {"kinh-te-ky-thuat": KTKT_2025_DRAWN, "van-hoa-xa-hoi": VHXH}.get(bloc, NCTH_2025)
+
+
+def years(bloc: str) -> range:
+    return reorg.BG_YEARS if bloc == reorg.BG_BLOC[0] else YEARS
 
 
 def leader(bloc: str, year: int) -> tuple[str, str]:
@@ -158,8 +176,12 @@ def covenant(bloc: str, year: int) -> dict:
     """The covenant of ``bloc`` for ``year`` as a YAML-ready dict (rules versioned by year)."""
     legal, flag_basis = _legal(year)
     lead, _ = leader(bloc, year)
-    name = dict((u[0], u[1]) for u in UNITS)[lead]
+    name = dict((u[0], u[1]) for u in UNITS + reorg.UNITS)[lead]
     floors = (0.5, 0.4, 0.3) if year >= 2025 else (0.0, 0.0, 0.0)
+    province = dict((b[0], b[2]) for b in BLOCS)[bloc]
+    contents = [(cid, ctitle.replace("Bắc Ninh", province),
+                 [(kid, ktitle.replace("Bắc Ninh", province), mx, extra) for kid, ktitle, mx, extra in crits])
+                for cid, ctitle, crits in CONTENTS]
     cov = {
         "bloc": bloc,
         "year": year,
@@ -176,7 +198,7 @@ def covenant(bloc: str, year: int) -> dict:
         "contents": [
             {"id": cid, "title": ctitle,
              "criteria": [{"id": kid, "title": ktitle, "max": mx, **extra} for kid, ktitle, mx, extra in crits]}
-            for cid, ctitle, crits in CONTENTS
+            for cid, ctitle, crits in contents
         ],
         "adjustments": {
             "bonus_cap": 8,
@@ -341,6 +363,42 @@ def _tweak_ktkt_2018(scores: pd.DataFrame, events: list, units: list[str]) -> pd
     return out[out.unit_id != "quy-phat-trien-dat"]  # no submission this year
 
 
+def _draw(rng, bloc: str, year: int, period: str, units: list[str], strength: dict[str, float]) -> dict[str, pd.DataFrame]:
+    """The files of one bloc and period (without source.yaml), drawn from ``rng`` in a fixed order."""
+    half = period.endswith("H1")
+    out = {}
+    scores = _scores(rng, units, strength, half)
+    events = []
+    for u in units:
+        if rng.random() < 0.15:
+            events.append((u, "bao_cao_cham", int(rng.integers(1, 3)), "Báo cáo 6 tháng gửi chậm"))
+        if rng.random() < 0.12:
+            events.append((u, "bang_khen_bo_nganh", 1, "Bằng khen của Bộ chủ quản"))
+    before = members(bloc, year - 1)
+    flagged = max(before, key=strength.get) if before else None
+    if not half and year > 2018 and flagged in units:
+        events.append((flagged, "co_thi_dua_nam_truoc", 1, f"Cờ thi đua của UBND tỉnh năm {year - 1}"))
+    if (bloc, period) == ("kinh-te-ky-thuat", "2018"):
+        scores = _tweak_ktkt_2018(scores, events, units)
+    if (bloc, period) == ("kinh-te-ky-thuat", "2019-H1"):
+        scores["verified_value"] = scores["verified_value"].astype(object)
+        scores.loc[scores.unit_id == "lien-minh-htx", "verified_value"] = None  # not verified yet
+    if (bloc, period) == ("kinh-te-ky-thuat", "2021"):
+        scores = scores[scores.unit_id != "ban-ql-do-thi"]
+    out["scores"] = scores.assign(note="")
+    out["events"] = pd.DataFrame(events, columns=["unit_id", "event_id", "count", "reason"])
+    if not half:
+        over_cap = "so-tt-tt" if bloc == "kinh-te-ky-thuat" and year in (2018, 2024) else None
+        fail_all = "lien-minh-htx" if bloc == "kinh-te-ky-thuat" and year == 2018 else None
+        weak = "cuc-du-tru-ha-bac" if bloc == "kinh-te-ky-thuat" and year == 2018 else None
+        out["staff_ratings"] = _staff(rng, units, year, over_cap, fail_all)
+        out["org_ratings"] = _orgs(rng, units, year, weak)
+        voters = len(units) - 1
+        votes = [(u, int(min(voters, rng.binomial(voters, 0.9))), voters) for u in units]
+        out["votes"] = pd.DataFrame(votes, columns=["unit_id", "approve", "voters"])
+    return out
+
+
 def generate(out: Path | str = config.DATA_DIR, seed: int = SEED) -> list[Path]:
     """Write the whole sample data folder; the same seed gives byte-identical files."""
     out = Path(out)
@@ -361,56 +419,35 @@ def generate(out: Path | str = config.DATA_DIR, seed: int = SEED) -> list[Path]:
     # Bắc Ninh's blocs count the emulation year to 30 November and review it in December
     # (unconfirmed for every year: a setting of the data folder, see toolkit/model/calendar.py)
     yml({"closing": {"year": "11-30"}}, config.CALENDAR)
-    csv(pd.DataFrame(UNITS, columns=["unit_id", "name", "short_name", "kind"]), config.UNITS)
-    csv(pd.DataFrame(LINEAGE, columns=["year", "from_unit", "to_unit", "event"]), config.LINEAGE)
+    csv(pd.DataFrame(UNITS + reorg.UNITS, columns=["unit_id", "name", "short_name", "kind"]), config.UNITS)
+    csv(pd.DataFrame(LINEAGE + reorg.LINEAGE, columns=["year", "from_unit", "to_unit", "event"]), config.LINEAGE)
     csv(pd.DataFrame(BLOCS, columns=["bloc_id", "name", "province"]), config.BLOCS)
     mem = []
     for bloc, _n, _p in BLOCS:
-        for year in YEARS:
+        for year in years(bloc):
             lead, dep = leader(bloc, year)
             mem += [(year, bloc, u, "leader" if u == lead else "deputy" if u == dep else "member") for u in members(bloc, year)]
     csv(pd.DataFrame(mem, columns=["year", "bloc_id", "unit_id", "role"]), config.MEMBERSHIP)
     strength = {u[0]: float(rng.uniform(0.86, 0.97)) for u in UNITS}
-    for bloc, _n, _p in BLOCS:
-        for year in YEARS:
+    extra = np.random.default_rng([seed, 1])  # the reorganisation's units: not drawn from the earlier stream
+    strength.update({u[0]: float(extra.uniform(0.86, 0.97)) for u in reorg.UNITS})
+    for index, (bloc, _n, _p) in enumerate(BLOCS):
+        for year in years(bloc):
             yml(covenant(bloc, year), f"{config.COVENANTS}/{bloc}/{year}.yaml")
-            units = members(bloc, year)
             for period in (f"{year}-H1", str(year)):
-                half = period.endswith("H1")
+                if year >= 2025:  # the old stream draws 2025 as it always did (and throws it away), so later blocs keep their values
+                    _draw(rng, bloc, year, period, drawn_members(bloc, year), strength)
+                    files = _draw(reorg.stream(seed, index), bloc, year, period, members(bloc, year), strength)
+                else:
+                    files = _draw(rng, bloc, year, period, members(bloc, year), strength)
                 base = f"{config.PERIODS}/{bloc}/{period}"
-                scores = _scores(rng, units, strength, half)
-                events = []
-                for u in units:
-                    if rng.random() < 0.15:
-                        events.append((u, "bao_cao_cham", int(rng.integers(1, 3)), "Báo cáo 6 tháng gửi chậm"))
-                    if rng.random() < 0.12:
-                        events.append((u, "bang_khen_bo_nganh", 1, "Bằng khen của Bộ chủ quản"))
-                flagged = max(members(bloc, year - 1), key=strength.get)
-                if not half and year > 2018 and flagged in units:
-                    events.append((flagged, "co_thi_dua_nam_truoc", 1, f"Cờ thi đua của UBND tỉnh năm {year - 1}"))
-                if (bloc, period) == ("kinh-te-ky-thuat", "2018"):
-                    scores = _tweak_ktkt_2018(scores, events, units)
-                if (bloc, period) == ("kinh-te-ky-thuat", "2019-H1"):
-                    scores["verified_value"] = scores["verified_value"].astype(object)
-                    scores.loc[scores.unit_id == "lien-minh-htx", "verified_value"] = None  # not verified yet
-                if (bloc, period) == ("kinh-te-ky-thuat", "2021"):
-                    scores = scores[scores.unit_id != "ban-ql-do-thi"]
-                scores = scores.assign(note="")
-                csv(scores, f"{base}/scores.csv")
-                csv(pd.DataFrame(events, columns=["unit_id", "event_id", "count", "reason"]), f"{base}/events.csv")
-                if not half:
-                    over_cap = "so-tt-tt" if bloc == "kinh-te-ky-thuat" and year in (2018, 2024) else None
-                    fail_all = "lien-minh-htx" if bloc == "kinh-te-ky-thuat" and year == 2018 else None
-                    weak = "cuc-du-tru-ha-bac" if bloc == "kinh-te-ky-thuat" and year == 2018 else None
-                    csv(_staff(rng, units, year, over_cap, fail_all), f"{base}/staff_ratings.csv")
-                    csv(_orgs(rng, units, year, weak), f"{base}/org_ratings.csv")
-                    voters = len(units) - 1
-                    votes = [(u, int(min(voters, rng.binomial(voters, 0.9))), voters) for u in units]
-                    csv(pd.DataFrame(votes, columns=["unit_id", "approve", "voters"]), f"{base}/votes.csv")
+                for name, frame in files.items():
+                    csv(frame, f"{base}/{name}.csv")
                 yml({"synthetic": True, "generator": GENERATOR, "seed": seed,
                      "description": f"Dữ liệu mẫu tổng hợp cho khối {bloc}, kỳ {period}"}, f"{base}/source.yaml")
     written += secretariat_sample.write(out)  # heads.csv; documents.yaml (every bloc) and ballots.csv of the 2024 documents
     written += registration_sample.write(out)  # registrations.csv of 2024 and 2025 (no random numbers drawn)
     written += records_sample.write(out)  # the units' records of achievements (hồ sơ thành tích)
     written += decision_sample.write(out, {u[0]: u[1] for u in UNITS}, seed, SEED)  # the province's decisions 2018-2024
+    written += province_sample.write(out)  # province/province.yaml and the province's 2024 documents.yaml
     return [p for p in written if p.exists()]  # 2024's votes.csv gave way to its ballots.csv
