@@ -227,3 +227,15 @@ def test_band_reach_agrees_with_the_engine(maxima, bands, bonus, penalty, band_s
         criteria = [m * s / 20 for m, s in zip(maxima, steps)]  # 0, 5 %, ..., 100 % of each maximum: floors are hit exactly
         band = _band_of(cov, criteria, min(b, most_bonus), min(p, most_penalty))
         assert band not in unreachable
+
+
+def test_cross_checking_groups_must_verify_every_member_of_that_year_once():
+    # members a, b, c; a verifies b, b verifies a: c is verified by nobody, and d (in a group) is no member that year
+    raw = covenant_dict()
+    raw["verification"] = {"mode": "cross", "groups": [{"verifier": "a", "units": ["b", "d"]}, {"verifier": "b", "units": ["a"]}]}
+    cov, found = covenant_problems(raw, "test.yaml", make_vocab().levels())
+    assert found == []
+    ctx = CheckContext("test.yaml", 3, make_vocab(), member_ids=("a", "b", "c"))
+    assert [(p.where, p.message) for p in check_covenant(cov, ctx)] == [
+        ("verification.groups[0].units[1]", "đơn vị 'd' không phải thành viên khối năm này"),
+        ("verification.groups", "chưa có nhóm thẩm định các thành viên: c")]

@@ -59,9 +59,10 @@ def test_the_covenant_document_holds_its_sections_targets_awards_and_one_signatu
                  "rồi điểm trừ ít hơn, rồi chênh lệch giữa điểm tự chấm và điểm Khối chấm ít hơn."):
         assert line in text, line
     intro = next(t for t in text if t.startswith("Thực hiện phong trào thi đua năm 2025"))
-    assert intro.startswith("Thực hiện phong trào thi đua năm 2025, 10 đơn vị thành viên Khối các sở, ban, ngành tham mưu và quản "
-                            "lý Nhà nước về kinh tế, kỹ thuật (Trưởng khối: Sở Nông nghiệp và Môi trường; Phó khối: Sở Thông tin "
-                            "và Truyền thông)")
+    # 2025: Sở TT&TT merged into Sở KH&CN (the sample's reorganisation), so nine members and another deputy
+    assert intro.startswith("Thực hiện phong trào thi đua năm 2025, 09 đơn vị thành viên Khối các sở, ban, ngành tham mưu và quản "
+                            "lý Nhà nước về kinh tế, kỹ thuật (Trưởng khối: Sở Nông nghiệp và Môi trường; Phó khối: Cục Dự trữ "
+                            "Nhà nước khu vực Hà Bắc)")
     awards = [t for t in text if t.startswith("- Cờ thi đua") or t.startswith("- Bằng khen")]
     assert awards == [
         "- Cờ thi đua của UBND tỉnh: 01 tập thể; xét theo thứ tự xếp hạng trong số các đơn vị xếp loại “Hoàn thành xuất sắc "
@@ -69,18 +70,18 @@ def test_the_covenant_document_holds_its_sections_targets_awards_and_one_signatu
         "trách trở lên, tỷ lệ xếp loại hoàn thành xuất sắc nhiệm vụ không vượt mức quy định, được từ 80% trở lên số phiếu đồng "
         "ý khi bỏ phiếu kín, tính trên tổng số phiếu phát ra (căn cứ: Luật Thi đua, khen thưởng 2022, Điều 26; Nghị định "
         "152/2025/NĐ-CP).",
-        # 30 % of 10 members = 3.00, rounded down: 3
-        "- Bằng khen của Chủ tịch UBND tỉnh: không quá 30% số đơn vị thành viên (30% × 10 = 3,00, làm tròn xuống: 03 tập thể); "
+        # 30 % of 9 members = 2.70, rounded down: 2
+        "- Bằng khen của Chủ tịch UBND tỉnh: không quá 30% số đơn vị thành viên (30% × 9 = 2,70, làm tròn xuống: 02 tập thể); "
         "xét theo thứ tự xếp hạng trong số các đơn vị xếp loại “Hoàn thành tốt nhiệm vụ” trở lên, đạt chỉ tiêu: 100% cán bộ, "
         "công chức, viên chức hoàn thành nhiệm vụ trở lên, không có trường hợp: có công chức, viên chức bị kỷ luật từ khiển "
         "trách trở lên, không xét đơn vị đã được đề nghị Cờ thi đua của UBND tỉnh (căn cứ: Luật Thi đua, khen thưởng; quy chế "
         "khối thi đua)."]
     cells = signature_cells(path)
-    assert len(cells) == 10  # 10 members, two a row
+    assert len(cells) == 10 and cells[-1] == []  # 9 members, two a row: the last row's right cell is empty
     assert cells[0] == ["SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG", "GIÁM ĐỐC", "Vũ Thanh Tùng"]  # the leader first
-    assert cells[1] == ["SỞ THÔNG TIN VÀ TRUYỀN THÔNG", "GIÁM ĐỐC", "Phạm Minh Dũng"]  # then the deputy
+    assert cells[1] == ["CỤC DỰ TRỮ NHÀ NƯỚC KHU VỰC HÀ BẮC", "CỤC TRƯỞNG", "Vũ Thu Hải"]  # then the deputy
     assert ["SỞ CÔNG THƯƠNG", "GIÁM ĐỐC", "Nguyễn Văn An"] in cells
-    assert ["LIÊN MINH HỢP TÁC XÃ TỈNH", "CHỦ TỊCH", "Bùi Thanh Khánh"]  # heads.csv line 10 in cells
+    assert ["LIÊN MINH HỢP TÁC XÃ TỈNH", "CHỦ TỊCH", "Bùi Thanh Khánh"] in cells  # heads.csv line 10
     # the annex: landscape, every criterion with its points and how it is scored, the total last
     doc = Document(path)
     assert doc.sections[-1].orientation == WD_ORIENT.LANDSCAPE and doc.sections[0].orientation == WD_ORIENT.PORTRAIT
@@ -166,3 +167,16 @@ def test_a_head_entered_twice_for_the_same_day_is_one_problem_on_its_first_line(
     r, path = draft(data_copy, tmp_path / "reports", "2025", "--no-pdf")
     assert r.exit_code == 2 and not path.exists()
     assert "dòng 3, cột from: người đứng đầu đơn vị 'so-cong-thuong' từ ngày 2025-07-01 bị nhập 2 lần" in r.output
+
+
+def test_the_vote_threshold_names_the_covenants_vote_base():
+    from conftest import DATA
+    from toolkit.documents.covenant_document import award_text
+    from toolkit.model.workspace import Workspace
+
+    cov = Workspace.open(DATA).covenant(BLOC, 2024)
+    flag = next(a for a in cov.awards if a.min_vote_share is not None)
+    assert "tính trên tổng số phiếu phát ra" in award_text(cov, flag, 12)  # the default base, ballots issued
+    members = flag.model_copy(update={"vote_base": "members"})
+    text = award_text(cov, members, 12)
+    assert "tính trên tổng số đơn vị thành viên" in text and "phiếu phát ra" not in text

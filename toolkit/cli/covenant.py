@@ -58,7 +58,8 @@ def covenant_report(ws, bloc: str, year: int):
         for key, want in (("bloc", bloc), ("year", year)):
             if getattr(cov, key) != want:
                 problems.append(Problem(str(path), key, f"giá trị {getattr(cov, key)!r} khác vị trí của tệp ({want!r})"))
-        ctx = CheckContext(str(path), len(ws.registry.members(bloc, year)), ws.vocab, str(ws.data_dir / config.MEMBERSHIP))
+        members = ws.registry.members(bloc, year)
+        ctx = CheckContext(str(path), len(members), ws.vocab, str(ws.data_dir / config.MEMBERSHIP), tuple(members["unit_id"]))
         problems += check_covenant(cov, ctx)
     return cov, problems
 

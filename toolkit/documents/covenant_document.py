@@ -13,6 +13,7 @@ import datetime as _dt
 
 import pandas as pd
 
+from toolkit.engine.ballot_count import base_text
 from toolkit.documents.decree30_docx import LANDSCAPE_WIDTH_CM
 from toolkit.documents.template_data import Grid, _tie_break_text, amount
 from toolkit.documents.vietnamese_format import count_text, join_names, long_date
@@ -154,7 +155,7 @@ def award_text(cov: Covenant, a: Award, members: int) -> str:
     if a.require_cap_compliance:
         cond.append("tỷ lệ xếp loại hoàn thành xuất sắc nhiệm vụ không vượt mức quy định")
     if a.min_vote_share is not None:
-        cond.append(f"được {threshold_text(a, _pct(a.min_vote_share))} số phiếu đồng ý khi bỏ phiếu kín, tính trên tổng số phiếu phát ra")
+        cond.append(f"được {threshold_text(a, _pct(a.min_vote_share))} số phiếu đồng ý khi bỏ phiếu kín, {base_text(a)}")
     excluded = [x.title for x in cov.awards if x.id in a.excludes]
     if excluded:
         cond.append(f"không xét đơn vị đã được đề nghị {join_names(excluded)}")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from toolkit.engine.nominations import quota_size
 from toolkit.errors import Problem
-from toolkit.model.covenant import Band, Covenant
+from toolkit.model.covenant import Band, Covenant, group_problems
 from toolkit.model.text import fmt_number, fmt_percent
 from toolkit.model.vocabulary import Vocabulary
 
@@ -32,6 +32,7 @@ class CheckContext:
     members: int  # members of the bloc in the covenant's year (membership.csv)
     vocab: Vocabulary
     membership_file: str = "membership.csv"
+    member_ids: tuple[str, ...] = ()  # the members themselves, in membership order (the cross-checking groups)
 
 
 def _n(x: float) -> str:
@@ -191,8 +192,15 @@ def nothing_left_to_decide(cov: Covenant, ctx: CheckContext) -> list[Problem]:
             for i, p in enumerate(cov.to_decide)]
 
 
+def groups_cover_the_members(cov: Covenant, ctx: CheckContext) -> list[Problem]:
+    """Cross-checking groups (``verification``) that verify every member of that year exactly once, never itself."""
+    if cov.verification.mode != "cross" or not ctx.member_ids:
+        return []
+    return [Problem(ctx.file, where, message) for where, message in group_problems(cov.verification, list(ctx.member_ids))]
+
+
 CHECKS: tuple[Callable[[Covenant, CheckContext], list[Problem]], ...] = (
-    bands_reachable, quotas_fit, labels_valid_that_year, nothing_left_to_decide,
+    bands_reachable, quotas_fit, labels_valid_that_year, groups_cover_the_members, nothing_left_to_decide,
 )
 
 
