@@ -45,7 +45,8 @@ def _context(drafts, unit_id: str, record="own"):
     res, doc = drafts.result, drafts.inputs
     awards = dict(drafts.nominees.awards)[unit_id]
     rec = drafts.nominees.records[unit_id] if record == "own" else record
-    return ar.bao_cao_thanh_tich(res, doc, drafts.ballots, unit_id, awards, rec, drafts.nominees.proposed[unit_id])
+    return ar.bao_cao_thanh_tich(res, doc, drafts.ballots, unit_id, awards, rec, drafts.nominees.proposed[unit_id],
+                                 drafts.nominees.granted.get(unit_id))
 
 
 def test_section_two_figures_of_a_nominee_worked_by_hand(drafts):
@@ -77,16 +78,30 @@ def test_section_two_figures_of_a_nominee_worked_by_hand(drafts):
     assert ctx["summary"] == "Đề nghị tặng Cờ thi đua của UBND tỉnh năm 2024"
 
 
-def test_section_three_joins_the_bloc_proposals_and_the_declared_awards(drafts):
-    """Quỹ Phát triển đất was proposed in 2019 (Bằng khen), 2020 (Cờ), 2021 and 2022 (Bằng khen); it declares 2017."""
+def test_section_three_joins_the_decisions_the_declared_awards_and_pending_proposals(drafts):
+    """Quỹ Phát triển đất was proposed in 2019 (Bằng khen), 2020 (Cờ), 2021 and 2022 (Bằng khen); it declares 2017.
+
+    The province's decisions (data/decisions/): 2019's Bằng khen and 2020's Cờ were decided without it (not
+    granted: no award of the unit, so not listed); 2021's by 315/QĐ-UBND of 23/01/2022 and 2022's by 344/QĐ-UBND
+    of 23/01/2023 granted it. 2024, the year proposed, is not history.
+    """
     ctx = _context(drafts, NOMINEE)
     rows = [(r[1], r[2], r[4]) for r in ctx["awards"].rows]
     assert rows == [("2017", "Tập thể lao động tiên tiến", "Đơn vị kê khai"),
-                    ("2019", "Bằng khen của Chủ tịch UBND tỉnh", "Khối đề nghị"),
-                    ("2020", "Cờ thi đua của UBND tỉnh", "Khối đề nghị"),
-                    ("2021", "Bằng khen của Chủ tịch UBND tỉnh", "Khối đề nghị"),
-                    ("2022", "Bằng khen của Chủ tịch UBND tỉnh", "Khối đề nghị")]  # 2024, the year proposed, is not history
+                    ("2021", "Bằng khen của Chủ tịch UBND tỉnh", "Theo quyết định khen thưởng"),
+                    ("2022", "Bằng khen của Chủ tịch UBND tỉnh", "Theo quyết định khen thưởng")]
     assert ctx["awards"].rows[0][3] == "Quyết định số 1890/QĐ-UBND ngày 28/12/2017 của UBND tỉnh Bắc Ninh"
+    assert ctx["awards"].rows[1][3] == "Quyết định số 315/QĐ-UBND ngày 23/01/2022 của UBND tỉnh Bắc Ninh"
+
+
+def test_a_proposal_without_a_decision_stays_a_proposal_and_a_refused_one_is_dropped():
+    proposed = pd.DataFrame({"year": [2020, 2021, 2022], "award": ["Cờ", "Bằng khen", "Bằng khen"], "unit_name": ["A"] * 3,
+                             "granted": [False, True, pd.NA]})
+    granted = pd.DataFrame({"year": [2021], "award": ["Bằng khen"], "status": ["granted"], "decision": ["9/QĐ-UBND"],
+                            "decision_date": [None], "issuer": ["UBND tỉnh"], "unit_name": ["A"]})
+    h = award_history(proposed, None, granted=granted)
+    # 2020 refused: gone; 2021 granted: once, from the decision; 2022 no decision yet: still the bloc's proposal
+    assert list(zip(h["year"], h["status"], h["decision"])) == [(2021, "granted", "9/QĐ-UBND"), (2022, "proposed", "")]
 
 
 def test_a_declared_award_replaces_the_proposal_it_records():
@@ -187,7 +202,9 @@ def test_dossier_holds_every_document_in_order_with_its_checklist(written):
     lines = texts(ho / "00-danh-muc-ho-so.docx")
     assert "Báo cáo thành tích của Cục Dự trữ Nhà nước khu vực Hà Bắc" in lines
     assert lines[lines.index("Tờ trình đề nghị khen thưởng") + 2] == "Đủ"
-    assert any(t.startswith("Hồ sơ chưa hoàn chỉnh: 04 tài liệu còn nội dung cần bổ sung") for t in lines)
+    # Quỹ PTĐ and Sở Công Thương: complete (every earlier proposal of theirs decided); Sở TN&MT: no 2024 narrative;
+    # Cục Dự trữ: no record at all
+    assert any(t.startswith("Hồ sơ chưa hoàn chỉnh: 02 tài liệu còn nội dung cần bổ sung") for t in lines)
     assert out.dossier[0] == "01. Tờ trình đề nghị khen thưởng: Đủ"
     assert any(line.startswith("07. Báo cáo thành tích của Cục Dự trữ") and "cần bổ sung" in line for line in out.dossier)
     with zipfile.ZipFile(out.folder / dossier.ZIP) as z:

@@ -61,12 +61,14 @@ def proposals_of(history_awards: pd.DataFrame, history_units: pd.DataFrame, unit
     u = history_units
     org = u.loc[(u["unit_id"] == unit_id) & (u["year"] == year), "org_id"]
     if org.empty:
-        return pd.DataFrame(columns=["year", "award", "unit_name"])
+        return pd.DataFrame(columns=["year", "award", "unit_name", "granted"])
     a = history_awards[(history_awards["org_id"] == org.iloc[0]) & history_awards["nominated"]]
     names = u.drop_duplicates(["period", "unit_id"]).set_index(["period", "unit_id"])["name"]
     return pd.DataFrame({"year": a["period"].str[:4].astype(int),
                          "award": a["award"].astype(object),
-                         "unit_name": [names.get((p, x), x) for p, x in zip(a["period"], a["unit_id"])]})
+                         "unit_name": [names.get((p, x), x) for p, x in zip(a["period"], a["unit_id"])],
+                         # the province's outcome: True, False, or NA while no decision decides it
+                         "granted": a["granted"].astype(object) if "granted" in a else pd.NA})
 
 
 def _parts(line: str) -> dict:
@@ -177,7 +179,8 @@ def award_grid(history: pd.DataFrame, current: str = "") -> Grid:
             if r.issuer:
                 bits.append(f"của {r.issuer}")
             decision = " ".join(bits)
-            note = STATUS_VI["declared"]
+            note = STATUS_VI[r.status] + (f" (tặng {r.unit_name})" if r.status == "granted" and r.unit_name and r.unit_name != current
+                                          else "")
         rows.append((str(i), str(r.year), r.award, decision, note))
     widths = (1.0, 1.4, 5.2, TEXT_WIDTH_CM - 1.0 - 1.4 - 5.2 - 2.6, 2.6)
     return Grid(("STT", "Năm", "Danh hiệu thi đua, hình thức khen thưởng", "Số, ngày quyết định; cơ quan ban hành", "Ghi chú"),
@@ -191,13 +194,15 @@ def form_text(doc: DocumentInputs) -> str:
 
 
 def bao_cao_thanh_tich(res: PeriodResult, doc: DocumentInputs, ballots: pd.DataFrame | None, unit_id: str,
-                       awards: list[Award], record: UnitRecord | None, proposed: pd.DataFrame) -> dict:
-    """The context of one nominee's report; ``proposed`` as :func:`proposals_of` returns it."""
+                       awards: list[Award], record: UnitRecord | None, proposed: pd.DataFrame,
+                       granted: pd.DataFrame | None = None) -> dict:
+    """The context of one nominee's report; ``proposed`` as :func:`proposals_of` returns it, ``granted``
+    as :func:`toolkit.reports.award_record.granted_history` does."""
     y = res.period.year
     unit = res.units.set_index("unit_id").loc[unit_id]
     unit = pd.concat([pd.Series({"unit_id": unit_id}), unit])
     name = record.full_name if record and record.full_name else unit["name"]
-    history = award_history(proposed, record, before=y)
+    history = award_history(proposed, record, before=y, granted=granted)
     leader = res.units.loc[res.units["role"] == "leader", "name"]
     head = record.head if record else None
     award_titles = join_names([a.title for a in awards])

@@ -29,10 +29,12 @@ from toolkit.documents.render import render_document, template_path
 from toolkit.documents.vietnamese_format import count_text, place_date
 from toolkit.engine.evaluate import PeriodResult
 from toolkit.errors import Problem
+from toolkit.model.decisions import decision_files
 from toolkit.model.files import write_file
 from toolkit.model.secretariat import DocumentInputs
 from toolkit.model.unit_records import UnitRecord, load_unit_records, record_path
 from toolkit.model.workspace import Workspace
+from toolkit.reports.award_record import granted_history
 from toolkit.reports.bloc_history import history, period_range
 from toolkit.reports.table_writer import pin_zip_times
 
@@ -53,6 +55,7 @@ class Nominees:
     proposed: dict[str, pd.DataFrame]
     inputs: list[Path] = field(default_factory=list)  # every file read beyond the period's own
     problems: list[Problem] = field(default_factory=list)
+    granted: dict[str, pd.DataFrame] = field(default_factory=dict)  # per nominee, its awards by the province's decisions
 
 
 @dataclass(frozen=True)
@@ -83,9 +86,11 @@ def prepare(ws: Workspace, res: PeriodResult) -> Nominees:
     periods = period_range(ws, res.bloc, "", res.period)
     h = history(ws, res.bloc, periods)
     proposed = {u: ar.proposals_of(h.awards, h.units, u, res.period.year) for u in ids}
+    granted = {u: granted_history(ws, u, res.period.year) for u in ids}
     inputs = sorted({f for p in periods[:-1] for f in ws.input_files(res.bloc, p)}
                     | {record_path(ws.data_dir, u) for u in ids if record_path(ws.data_dir, u).is_file()})
-    return Nominees(awards, records, proposed, inputs, problems)
+    inputs = sorted(set(inputs) | set(decision_files(ws.data_dir)))
+    return Nominees(awards, records, proposed, inputs, problems, granted)
 
 
 def write_reports(folder: Path, res: PeriodResult, doc: DocumentInputs, ballots, nominees: Nominees,
@@ -95,7 +100,7 @@ def write_reports(folder: Path, res: PeriodResult, doc: DocumentInputs, ballots,
     tpl = template_path("bao-cao-thanh-tich", data_dir)
     for unit_id, awards in nominees.awards:
         ctx = ar.bao_cao_thanh_tich(res, doc, ballots, unit_id, awards, nominees.records.get(unit_id),
-                                    nominees.proposed[unit_id])
+                                    nominees.proposed[unit_id], nominees.granted.get(unit_id))
         name = ar.file_name(unit_id)
         render_document(tpl, ctx, folder / f"{name}.docx", doc.date, f"Báo cáo thành tích: {ctx['nominee']}", ctx["issuer"])
         used[name] = tpl

@@ -29,7 +29,7 @@ from toolkit.model.text import normalize
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 HISTORY_COLUMNS = ["year", "award", "status", "decision", "decision_date", "issuer", "unit_name"]
-STATUS_VI = {"proposed": "Khối đề nghị", "declared": "Đơn vị kê khai"}
+STATUS_VI = {"granted": "Theo quyết định khen thưởng", "proposed": "Khối đề nghị", "declared": "Đơn vị kê khai"}
 
 
 class Head(Model):
@@ -114,30 +114,43 @@ def load_unit_records(data_dir: Path, unit_ids: list[str]) -> tuple[dict[str, Un
     return records, problems
 
 
-def award_history(proposed: pd.DataFrame, record: UnitRecord | None, before: int | None = None) -> pd.DataFrame:
+def award_history(proposed: pd.DataFrame, record: UnitRecord | None, before: int | None = None,
+                  granted: pd.DataFrame | None = None) -> pd.DataFrame:
     """One unit's awards as one frame (``HISTORY_COLUMNS``), oldest first.
 
-    ``proposed``: the bloc's proposals for this unit (``year``, ``award``, ``unit_name``: the
-    name it had then), from the history the trends report reads; ``record``: the awards the
-    unit declares. A declared award of the same year and title as a proposal replaces it (the
-    unit knows the decision; the proposal does not). ``before``: only years before this one
-    (the year being proposed is the report's subject, not its history). Statuses:
-    ``proposed`` (Khối đề nghị, no decision known), ``declared`` (Đơn vị kê khai).
+    ``granted``: the awards the province's decisions granted it (its predecessors' included, each
+    under the name it received it), the record's authority; ``record``: the awards the unit
+    declares, kept where no decision of the same year and title is known; ``proposed``: the bloc's
+    proposals for this unit (``year``, ``award``, ``unit_name``: the name it had then, and
+    ``granted``: True, False, or NA while no decision decides it), from the history the trends
+    report reads. A proposal already granted or declared is not listed twice, and a proposal the
+    province decided not to grant is no award of the unit. ``before``: only years before this one
+    (the year being proposed is the report's subject, not its history). Statuses: ``granted``
+    (Theo quyết định khen thưởng), ``declared`` (Đơn vị kê khai), ``proposed`` (Khối đề nghị,
+    no decision yet).
     """
     rows = []
-    declared = {}
+    known = set()
+    for r in (granted.itertuples(index=False) if granted is not None else []):
+        known.add((int(r.year), normalize(r.award).casefold()))
+        rows.append({"year": int(r.year), "award": r.award, "status": "granted", "decision": r.decision,
+                     "decision_date": r.decision_date, "issuer": r.issuer, "unit_name": r.unit_name})
     for a in (record.awards if record else []):
-        declared[(a.year, normalize(a.award).casefold())] = a
+        key = (a.year, normalize(a.award).casefold())
+        if key in known:
+            continue
+        known.add(key)
         rows.append({"year": a.year, "award": a.award, "status": "declared", "decision": a.decision,
                      "decision_date": a.date, "issuer": a.issuer, "unit_name": ""})
-    for r in proposed.itertuples(index=False):
-        if (int(r.year), normalize(r.award).casefold()) in declared:
+    outcome = proposed["granted"] if "granted" in proposed else pd.Series(pd.NA, index=proposed.index, dtype=object)
+    for r, decided in zip(proposed.itertuples(index=False), outcome):
+        if (int(r.year), normalize(r.award).casefold()) in known or (not pd.isna(decided) and not decided):
             continue
         rows.append({"year": int(r.year), "award": r.award, "status": "proposed", "decision": "", "decision_date": None,
                      "issuer": "", "unit_name": r.unit_name})
     out = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
     if before is not None:
         out = out[out["year"] < before]
-    order = {"declared": 0, "proposed": 1}
+    order = {"granted": 0, "declared": 1, "proposed": 2}
     out = out.assign(_s=out["status"].map(order)).sort_values(["year", "_s", "award"], kind="stable").drop(columns="_s")
     return out.reset_index(drop=True).astype({"year": int})

@@ -32,6 +32,14 @@ def _titles(ws: Workspace) -> dict[str, str]:
     return titles
 
 
+def granted_history(ws: Workspace, unit: str, year: int) -> pd.DataFrame:
+    """The awards granted to ``unit`` (and to the units it was renamed or merged from) up to ``year``, by the
+    province's decisions, in the columns of :data:`toolkit.model.unit_records.HISTORY_COLUMNS` (status "granted")."""
+    reg = ws.registry
+    hist = granted_awards.unit_history(granted_awards.lines_as_of_year(ws.decisions().lines, reg), reg, unit, year)
+    return granted_awards.record_history(hist, _titles(ws), reg.units.set_index("unit_id")["name"].to_dict())
+
+
 def record_tables(ws: Workspace, unit: str, year: int | None = None) -> dict[str, pd.DataFrame]:
     """The record of ``unit`` as of ``year`` (default: the registry's latest year): general information, blocs, awards."""
     reg = ws.registry
