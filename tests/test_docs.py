@@ -294,3 +294,16 @@ def test_the_layout_check_finds_missing_and_stale_modules(tmp_path):
     rows = {"`toolkit/`": "the package", "`toolkit/runs/`": "`batch`, `kernel_fork` (gone)", "`toolkit/config.py`": "paths"}
     assert layout_faults(rows, tmp_path) == ["add a row `toolkit/forms/`", "row `toolkit/runs/`: add `soak`",
                                              "row `toolkit/runs/`: remove `kernel_fork` (no such module)"]
+
+
+def test_the_vietnamese_quick_guide_lists_the_steps_of_the_year_in_order():
+    """Issue 19: a secretariat reads the guide top to bottom as the year runs, so its commands come in the year's order."""
+    readme = README.read_text(encoding="utf-8")
+    guide = readme[readme.index("## Hướng dẫn nhanh"):readme.index("## Commands")]
+    steps = ["thidua covenant draft", "thidua covenant check", "--kind giao-uoc", "thidua template --registration",
+             "thidua template --bloc", "thidua template --verification", "thidua run --bloc kinh-te-ky-thuat",
+             "thidua documents --bloc kinh-te-ky-thuat --period 2026`", "thidua run --bloc all", "thidua documents --province",
+             "thidua decisions import"]
+    where = [guide.find(s) for s in steps]
+    assert -1 not in where, [s for s, w in zip(steps, where) if w == -1]
+    assert where == sorted(where), [s for s, _ in sorted(zip(steps, where), key=lambda x: x[1])]
