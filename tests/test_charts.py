@@ -50,7 +50,8 @@ def test_every_bloc_report_chart_fits_its_figure(bloc, period):
 @pytest.mark.slow
 @pytest.mark.parametrize("bloc", BLOCS)
 def test_every_trends_chart_fits_its_figure(bloc):
-    h = load_history(bloc, "", "2025")
+    years = [p for p in Workspace.open().periods(bloc) if "-" not in p]
+    h = load_history(bloc, "", max(years))  # 2025, or 2024 for the Bắc Giang bloc (merged away in 2025)
     for make in (trend_charts.rank_chart, trend_charts.totals_chart, trend_charts.gap_chart, trend_charts.content_chart,
                  trend_charts.targets_chart, trend_charts.awards_chart):
         fig = make(h)

@@ -1,8 +1,9 @@
 """`thidua covenant draft`, `check` and `diff` on a copy of the sample data, hand-checked.
 
 The sample lineage merges Sở Nông nghiệp và PTNT and Sở Tài nguyên và Môi trường into Sở Nông
-nghiệp và Môi trường, and Sở Giao thông vận tải into Sở Xây dựng, from 2025: drafting 2025 from
-2024 with the 2025 members removed shows the merged units under their successors.
+nghiệp và Môi trường, Sở Giao thông vận tải into Sở Xây dựng, and Sở Thông tin và Truyền thông into Sở Khoa học và
+Công nghệ (a member of van-hoa-xa-hoi), from 2025: drafting 2025 from 2024 with the 2025 members removed shows the
+merged units under their successors. The bloc has 9 members in 2025 (membership.csv).
 """
 from __future__ import annotations
 
@@ -35,15 +36,16 @@ def test_draft_2026_from_2025_on_the_sample_data(data_copy):
     assert raw["contents"] == old["contents"] and raw["awards"] == old["awards"] and raw["bands"] == old["bands"]
     assert [p["key"] for p in raw["to_decide"]] == ["signed_on", "signed_at", "legal_basis", "membership",
                                                     "awards[0].quota", "awards[1].quota"]
-    # 30 % of 10 members, rounded down: 3, in 2025 as in 2026
-    assert raw["to_decide"][5]["note"] == ("hạn mức 'Bằng khen của Chủ tịch UBND tỉnh' năm 2026: 30% × 10 thành viên = 3,00 → 3 "
-                                           "(làm tròn xuống) (năm 2025: 30% × 10 thành viên = 3,00 → 3 (làm tròn xuống))")
-    # the 2025 members carried to 2026 (no lineage event in 2026), appended after the lines already there
+    # 30 % of 9 members (membership.csv, 2025), rounded down: 0.3 × 9 = 2.7 -> 2, in 2025 as in 2026
+    assert raw["to_decide"][5]["note"] == ("hạn mức 'Bằng khen của Chủ tịch UBND tỉnh' năm 2026: 30% × 9 thành viên = 2,70 → 2 "
+                                           "(làm tròn xuống) (năm 2025: 30% × 9 thành viên = 2,70 → 2 (làm tròn xuống))")
+    # the 9 members of 2025 carried to 2026 in membership.csv's order with their 2025 roles (so-nn-mt leader,
+    # cuc-du-tru-ha-bac deputy; no lineage event in 2026), appended after the lines already there
     after = (data_copy / "membership.csv").read_bytes()
     assert after.startswith(membership_before)
     added = after[len(membership_before):].decode().splitlines()
     assert added == ["2026,kinh-te-ky-thuat,so-cong-thuong,member", "2026,kinh-te-ky-thuat,so-nn-mt,leader",
-                     "2026,kinh-te-ky-thuat,so-tt-tt,deputy", "2026,kinh-te-ky-thuat,cuc-du-tru-ha-bac,member",
+                     "2026,kinh-te-ky-thuat,cuc-du-tru-ha-bac,deputy",
                      "2026,kinh-te-ky-thuat,ban-ql-kcn,member", "2026,kinh-te-ky-thuat,lien-minh-htx,member",
                      "2026,kinh-te-ky-thuat,quy-phat-trien-dat,member", "2026,kinh-te-ky-thuat,so-xay-dung,member",
                      "2026,kinh-te-ky-thuat,quy-dau-tu-phat-trien,member", "2026,kinh-te-ky-thuat,ban-ql-do-thi,member"]
@@ -67,15 +69,18 @@ def test_draft_puts_merged_units_under_their_successor(data_copy):
     rows = pd.read_csv(data_copy / "membership.csv")
     got = rows[(rows["year"] == 2025) & (rows["bloc_id"] == BLOC)][["unit_id", "role"]].values.tolist()
     # 2024: 12 members; so-nn-ptnt and so-tn-mt -> so-nn-mt (once, at so-nn-ptnt's place); so-gtvt -> so-xay-dung
-    # (at so-gtvt's place; so-xay-dung was a member already); leader and deputy as in 2024
-    assert got == [["so-cong-thuong", "member"], ["so-nn-mt", "member"], ["so-xay-dung", "member"], ["so-tt-tt", "member"],
+    # (at so-gtvt's place; so-xay-dung was a member already); so-tt-tt -> so-kh-cn (at so-tt-tt's place: the draft
+    # follows the lineage, though so-kh-cn is a 2025 member of van-hoa-xa-hoi; the real 2025 list leaves it out);
+    # 12 - 2 = 10 rows; leader and deputy as in 2024
+    assert got == [["so-cong-thuong", "member"], ["so-nn-mt", "member"], ["so-xay-dung", "member"], ["so-kh-cn", "member"],
                    ["cuc-du-tru-ha-bac", "member"], ["ban-ql-kcn", "member"], ["lien-minh-htx", "member"],
                    ["quy-phat-trien-dat", "member"], ["quy-dau-tu-phat-trien", "leader"], ["ban-ql-do-thi", "deputy"]]
     note = next(p["note"] for p in yaml.safe_load((data_copy / "covenants" / BLOC / "2025.yaml").read_text(encoding="utf-8"))["to_decide"]
                 if p["key"] == "membership")
     assert ("theo sáp nhập, đổi tên (Sở Nông nghiệp và Phát triển nông thôn → Sở Nông nghiệp và Môi trường; Sở Giao thông "
-            "vận tải → Sở Xây dựng; Sở Tài nguyên và Môi trường → Sở Nông nghiệp và Môi trường)") in note
-    # 12 members in 2024, 10 in 2025: the certificates' quota goes from floor(3.6) = 3 to floor(3.0) = 3
+            "vận tải → Sở Xây dựng; Sở Thông tin và Truyền thông → Sở Khoa học và Công nghệ; Sở Tài nguyên và Môi trường → "
+            "Sở Nông nghiệp và Môi trường)") in note
+    # 12 members in 2024, 10 in the draft of 2025: the certificates' quota goes from floor(3.6) = 3 to floor(3.0) = 3
     assert "awards[1].quota" in r.output and "30% × 12 thành viên = 3,60 → 3" in r.output
 
 
@@ -105,7 +110,7 @@ def test_check_exits_2_until_the_draft_is_decided_then_0(data_copy):
     r = run("covenant", "check", "--bloc", BLOC, "--year", 2026, "--data", data_copy)
     assert r.exit_code == 0, r.output
     assert r.output == (f"Giao ước {path} hợp lệ: 6 nội dung, 14 tiêu chí, tổng 100 điểm; 4 mức xếp loại, 5 chỉ tiêu, "
-                        "2 hình thức khen thưởng; 10 đơn vị thành viên năm 2026.\n")
+                        "2 hình thức khen thưởng; 9 đơn vị thành viên năm 2026.\n")  # 2025's 9 members carried
 
 
 def test_check_reports_every_problem_of_a_covenant_at_once_with_file_and_key(data_copy):
@@ -113,7 +118,7 @@ def test_check_reports_every_problem_of_a_covenant_at_once_with_file_and_key(dat
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     raw["year"] = 2024                                     # not the year its file is for
     raw["contents"][0]["criteria"][0]["max"] = 12          # 102 points
-    raw["awards"][0]["quota"] = {"count": 20}              # 10 members
+    raw["awards"][0]["quota"] = {"count": 20}              # 9 members in 2025
     raw["bands"][0]["min_total"] = 120                     # at most 102 + 8
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
     r = run("covenant", "check", "--bloc", BLOC, "--year", 2025, "--data", data_copy)
@@ -169,8 +174,10 @@ def test_a_merged_unit_takes_the_highest_role_of_its_predecessors():
     m.loc[y24 & (m["unit_id"] == "ban-ql-do-thi"), "role"] = "member"
     rows, replaced = carried_members(replace(reg, membership=m), BLOC, 2024, 2025)
     roles = {r["unit_id"]: r["role"] for r in rows}
+    # 12 in 2024 - 2 (so-tn-mt joins so-nn-ptnt in so-nn-mt; so-gtvt joins so-xay-dung) = 10
     assert roles["so-nn-mt"] == "deputy" and roles["quy-dau-tu-phat-trien"] == "leader" and len(rows) == 10
-    assert replaced == {"so-nn-ptnt": "so-nn-mt", "so-gtvt": "so-xay-dung", "so-tn-mt": "so-nn-mt"}
+    # lineage.csv, 2025, from units that were 2024 members of the bloc (so-tt-tt -> so-kh-cn is new in the sample)
+    assert replaced == {"so-nn-ptnt": "so-nn-mt", "so-gtvt": "so-xay-dung", "so-tt-tt": "so-kh-cn", "so-tn-mt": "so-nn-mt"}
 
 
 def test_a_draft_into_a_year_of_other_rating_labels_leaves_the_staff_targets_and_the_cap_to_decide(data_copy):

@@ -288,14 +288,16 @@ def test_trends_show_granted_awards_with_decision_numbers_and_mark_the_rest(rece
     # Cục Dự trữ (refused); 2025 not decided yet
     assert a.loc["2023", "Cờ thi đua của UBND tỉnh"] == "Sở Thông tin và Truyền thông (được tặng, QĐ số 370/QĐ-UBND)"
     assert "Cục Dự trữ Nhà nước khu vực Hà Bắc (không được tặng)" in a.loc["2023", "Bằng khen của Chủ tịch UBND tỉnh"]
-    assert a.loc["2025", "Cờ thi đua của UBND tỉnh"] == "Quỹ Phát triển đất (chờ quyết định)"
+    # 2025 (the reorganised sample): no unit reached the flag's band; two certificates proposed, not decided yet
+    assert a.loc["2025", "Cờ thi đua của UBND tỉnh"] == "không đề nghị đơn vị nào"
+    assert a.loc["2025", "Bằng khen của Chủ tịch UBND tỉnh"] == "Sở Công Thương (chờ quyết định); Sở Xây dựng (chờ quyết định)"
     g = trends.granted(recent).set_index("Đơn vị")
     assert g.loc["Quỹ Phát triển đất", "2024"] == "Cờ thi đua của UBND tỉnh: được tặng, QĐ số 401/QĐ-UBND"
     d = trends.decisions(recent).set_index(["Kỳ", "Danh hiệu"])
-    # 2023 certificates: 3 proposed, Cục Dự trữ refused: 2/3 = 0.6667; 2025: 3 pending, no rate
+    # 2023 certificates: 3 proposed, Cục Dự trữ refused: 2/3 = 0.6667; 2025: 2 pending, no rate
     assert d.loc[("2023", "Bằng khen của Chủ tịch UBND tỉnh"), ["Số đề nghị", "Được tặng", "Không được tặng"]].tolist() == [3, 2, 1]
     assert d.loc[("2023", "Bằng khen của Chủ tịch UBND tỉnh"), "Tỷ lệ được tặng"] == 0.6667
-    assert d.loc[("2025", "Bằng khen của Chủ tịch UBND tỉnh"), "Chờ quyết định"] == 3
+    assert d.loc[("2025", "Bằng khen của Chủ tịch UBND tỉnh"), "Chờ quyết định"] == 2
     assert pd.isna(d.loc[("2025", "Bằng khen của Chủ tịch UBND tỉnh"), "Tỷ lệ được tặng"])
 
 
@@ -332,10 +334,12 @@ def test_explorer_unit_view_lists_a_merged_units_awards_with_their_decisions():
     views = SelectionViews(WorkspaceAnalyses(Workspace.open(DATA)), False)
     t = views.unit(("kinh-te-ky-thuat", "2025"), "so-nn-mt")["tables"]["Đơn vị - được tặng"]
     # so-tn-mt merged into so-nn-mt in 2025: its flags 2018 (215), 2019 (246), 2022 (339) and certificates 2020 (286),
-    # 2021 (315), 2023 (373) come with it; so-nn-ptnt was never granted; the 2025 proposal is pending
+    # 2021 (315), 2023 (373) come with it; so-nn-ptnt was never granted; so-nn-mt itself was not proposed in 2025
     assert t["Quyết định"].tolist() == ["215/QĐ-UBND", "246/QĐ-UBND", "286/QĐ-UBND", "315/QĐ-UBND", "339/QĐ-UBND",
-                                        "373/QĐ-UBND", ""]
-    assert set(t["Ghi chú"][:6]) == {"Sở Tài nguyên và Môi trường (trước khi hợp nhất)"}
+                                        "373/QĐ-UBND"]
+    assert set(t["Ghi chú"]) == {"Sở Tài nguyên và Môi trường (trước khi hợp nhất)"}
+    # Sở Công Thương's 2025 certificate is proposed and not decided yet: listed as pending, last
+    t = views.unit(("kinh-te-ky-thuat", "2025"), "so-cong-thuong")["tables"]["Đơn vị - được tặng"]
     assert t.iloc[-1][["Kỳ", "Kết quả"]].tolist() == ["2025", "chờ quyết định"]
 
 

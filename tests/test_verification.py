@@ -40,9 +40,9 @@ from toolkit.reports.analysis import analyse
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 BLOC, PERIOD, YEAR = "kinh-te-ky-thuat", "2025-Q3", 2025
-MEMBERS = ["so-cong-thuong", "so-nn-mt", "so-tt-tt", "cuc-du-tru-ha-bac", "ban-ql-kcn", "lien-minh-htx",
+MEMBERS = ["so-cong-thuong", "so-nn-mt", "cuc-du-tru-ha-bac", "ban-ql-kcn", "lien-minh-htx",  # 2025: Sở TT&TT merged into Sở KH&CN
            "quy-phat-trien-dat", "so-xay-dung", "quy-dau-tu-phat-trien", "ban-ql-do-thi"]
-GROUPS = [{"verifier": "so-xay-dung", "units": ["so-cong-thuong", "ban-ql-kcn", "so-nn-mt", "so-tt-tt", "cuc-du-tru-ha-bac"]},
+GROUPS = [{"verifier": "so-xay-dung", "units": ["so-cong-thuong", "ban-ql-kcn", "so-nn-mt", "cuc-du-tru-ha-bac"]},
           {"verifier": "so-cong-thuong", "units": ["so-xay-dung", "lien-minh-htx", "quy-phat-trien-dat",
                                                    "quy-dau-tu-phat-trien", "ban-ql-do-thi"]}]
 SCORES = """unit_id,criterion_id,self_value,verified_value,note
@@ -144,7 +144,7 @@ def test_each_verifier_gets_a_workbook_with_just_its_units_and_the_engines_point
     # only the submitted units of its group, in membership order; the three others are listed without rows
     assert sorted({u for u, _ in at}) == ["ban-ql-kcn", "so-cong-thuong"]
     listed = [c.value[len(L.CODE_UNIT):] for c in ws["A"] if isinstance(c.value, str) and c.value.startswith(L.CODE_UNIT)]
-    assert listed == ["so-cong-thuong", "so-nn-mt", "so-tt-tt", "cuc-du-tru-ha-bac", "ban-ql-kcn"]
+    assert listed == ["so-cong-thuong", "so-nn-mt", "cuc-du-tru-ha-bac", "ban-ql-kcn"]
     E, F, G = L.COLS["self"], L.COLS["points"], L.COLS["note"]
     # hand-worked points above: the target criterion shares the bloc's best excess
     assert [ws[f"{F}{at[('so-cong-thuong', k)]}"].value for k in ("A1", "A2", "B1", "B2")] == [38, 20, 20, 20]
@@ -164,7 +164,7 @@ def test_each_verifier_gets_a_workbook_with_just_its_units_and_the_engines_point
     assert meta.sheet_state == "veryHidden"
     keys = {meta.cell(i, 1).value: meta.cell(i, 2).value for i in range(1, len(L.META_KEYS) + 1)}
     assert (keys["format"], keys["bloc"], keys["period"], keys["verifier_id"]) == (L.FORMAT_ID, BLOC, PERIOD, "so-xay-dung")
-    assert keys["units"] == "so-cong-thuong,so-nn-mt,so-tt-tt,cuc-du-tru-ha-bac,ban-ql-kcn"
+    assert keys["units"] == "so-cong-thuong,so-nn-mt,cuc-du-tru-ha-bac,ban-ql-kcn"
     recorded = sorted((meta[f"D{i}"].value, meta[f"E{i}"].value, meta[f"F{i}"].value) for i in range(1, 9))
     assert recorded[:4] == [("ban-ql-kcn", "A1", "30"), ("ban-ql-kcn", "A2", "95"), ("ban-ql-kcn", "B1", "2"), ("ban-ql-kcn", "B2", "1")]
     assert keys["self_digest"] == L.self_digest(recorded)

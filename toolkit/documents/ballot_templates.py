@@ -16,7 +16,8 @@ from pathlib import Path
 from docx.enum.text import WD_BREAK
 from docx.oxml.ns import qn
 
-from toolkit.documents.build_templates import (TEMPLATES_DIR, end_mark, header_grid, loop_table, new_document, para, save, tag,
+from toolkit.documents import build_templates
+from toolkit.documents.build_templates import (TEMPLATES_DIR, end_mark, header_grid, loop_table, new_document, para, tag,
                                                title)
 from toolkit.documents.decree30_docx import (CENTER, LEFT, TEXT_WIDTH_CM, add_text, cant_split, fixed_widths, fmt_paragraph,
                                              table_borders)
@@ -111,8 +112,7 @@ BUILDERS = {"phieu-bau": phieu_bau, "bien-ban-kiem-phieu": bien_ban_kiem_phieu}
 
 
 def build(folder: Path = TEMPLATES_DIR) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    return [save(make(), folder / f"{name}.docx") for name, make in BUILDERS.items()]
+    return build_templates.build(folder, BUILDERS)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -522,9 +522,10 @@ def save(doc, path: Path) -> Path:
     return write_file(path, pin_zip_times(buf.getvalue(), BUILT))
 
 
-def build(folder: Path = TEMPLATES_DIR) -> list[Path]:
+def build(folder: Path = TEMPLATES_DIR, builders: dict | None = None) -> list[Path]:
+    """Write the shipped templates of ``builders`` (default: this module's) into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    return [save(make(), folder / f"{name}.docx") for name, make in BUILDERS.items()]
+    return [save(make(), folder / f"{name}.docx") for name, make in (builders or BUILDERS).items()]
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from toolkit.documents import build_templates
 from toolkit.documents.build_templates import (TEMPLATES_DIR, centred, end_mark, header_grid, heading, loop_table, new_document,
-                                               para, rule, save, synthetic_notice, tag)
+                                               para, rule, synthetic_notice, tag)
 from toolkit.documents.decree30_docx import (CENTER, LEFT, TEXT_WIDTH_CM, add_text, cant_split, fixed_widths, fmt_paragraph,
                                              table_borders)
 
@@ -120,8 +121,7 @@ BUILDERS = {"bao-cao-thanh-tich": bao_cao_thanh_tich, "danh-muc-ho-so": danh_muc
 
 
 def build(folder: Path = TEMPLATES_DIR) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    return [save(make(), folder / f"{name}.docx") for name, make in BUILDERS.items()]
+    return build_templates.build(folder, BUILDERS)
 
 
 if __name__ == "__main__":  # pragma: no cover

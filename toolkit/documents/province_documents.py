@@ -13,7 +13,6 @@ without clock time, then the folder swapped into place.
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from toolkit.documents.render import render_document, template_path
 from toolkit.documents.vietnamese_format import count_text, doc_number, place_date, recipient_lines
 from toolkit.documents.writer import MANIFEST, Written, _rel, sha256
 from toolkit.errors import DataError, ParameterError, Problem
-from toolkit.model.files import replace_folder, temp_folder, write_file
+from toolkit.model.files import folder_in_place, write_file
 from toolkit.model.periods import Period
 from toolkit.model.province import DOCUMENTS, SETTINGS, ProvinceDocuments, load_province_documents, province_dir
 from toolkit.model.text import fmt_date, fmt_number, fmt_percent
@@ -135,11 +134,8 @@ def write_province_documents(data_dir: Path, reports_dir: Path, period: str, pdf
     d = prepare(data_dir, reports_dir, period)
     contexts = {"to-trinh": to_trinh(d), "danh-sach": danh_sach(d)}
     folder = Path(reports_dir) / str(d.period) / OVERVIEW / FOLDER
-    tmp = temp_folder(folder)
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
     written = Written(folder, [])
-    try:
+    with folder_in_place(folder) as tmp:
         templates = {}
         for name, ctx in contexts.items():
             templates[name] = template_path(NAMES[name], Path(data_dir))
@@ -155,10 +151,6 @@ def write_province_documents(data_dir: Path, reports_dir: Path, period: str, pdf
                   "templates": {n: {"file": _rel(p, Path(data_dir)), "sha256": sha256(p)} for n, p in templates.items()},
                   "outputs": {f.name: sha256(f) for f in sorted(tmp.iterdir()) if f.is_file()}}
         write_file(tmp / MANIFEST, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    replace_folder(tmp, folder)
     written.docx = [folder / f"{n}.docx" for n in contexts]
     written.pdfs = [folder / f"{n}.pdf" for n in contexts] if pdfs else []
     return written

@@ -25,7 +25,7 @@ from toolkit.engine.evaluate import PeriodResult
 from toolkit.forms import tally_workbook
 from toolkit.forms.period_context import period_context
 from toolkit.errors import DataError, ParameterError, Problem
-from toolkit.model.files import replace_folder, temp_folder, write_file
+from toolkit.model.files import folder_in_place, write_file
 from toolkit.model.period_data import period_dir
 from toolkit.model.periods import Period
 from toolkit.model.secretariat import DocumentInputs, load_document_inputs
@@ -112,11 +112,8 @@ def write_documents(ws: Workspace, bloc: str, period: str | Period, folder: Path
     contexts = drafts.contexts(kinds)
     res, inputs = drafts.result, drafts.inputs
     folder = Path(folder)
-    tmp = temp_folder(folder)
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
     written = Written(folder, [])
-    try:
+    with folder_in_place(folder) as tmp:
         templates = {}
         for name, ctx in contexts.items():
             tpl = template_path(name, ws.data_dir)
@@ -154,10 +151,6 @@ def write_documents(ws: Workspace, bloc: str, period: str | Period, folder: Path
             dossier.zip_folder(tmp / dossier.HO_SO, tmp / dossier.ZIP, inputs.date)
             written.dossier = dossier.summary_lines(entries)
         _write_manifest(tmp, ws, res, templates, bool(pdfs), drafts.nominees.inputs if drafts.nominees else [])
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    replace_folder(tmp, folder)
     written.docx = [folder / f"{n}.docx" for n in names]
     written.pdfs = [folder / f"{n}.pdf" for n in names] if pdfs else []
     written.workbooks = [folder / p.name for p in tally]
@@ -257,11 +250,8 @@ def write_covenant_documents(ws: Workspace, bloc: str, year: int, folder: Path, 
     cov = ws.covenant(bloc, year)
     when = _dt.date.fromisoformat(cov.signed_on) if cov.signed_on else _dt.date(year, 1, 1)
     folder = Path(folder)
-    tmp = temp_folder(folder)
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
     written = Written(folder, [])
-    try:
+    with folder_in_place(folder) as tmp:
         tpl = template_path("giao-uoc", ws.data_dir)
         render_document(tpl, ctx, tmp / "giao-uoc.docx", when, f"Giao ước: {cov.title}", ctx["issuer"])
         pdfs = []
@@ -278,10 +268,6 @@ def write_covenant_documents(ws: Workspace, bloc: str, year: int, folder: Path, 
             "outputs": {f.name: sha256(f) for f in sorted(tmp.iterdir()) if f.is_file()},
         }
         write_file(tmp / MANIFEST, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    replace_folder(tmp, folder)
     written.docx = [folder / "giao-uoc.docx"]
     written.pdfs = [folder / "giao-uoc.pdf"] if pdfs else []
     return written

@@ -155,6 +155,25 @@ def temp_folder(final: Path, kind: str = "tmp") -> Path:
     return final.with_name(f".{final.name}.{kind}-{_tag(os.getpid())}")
 
 
+@contextlib.contextmanager
+def folder_in_place(final: Path):
+    """Build a whole folder privately, then put it in place of ``final``: yields the working folder.
+
+    The block writes into the working folder (:func:`temp_folder`); when it ends normally the
+    folder replaces ``final`` at once (:func:`replace_folder`), and when it raises nothing of it
+    is left, so a reader never sees half a set of documents.
+    """
+    tmp = temp_folder(final)
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    replace_folder(tmp, final)
+
+
 def writer_dead(pid: int, start: str | None) -> bool:
     """True when the process that started at ``start`` with ``pid`` has ended.
 
