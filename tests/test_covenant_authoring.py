@@ -69,19 +69,19 @@ def test_draft_puts_merged_units_under_their_successor(data_copy):
     rows = pd.read_csv(data_copy / "membership.csv")
     got = rows[(rows["year"] == 2025) & (rows["bloc_id"] == BLOC)][["unit_id", "role"]].values.tolist()
     # 2024: 12 members; so-nn-ptnt and so-tn-mt -> so-nn-mt (once, at so-nn-ptnt's place); so-gtvt -> so-xay-dung
-    # (at so-gtvt's place; so-xay-dung was a member already); so-tt-tt -> so-kh-cn (at so-tt-tt's place: the draft
-    # follows the lineage, though so-kh-cn is a 2025 member of van-hoa-xa-hoi; the real 2025 list leaves it out);
-    # 12 - 2 = 10 rows; leader and deputy as in 2024
-    assert got == [["so-cong-thuong", "member"], ["so-nn-mt", "member"], ["so-xay-dung", "member"], ["so-kh-cn", "member"],
+    # (at so-gtvt's place; so-xay-dung was a member already); so-tt-tt -> so-kh-cn, a unit of van-hoa-xa-hoi (in
+    # 2024 and 2025): it leaves the bloc, as the real 2025 list has it; 12 - 3 = 9 rows; leader and deputy as in 2024
+    assert got == [["so-cong-thuong", "member"], ["so-nn-mt", "member"], ["so-xay-dung", "member"],
                    ["cuc-du-tru-ha-bac", "member"], ["ban-ql-kcn", "member"], ["lien-minh-htx", "member"],
                    ["quy-phat-trien-dat", "member"], ["quy-dau-tu-phat-trien", "leader"], ["ban-ql-do-thi", "deputy"]]
     note = next(p["note"] for p in yaml.safe_load((data_copy / "covenants" / BLOC / "2025.yaml").read_text(encoding="utf-8"))["to_decide"]
                 if p["key"] == "membership")
     assert ("theo sáp nhập, đổi tên (Sở Nông nghiệp và Phát triển nông thôn → Sở Nông nghiệp và Môi trường; Sở Giao thông "
-            "vận tải → Sở Xây dựng; Sở Thông tin và Truyền thông → Sở Khoa học và Công nghệ; Sở Tài nguyên và Môi trường → "
-            "Sở Nông nghiệp và Môi trường)") in note
-    # 12 members in 2024, 10 in the draft of 2025: the certificates' quota goes from floor(3.6) = 3 to floor(3.0) = 3
+            "vận tải → Sở Xây dựng; Sở Thông tin và Truyền thông → Sở Khoa học và Công nghệ (thuộc khối khác: không còn là "
+            "thành viên khối); Sở Tài nguyên và Môi trường → Sở Nông nghiệp và Môi trường)") in note
+    # 12 members in 2024, 9 in the draft of 2025: the certificates' quota goes from floor(3.6) = 3 to floor(2.7) = 2
     assert "awards[1].quota" in r.output and "30% × 12 thành viên = 3,60 → 3" in r.output
+    assert "30% × 9 thành viên = 2,70 → 2" in r.output
 
 
 def test_unit_ids_named_by_a_setting_follow_the_lineage():
@@ -174,8 +174,10 @@ def test_a_merged_unit_takes_the_highest_role_of_its_predecessors():
     m.loc[y24 & (m["unit_id"] == "ban-ql-do-thi"), "role"] = "member"
     rows, replaced = carried_members(replace(reg, membership=m), BLOC, 2024, 2025)
     roles = {r["unit_id"]: r["role"] for r in rows}
-    # 12 in 2024 - 2 (so-tn-mt joins so-nn-ptnt in so-nn-mt; so-gtvt joins so-xay-dung) = 10
-    assert roles["so-nn-mt"] == "deputy" and roles["quy-dau-tu-phat-trien"] == "leader" and len(rows) == 10
+    # 12 in 2024 - 3 (so-tn-mt joins so-nn-ptnt in so-nn-mt; so-gtvt joins so-xay-dung; so-tt-tt leaves for
+    # so-kh-cn of van-hoa-xa-hoi) = 9
+    assert roles["so-nn-mt"] == "deputy" and roles["quy-dau-tu-phat-trien"] == "leader" and len(rows) == 9
+    assert "so-kh-cn" not in roles
     # lineage.csv, 2025, from units that were 2024 members of the bloc (so-tt-tt -> so-kh-cn is new in the sample)
     assert replaced == {"so-nn-ptnt": "so-nn-mt", "so-gtvt": "so-xay-dung", "so-tt-tt": "so-kh-cn", "so-tn-mt": "so-nn-mt"}
 

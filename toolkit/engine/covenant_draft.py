@@ -34,18 +34,25 @@ def _pending(key: str, note: str) -> dict:
 
 
 def carried_members(reg: Registry, bloc: str, old: int, new: int) -> tuple[list[dict], dict[str, str | None]]:
-    """The old year's members as of the new year: each replaced by its successor, merged ones once, with the highest role."""
+    """The old year's members as of the new year: each replaced by its successor, merged ones once, with the highest role.
+
+    A member whose successor belongs to another bloc (Sở Thông tin và Truyền thông merged into Sở Khoa học và
+    Công nghệ of the văn hóa - xã hội bloc) leaves the bloc with its functions: it is not carried, since a unit
+    is a member of one bloc a year. It stays in ``replaced``, so the draft says where it went.
+    """
     succ = reg.successors(old, new)
+    m = reg.membership
+    elsewhere = set(m.loc[m["year"].isin([old, new]) & (m["bloc_id"] != bloc), "unit_id"])
     rows: dict[str, str] = {}
     replaced = {}
-    for m in reg.members(bloc, old).itertuples():
-        to = succ.get(m.unit_id, m.unit_id)
-        if to != m.unit_id:
-            replaced[m.unit_id] = to
-        if to is None:
+    for r in reg.members(bloc, old).itertuples():
+        to = succ.get(r.unit_id, r.unit_id)
+        if to != r.unit_id:
+            replaced[r.unit_id] = to
+        if to is None or (to != r.unit_id and to in elsewhere):
             continue
-        if to not in rows or _RANK[m.role] > _RANK[rows[to]]:
-            rows[to] = m.role
+        if to not in rows or _RANK[r.role] > _RANK[rows[to]]:
+            rows[to] = r.role
     return [{"year": new, "bloc_id": bloc, "unit_id": u, "role": r} for u, r in rows.items()], replaced
 
 
@@ -97,7 +104,10 @@ def draft_covenant(raw: dict, cov: Covenant, reg: Registry, vocab: Vocabulary, n
                                                                     "kiểm tra lại" if now else "đã giải thể; đã bỏ, kiểm tra lại")))
     if own.empty:
         lines = [f"{names.get(r['unit_id'], r['unit_id'])} ({ROLES[r['role']].lower()})" for r in members]
-        moved = "; ".join(f"{names.get(u, u)} → {names.get(t, t) if t else 'giải thể'}" for u, t in replaced.items())
+        carried = {r["unit_id"] for r in members}
+        moved = "; ".join(f"{names.get(u, u)} → {names.get(t, t) if t else 'giải thể'}"
+                          + ("" if t is None or t in carried else " (thuộc khối khác: không còn là thành viên khối)")
+                          for u, t in replaced.items())
         todo.append(_pending("membership", f"thành viên năm {new_year} (membership.csv) chép từ năm {old}"
                                            + (f" theo sáp nhập, đổi tên ({moved})" if moved else "")
                                            + f": {', '.join(lines)}; trưởng khối, phó khối giữ như năm {old}: "
