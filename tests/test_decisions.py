@@ -422,3 +422,19 @@ def test_the_decisions_are_inputs_of_the_reports_over_several_periods():
     assert sorted(k for k in inputs if k.startswith("decisions/")) == sorted(
         f"decisions/{p.parent.name}/{p.name}" for p in (DATA / "decisions").glob("*/*.yaml"))
     assert len([k for k in inputs if k.startswith("decisions/")]) == 14
+
+
+def test_record_joins_the_units_own_file_and_its_declared_awards_to_the_decisions():
+    from toolkit.model.workspace import Workspace
+    from toolkit.reports.award_record import record_tables
+
+    t = record_tables(Workspace.open(DATA), "quy-phat-trien-dat", 2025)
+    info = dict(zip(t["Thông tin chung"]["Mục"], t["Thông tin chung"]["Nội dung"]))
+    # data/records/quy-phat-trien-dat.yaml: head Trịnh Thị Nga, Giám đốc; 76 staff
+    assert info["Thủ trưởng"] == "Giám đốc Trịnh Thị Nga" and info["Số cán bộ, công chức, viên chức"] == "76"
+    a = t["Khen thưởng"]
+    # declared: 2017 Tập thể lao động tiên tiến (1890/QĐ-UBND); granted: 2021 (315), 2022 (344), 2024 (401); the 2019
+    # certificate and the 2020 flag were decided without it, so they are no award of the unit
+    assert list(zip(a["Năm"], a["Số quyết định"], a["Nguồn"])) == [
+        (2017, "1890/QĐ-UBND", "đơn vị kê khai"), (2021, "315/QĐ-UBND", "quyết định khen thưởng"),
+        (2022, "344/QĐ-UBND", "quyết định khen thưởng"), (2024, "401/QĐ-UBND", "quyết định khen thưởng")]
