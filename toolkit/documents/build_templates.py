@@ -14,6 +14,10 @@ page 2: "different first page") is written into the header XML here.
 
 Why this module is longer than 400 lines: it draws five Word templates, paragraph by
 paragraph, with the Decree 30 layout written out where a reader can check it against the decree.
+
+Still so after the year-end documents were added: it is the shared toolkit of the Decree 30 template builders (header grid, titles,
+loop tables, signatures) plus the bloc's five templates; the ballot, dossier and province templates already live
+in their own modules and import these helpers. Splitting the five bloc templates apart would only move lines.
 """
 from __future__ import annotations
 

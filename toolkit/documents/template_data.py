@@ -8,6 +8,10 @@ for :mod:`toolkit.documents.render` to turn into Word paragraphs and tables.
 
 Why this module is longer than 400 lines: one builder per document (báo cáo, biên bản, tờ
 trình, danh sách) over the same result frames and wording helpers, read and changed together.
+
+Still so after the year-end documents were added: each of the bloc's period documents (báo cáo, biên bản, tờ trình, danh sách)
+shares the same formatted figures (ranking, nominees, targets, tie-break and vote wording); the values of the
+newer documents (ballots, achievement reports, covenant) already live in their own modules.
 """
 from __future__ import annotations
 

@@ -14,6 +14,10 @@ sheet is drawn (styles, A4 pages, protection, validation) is :mod:`toolkit.forms
 Why this module is longer than 400 lines: it is one function per sheet, in the order of the
 workbook, and the sheets point into each other (the scoring sheet's totals read the events
 sheet, the drop-down lists live on the hidden sheet), so they are read and changed together.
+
+Still so after the year-end documents were added: the workbook's five sheets are written together against one layout
+(``workbook_layout``) and one set of styles; the rows of criteria with parts and of deductions already live in
+``criterion_rows``. Splitting the sheets apart would scatter one contract over several files.
 """
 from __future__ import annotations
 

@@ -33,7 +33,8 @@ from toolkit.errors import DataError, Problem
 from toolkit.model.periods import Period
 from toolkit.model.readers import read_yaml
 from toolkit.model.schema import Model, schema_problems
-from toolkit.model.secretariat import Numbers, Signer, Text, _message, _normalised
+from toolkit.model.secretariat import Numbers, Signer, Text, _message
+from toolkit.model.text import normalize_tree
 
 SETTINGS = "province.yaml"
 DOCUMENTS = "documents.yaml"
@@ -82,7 +83,7 @@ def load_province(data_dir: Path) -> Province:
     path = province_dir(data_dir) / SETTINGS
     if not path.exists():
         return Province(name="")
-    raw = _normalised(read_yaml(path, "thiết lập của tỉnh (province.yaml)"))
+    raw = normalize_tree(read_yaml(path, "thiết lập của tỉnh (province.yaml)"))
     try:
         return Province.model_validate(raw)
     except ValidationError as exc:
@@ -123,7 +124,7 @@ def load_province_documents(data_dir: Path, period: Period) -> ProvinceDocuments
     if not path.exists():
         raise DataError([Problem(str(path), "", "không có tệp thông tin soạn văn bản của tỉnh (địa danh, cơ quan ban hành, "
                                                 "ký hiệu, ngày, nơi gửi, người ký, nơi nhận): lập theo docs/documents.md")])
-    raw = _normalised(read_yaml(path, "thông tin soạn văn bản của tỉnh (documents.yaml)"))
+    raw = normalize_tree(read_yaml(path, "thông tin soạn văn bản của tỉnh (documents.yaml)"))
     try:
         doc = ProvinceDocuments.model_validate(raw)
     except ValidationError as exc:

@@ -20,7 +20,7 @@ from toolkit.errors import DataError, Problem
 from toolkit.model.readers import read_yaml
 from toolkit.model.schema import Model, schema_problems
 from toolkit.model.periods import Period
-from toolkit.model.text import normalize
+from toolkit.model.text import normalize_tree
 
 DOCUMENTS = "documents.yaml"
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -157,21 +157,10 @@ def _semantic_problems(doc: DocumentInputs, file: str, period: Period, cov_conte
     return probs
 
 
-def _normalised(raw):
-    """NFC and single spaces in every text (secretariat text arrives in NFD too), Markdown kept line by line."""
-    if isinstance(raw, dict):
-        return {k: _normalised(v) for k, v in raw.items()}
-    if isinstance(raw, list):
-        return [_normalised(v) for v in raw]
-    if isinstance(raw, str):
-        return "\n".join(normalize(line) if line.strip() else "" for line in raw.split("\n")) if "\n" in raw else normalize(raw)
-    return raw
-
-
 def parse_document_inputs(raw: object, file: str, period: Period, cov_contents: list[str],
                           members: dict[str, str]) -> DocumentInputs:
     """Validate a parsed YAML document; raise one DataError listing every problem."""
-    raw = _normalised(raw)
+    raw = normalize_tree(raw)
     meeting = raw.get("meeting") if isinstance(raw, dict) else None
     for f in ("start", "end"):  # YAML 1.1 reads an unquoted 11:15 as the number 675 (base 60)
         if isinstance(meeting, dict) and isinstance(meeting.get(f), int) and not isinstance(meeting.get(f), bool):

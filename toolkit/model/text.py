@@ -26,6 +26,17 @@ def normalize(text: object) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", str(text))).strip()
 
 
+def normalize_tree(raw):
+    """A YAML document's texts normalised (:func:`normalize`), Markdown kept line by line; people's files arrive in NFD too."""
+    if isinstance(raw, dict):
+        return {k: normalize_tree(v) for k, v in raw.items()}
+    if isinstance(raw, list):
+        return [normalize_tree(v) for v in raw]
+    if isinstance(raw, str):
+        return "\n".join(normalize(line) if line.strip() else "" for line in raw.split("\n")) if "\n" in raw else normalize(raw)
+    return raw
+
+
 def label_key(text: object) -> str:
     """Key for matching labels typed by people: normalised and case-folded."""
     return normalize(text).casefold()

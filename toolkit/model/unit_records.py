@@ -25,7 +25,7 @@ from toolkit import config
 from toolkit.errors import DataError, Problem
 from toolkit.model.readers import read_yaml
 from toolkit.model.schema import Model, schema_problems
-from toolkit.model.text import normalize
+from toolkit.model.text import normalize, normalize_tree
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 HISTORY_COLUMNS = ["year", "award", "status", "decision", "decision_date", "issuer", "unit_name"]
@@ -75,20 +75,9 @@ def record_path(data_dir: Path, unit_id: str) -> Path:
     return Path(data_dir) / config.RECORDS / f"{unit_id}.yaml"
 
 
-def _normalised(raw):
-    """NFC and single spaces in every text, Markdown kept line by line (as documents.yaml)."""
-    if isinstance(raw, dict):
-        return {k: _normalised(v) for k, v in raw.items()}
-    if isinstance(raw, list):
-        return [_normalised(v) for v in raw]
-    if isinstance(raw, str):
-        return "\n".join(normalize(line) if line.strip() else "" for line in raw.split("\n")) if "\n" in raw else normalize(raw)
-    return raw
-
-
 def parse_unit_record(raw: object, file: str) -> UnitRecord:
     try:
-        return UnitRecord.model_validate(_normalised(raw))
+        return UnitRecord.model_validate(normalize_tree(raw))
     except ValidationError as exc:
         raise DataError(schema_problems(exc, file, "hồ sơ thành tích")) from None
 

@@ -5,6 +5,9 @@ whose numbers stay numbers (the xlsx applies number formats; the notebook format
 decimal comma), in rank order and Vietnamese name order. :data:`TABLES` gives each filed
 table its file stem, sheet title and the column ids of its ``results/<stem>.csv`` form
 (see :mod:`toolkit.reports.filed_tables` and docs/results.md).
+
+Why one module over ~400 lines: :data:`TABLES` is the one list of every filed result table with its column ids
+(docs/results.md); keeping each table's function beside that list is what keeps the two in step.
 """
 from __future__ import annotations
 

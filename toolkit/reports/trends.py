@@ -9,6 +9,10 @@ cells: nothing is interpolated.
 Why this module is longer than 400 lines: each section of the trends report is one small
 function over the same history frame, and they share its column conventions; split by section they
 would import each other's helpers back and forth.
+
+Still so after the year-end documents were added: every table and sentence of the trends report over one History, with
+:func:`all_tables` filing the same figures; the rules it counts live in ``engine/unit_lines``, the charts in
+``trend_charts``, criteria with parts in ``criterion_parts``, units from other blocs in ``province_lineage``.
 """
 from __future__ import annotations
 
